@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmt_shadow.h - the C boundary of kmemtrap's byte-granular shadow memory (shadow/).
+ *
+ * One state per data byte, packed 2 bits per byte in one block per 4 KiB page. The blocks are
+ * the caller's storage: the core finds them through kmt_shadow_map.lookup and never allocates.
+ * Memory on a page that has no block is "untracked" and counts as initialized everywhere.
+ */
+#ifndef KMT_SHADOW_H
+#define KMT_SHADOW_H
+
+#include "kmt_base.h"
+
+KMT_EXTERN_C_BEGIN
+
+#define KMT_PAGE_SHIFT 12
+#define KMT_PAGE_SIZE (1u << KMT_PAGE_SHIFT)
+#define KMT_PAGE_MASK (~(uint64_t)(KMT_PAGE_SIZE - 1))
+/* 2 bits per data byte. */
+#define KMT_SHADOW_BLOCK_BYTES (KMT_PAGE_SIZE / 4)
+/* States shown by kmt_shadow_snapshot() around an address. */
+#define KMT_SHADOW_SNAPSHOT_LEN 32
+
+enum kmt_shadow_state {
+	KMT_SHADOW_UNALLOCATED = 0, /* tracked page, byte not part of any live object (slack, gaps) */
+	KMT_SHADOW_UNINIT = 1,      /* allocated, never written */
+	KMT_SHADOW_INIT = 2,        /* written (or zeroed at allocation) */
+	KMT_SHADOW_FREED = 3,       /* part of an object that was freed */
+	KMT_SHADOW_UNTRACKED = 4,   /* only in snapshots: the page has no shadow block */
+};
+
+/* Shadow of one 4 KiB page: state of byte i in bits 2*(i%4).. of bits[i/4]. */
+struct kmt_shadow_block {
+	uint8_t bits[KMT_SHADOW_BLOCK_BYTES];
+};
+
+struct kmt_shadow_map {
+	/*
+	 * Returns the block of the page starting at @page_addr (a multiple of KMT_PAGE_SIZE), or
+	 * NULL if that page is untracked. Called from trap context in the kernel: it must not
+	 * sleep, allocate or take locks the interrupted code may hold.
+	 */
+	struct kmt_shadow_block *(*lookup)(void *ctx, uint64_t page_addr);
+	void *ctx;
+};
+
+/* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
+void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+		    enum kmt_shadow_state state);
+
+/*
+ * Finds the first byte of [addr, addr+len) that is tracked and not KMT_SHADOW_INIT.
+ * Returns 1 and fills *bad_addr and *bad_state if there is one, 0 if all bytes are initialized
+ * or untracked. Either out pointer may be NULL.
+ */
+int kmt_shadow_check(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+		     uint64_t *bad_addr, enum kmt_shadow_state *bad_state);
+
+/*
+ * Copies the states of [src, src+len) to [dst, dst+len) with memmove semantics (the ranges may
+ * overlap in either direction). An untracked source byte copies as KMT_SHADOW_INIT; an untracked
+ * destination byte is skipped.
+ */
+void kmt_shadow_copy(const struct kmt_shadow_map *map, uint64_t dst, uint64_t src, uint64_t len);
+
+/* State of one byte (KMT_SHADOW_UNTRACKED if its page has no block). */
+enum kmt_shadow_state kmt_shadow_get(const struct kmt_shadow_map *map, uint64_t addr);
+
+/*
+ * Fills @states with the KMT_SHADOW_SNAPSHOT_LEN states of the 32-byte aligned window holding
+ * @addr (uint8_t values of enum kmt_shadow_state) and returns the window's first address.
+ */
+uint64_t kmt_shadow_snapshot(const struct kmt_shadow_map *map, uint64_t addr,
+			     uint8_t states[KMT_SHADOW_SNAPSHOT_LEN]);
+
+KMT_EXTERN_C_END
+
+#endif /* KMT_SHADOW_H */
