@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* kmt.h - declarations shared by kmemtrap's C glue files. */
+#ifndef KMT_GLUE_H
+#define KMT_GLUE_H
+
+#include <linux/types.h>
+
+#define KMT_VERSION "0.1.0"
+
+#undef pr_fmt
+#define pr_fmt(fmt) "kmemtrap: " fmt
+
+/* symbols.c: every look-up of an unexported kernel symbol goes through here. */
+int kmt_symbols_init(void);
+unsigned long kmt_lookup_symbol(const char *name);
+
+/* The #PF hook point: the name found in this kernel and its address (0 if none). */
+struct kmt_hook_point {
+	const char *name;
+	unsigned long addr;
+};
+int kmt_find_fault_hook(struct kmt_hook_point *hook);
+
+/* core_glue.c: runs the C++ core once at load to prove it is linked and sane. */
+int kmt_core_selfcheck(void);
+
+#endif /* KMT_GLUE_H */

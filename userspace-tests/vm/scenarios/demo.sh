@@ -1,0 +1,9 @@
+# The demo of the README's main command: load kmemtrap, show its banner, unload.
+#@expect kmemtrap: kmemtrap [0-9]+\.[0-9]+\.[0-9]+ on kernel 6\.[0-9]+\.[0-9]+-[0-9]+-amd64; #PF hook: kprobe on kernelmode_fixup_or_oops
+#@expect kmemtrap: unloaded
+kmt_load kmemtrap
+kmt_expect_dmesg 'kmemtrap: kmemtrap .* on kernel '"$(uname -r)"
+grep -q '^kmemtrap ' /proc/modules || kmt_fail "kmemtrap not in /proc/modules after insmod"
+kmt_unload kmemtrap
+grep -q '^kmemtrap ' /proc/modules && kmt_fail "kmemtrap still loaded after rmmod"
+true
