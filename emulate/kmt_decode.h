@@ -62,6 +62,28 @@ enum kmt_seg {
 #define KMT_MEM_RIPREL   0x1u /* base is KMT_REG_RIP: address = next instruction + disp */
 #define KMT_MEM_VSIB     0x2u /* gather/scatter: index is a vector register, address unknown */
 #define KMT_MEM_ADDR32   0x4u /* 0x67 prefix: the effective address is truncated to 32 bits */
+/*
+ * XLAT: the index is AL zero-extended (index == KMT_REG_RAX, scale 1), not all of RAX.
+ * kmt_mem_address() handles it.
+ */
+#define KMT_MEM_XLAT     0x8u
+/*
+ * BT/BTS/BTR/BTC with a register bit offset (0F A3/AB/B3/BB) on memory: the CPU accesses
+ * `size` bytes at EA + size * floor(bitoffset / (8 * size)), where bitoffset is the signed
+ * value of register `bit_reg` at operand size. kmt_mem_address() returns that address (the
+ * unit actually touched), not EA. The decoder cannot bound it: the offset may be far away.
+ */
+#define KMT_MEM_BITOFFSET 0x10u
+/*
+ * `size` is a lower bound, not the exact extent: XSAVE/XRSTOR family, whose area size
+ * depends on XCR0/IA32_XSS and EDX:EAX. size is then 576 (legacy region + XSAVE header).
+ */
+#define KMT_MEM_SIZE_MIN 0x20u
+/*
+ * The operand is not named by ModRM but by a register alone (MASKMOVQ/MASKMOVDQU: [rDI];
+ * MOVDIR64B/ENQCMD destination: ES:[reg]). base says which register.
+ */
+#define KMT_MEM_IMPLICIT 0x40u
 
 /* Role of an operand of a string instruction; PLAIN for everything else. */
 enum kmt_mem_role { KMT_ROLE_PLAIN = 0, KMT_ROLE_SRC, KMT_ROLE_DST };
@@ -103,7 +125,7 @@ struct kmt_mem_operand {
 	uint8_t index;   /* enum kmt_reg or KMT_REG_NONE (VSIB: the vector register number) */
 	uint8_t scale;   /* 1, 2, 4 or 8 */
 	uint8_t flags;   /* KMT_MEM_* bits */
-	uint8_t reserved;
+	uint8_t bit_reg; /* enum kmt_reg holding the bit offset when KMT_MEM_BITOFFSET, else 0 */
 	uint32_t size;   /* bytes touched by one execution (one element for string instructions) */
 	int64_t disp;    /* sign-extended displacement */
 };

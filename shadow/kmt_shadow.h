@@ -57,6 +57,14 @@ int kmt_shadow_check(const struct kmt_shadow_map *map, uint64_t addr, uint64_t l
 		     uint64_t *bad_addr, enum kmt_shadow_state *bad_state);
 
 /*
+ * Like kmt_shadow_check() but finds the *last* (highest-addressed) bad byte of [addr, addr+len).
+ * The engine needs it for backward (DF=1) string runs, whose first element in execution order
+ * is the highest one. Returns 1 and fills the out pointers if there is one, else 0.
+ */
+int kmt_shadow_check_last(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+			  uint64_t *bad_addr, enum kmt_shadow_state *bad_state);
+
+/*
  * Copies the states of [src, src+len) to [dst, dst+len) with memmove semantics (the ranges may
  * overlap in either direction). An untracked source byte copies as KMT_SHADOW_INIT; an untracked
  * destination byte is skipped.

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kmt_decode_format.h - one-line summaries of decoded instructions.
+ *
+ * The summary is the `kmemtrap-decode --hex` output format, shared by that tool, the golden
+ * tests and the differential test so that all three check the same text:
+ *   "<length> <memory operands>"  where the operands are "-" or a sorted, comma-separated
+ *   list of "<r|w|rw><size in bytes>" (explicit and string operands; address-only forms and
+ *   implicit stack accesses are never listed), or "invalid" when the bytes do not decode.
+ */
+#ifndef KMT_DECODE_FORMAT_H
+#define KMT_DECODE_FORMAT_H
+
+#include "kmt_decode.h"
+
+KMT_EXTERN_C_BEGIN
+
+/* Longest summary: "15 " + two operands of "rw" + 10 digits + ",", plus NUL. */
+#define KMT_SUMMARY_MAX 48
+
+/*
+ * kmt_format_summary - write the summary of @insn (decoded with @status) into @buf.
+ * @cap: bytes available at @buf; KMT_SUMMARY_MAX always suffices.
+ * Any status other than KMT_DECODE_OK gives "invalid". Returns the string length, or 0 if
+ * @cap was too small (then @buf holds an empty string when @cap > 0).
+ */
+size_t kmt_format_summary(int status, const struct kmt_insn *insn, char *buf, size_t cap);
+
+KMT_EXTERN_C_END
+
+#endif /* KMT_DECODE_FORMAT_H */

@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pages.c - tracked pages: their shadow blocks, and hiding/showing them in the page tables.
+ *
+ * A tracked page is one 4 KiB page of the direct map or of vmalloc space that holds tracked
+ * memory. While kmemtrap is armed its PTE is cleared (the old value is kept here) so every
+ * access faults; the fault path shows it for one step and hides it again.
+ *
+ * Storage: a fixed pool of records allocated at load (max_pages), each with its 1 KiB shadow
+ * block, and an open-addressing hash from page address to record. Records are added and removed
+ * only from process context under kmt_pages_lock with interrupts off; the trap path only reads
+ * (lock-free: a record's address is published last, with release semantics), so it never takes
+ * a lock the interrupted code may hold.
+ *
+ * Hiding writes 0 to the PTE rather than clearing only _PAGE_PRESENT (as kmmio does): a
+ * non-present PTE that still holds the page frame number is an L1TF gadget, and nothing in the
+ * kernel needs the old value while we keep it.
+ */
+#include <linux/mm.h>
+#include <linux/pgtable.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/vmalloc.h>
+#include <asm/tlbflush.h>
+
+#include "kmt.h"
+#include "kmt_pages.h"
+
+static struct kmt_page *kmt_pool;
+static u32 *kmt_hash;          /* index + 1 into kmt_pool; 0 = empty; KMT_HASH_TOMB = removed */
+static u32 kmt_pool_size, kmt_hash_size;
+static u32 kmt_free_head;      /* free list through kmt_page.next_free (index + 1) */
+static DEFINE_SPINLOCK(kmt_pages_lock);
+atomic_t kmt_pages_hidden = ATOMIC_INIT(0);
+atomic_t kmt_pages_tracked = ATOMIC_INIT(0);
+/* Set while the trap path may hide pages: cleared on disarm so every page stays visible. */
+bool kmt_pages_armed;
+
+#define KMT_HASH_TOMB 0xffffffffu
+
+typedef int (*kmt_set_memory_4k_t)(unsigned long addr, int numpages);
+static kmt_set_memory_4k_t kmt_set_memory_4k;
+
+static u32 kmt_hash_slot(unsigned long page)
+{
+	return (u32)(hash_long(page >> PAGE_SHIFT, 32) & (kmt_hash_size - 1));
+}
+
+int kmt_pages_init(unsigned int max_pages)
+{
+	u32 i;
+
+	kmt_set_memory_4k = (kmt_set_memory_4k_t)kmt_lookup_symbol("set_memory_4k");
+	if (!kmt_set_memory_4k) {
+		pr_err("set_memory_4k not found in this kernel: cannot split the direct map to 4 KiB pages\n");
+		return -ENOENT;
+	}
+	kmt_pool_size = max_pages;
+	kmt_hash_size = roundup_pow_of_two(max_pages * 2);
+	kmt_pool = vzalloc(array_size(max_pages, sizeof(*kmt_pool)));
+	kmt_hash = vzalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)));
+	if (!kmt_pool || !kmt_hash) {
+		vfree(kmt_pool);
+		vfree(kmt_hash);
+		kmt_pool = NULL;
+		kmt_hash = NULL;
+		pr_err("cannot allocate %u page records (max_pages)\n", max_pages);
+		return -ENOMEM;
+	}
+	for (i = 0; i < max_pages; i++)
+		kmt_pool[i].next_free = i + 2 <= max_pages ? i + 2 : 0;
+	kmt_free_head = 1;
+	return 0;
+}
+
+void kmt_pages_exit(void)
+{
+	vfree(kmt_pool);
+	vfree(kmt_hash);
+	kmt_pool = NULL;
+	kmt_hash = NULL;
+}
+
+/* Trap-safe: no locks, no allocation. Returns NULL for untracked pages. */
+struct kmt_page *kmt_page_find(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	u32 slot, n, v;
+
+	if (!kmt_hash)
+		return NULL;
+	slot = kmt_hash_slot(page);
+	for (n = 0; n < kmt_hash_size; n++, slot = (slot + 1) & (kmt_hash_size - 1)) {
+		v = READ_ONCE(kmt_hash[slot]);
+		if (v == 0)
+			return NULL;
+		if (v != KMT_HASH_TOMB) {
+			struct kmt_page *p = &kmt_pool[v - 1];
+
+			if (smp_load_acquire(&p->addr) == page)
+				return p;
+		}
+	}
+	return NULL;
+}
+
+/* Whether memory at @addr may be tracked at all: the direct map or vmalloc space, not ours. */
+static bool kmt_addr_trackable(unsigned long addr)
+{
+	unsigned long pool = (unsigned long)kmt_pool;
+
+	if (addr >= pool && addr < pool + (unsigned long)kmt_pool_size * sizeof(*kmt_pool))
+		return false;
+	if (object_is_on_stack((void *)addr))
+		return false;
+	return virt_addr_valid((void *)addr) || is_vmalloc_addr((void *)addr);
+}
+
+/*
+ * Finds the 4 KiB PTE mapping @page, splitting a direct-map large page first. Process context
+ * only: set_memory_4k() allocates page tables and flushes TLBs on every CPU.
+ */
+static pte_t *kmt_page_pte(unsigned long page)
+{
+	unsigned int level;
+	pte_t *ptep = lookup_address(page, &level);
+
+	if (ptep && level != PG_LEVEL_4K && virt_addr_valid((void *)page)) {
+		if (kmt_set_memory_4k(page, 1))
+			return NULL;
+		ptep = lookup_address(page, &level);
+	}
+	if (!ptep || level != PG_LEVEL_4K || !pte_present(*ptep))
+		return NULL;
+	return ptep;
+}
+
+/* Local TLB invalidation of one kernel page (flush_tlb_one_kernel is not exported). */
+static inline void kmt_invlpg(unsigned long addr)
+{
+	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+/* Trap-safe. */
+void kmt_page_hide(struct kmt_page *p)
+{
+	if (p->hidden || !READ_ONCE(kmt_pages_armed))
+		return;
+	p->saved = pte_val(*p->ptep);
+	set_pte(p->ptep, __pte(0));
+	kmt_invlpg(p->addr);
+	p->hidden = true;
+	atomic_inc(&kmt_pages_hidden);
+}
+
+/* Trap-safe. Showing needs no flush: a non-present entry is never cached in the TLB. */
+void kmt_page_show(struct kmt_page *p)
+{
+	if (!p->hidden)
+		return;
+	set_pte(p->ptep, __pte(p->saved));
+	p->hidden = false;
+	atomic_dec(&kmt_pages_hidden);
+}
+
+/*
+ * Adds one tracking reference to the page holding @addr, creating its record (whole page
+ * initialized) if needed. Process context. Returns the record or an ERR_PTR.
+ */
+struct kmt_page *kmt_page_get(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	struct kmt_page *p;
+	unsigned long flags;
+	pte_t *ptep;
+	u32 idx, slot;
+
+	might_sleep();
+	if (!kmt_addr_trackable(addr))
+		return ERR_PTR(-EINVAL);
+	ptep = kmt_page_pte(page);
+	if (!ptep)
+		return ERR_PTR(-EINVAL);
+
+	spin_lock_irqsave(&kmt_pages_lock, flags);
+	p = kmt_page_find(page);
+	if (p) {
+		p->tracked++;
+		goto out;
+	}
+	if (!kmt_free_head) {
+		p = ERR_PTR(-ENOSPC);
+		goto out;
+	}
+	idx = kmt_free_head - 1;
+	p = &kmt_pool[idx];
+	kmt_free_head = p->next_free;
+	p->ptep = ptep;
+	p->tracked = 1;
+	p->shown = 0;
+	p->hidden = false;
+	/* Bytes of the page outside any tracked range count as initialized. */
+	memset(&p->shadow, 0xaa, sizeof(p->shadow));
+	BUILD_BUG_ON(KMT_SHADOW_INIT != 2);
+	smp_store_release(&p->addr, page);
+	slot = kmt_hash_slot(page);
+	while (kmt_hash[slot] != 0 && kmt_hash[slot] != KMT_HASH_TOMB)
+		slot = (slot + 1) & (kmt_hash_size - 1);
+	WRITE_ONCE(kmt_hash[slot], idx + 1);
+	atomic_inc(&kmt_pages_tracked);
+	if (READ_ONCE(kmt_pages_armed))
+		kmt_page_hide(p);
+out:
+	spin_unlock_irqrestore(&kmt_pages_lock, flags);
+	return p;
+}
+
+/* Drops one tracking reference; the last one shows the page and frees the record. */
+void kmt_page_put(struct kmt_page *p)
+{
+	unsigned long flags;
+	u32 slot, idx = p - kmt_pool;
+
+	spin_lock_irqsave(&kmt_pages_lock, flags);
+	if (WARN_ON_ONCE(!p->tracked) || --p->tracked)
+		goto out;
+	kmt_page_show(p);
+	for (slot = kmt_hash_slot(p->addr); kmt_hash[slot]; slot = (slot + 1) & (kmt_hash_size - 1)) {
+		if (kmt_hash[slot] == idx + 1) {
+			WRITE_ONCE(kmt_hash[slot], KMT_HASH_TOMB);
+			break;
+		}
+	}
+	WRITE_ONCE(p->addr, 0);
+	p->next_free = kmt_free_head;
+	kmt_free_head = idx + 1;
+	atomic_dec(&kmt_pages_tracked);
+out:
+	spin_unlock_irqrestore(&kmt_pages_lock, flags);
+}
+
+/* Arms (hides every tracked page that is not shown for a step) or disarms (shows all). */
+void kmt_pages_set_armed(bool armed)
+{
+	unsigned long flags;
+	u32 i;
+
+	spin_lock_irqsave(&kmt_pages_lock, flags);
+	WRITE_ONCE(kmt_pages_armed, armed);
+	for (i = 0; i < kmt_pool_size; i++) {
+		struct kmt_page *p = &kmt_pool[i];
+
+		if (!p->addr)
+			continue;
+		if (armed && !p->shown)
+			kmt_page_hide(p);
+		else if (!armed)
+			kmt_page_show(p);
+	}
+	spin_unlock_irqrestore(&kmt_pages_lock, flags);
+}
+
+/* Untracks everything (unload): every page shown, every record freed. */
+void kmt_pages_release_all(void)
+{
+	unsigned long flags;
+	u32 i;
+
+	kmt_pages_set_armed(false);
+	spin_lock_irqsave(&kmt_pages_lock, flags);
+	for (i = 0; i < kmt_pool_size; i++) {
+		kmt_pool[i].addr = 0;
+		kmt_pool[i].tracked = 0;
+		kmt_pool[i].next_free = i + 2 <= kmt_pool_size ? i + 2 : 0;
+	}
+	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));
+	kmt_free_head = kmt_pool_size ? 1 : 0;
+	atomic_set(&kmt_pages_tracked, 0);
+	spin_unlock_irqrestore(&kmt_pages_lock, flags);
+}
+
+/* Shadow lookup for the core (trap-safe). */
+struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page_addr);
+
+	return p ? &p->shadow : NULL;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report.c - error reports.
+ *
+ * The trap path never prints: it copies an error into a per-CPU ring (lock-free: the ring is
+ * only written by its own CPU, and a nested writer (an NMI inside a trap) reserves its own slot
+ * with a local cmpxchg) and raises an irq_work, which is NMI-safe. The irq_work schedules a work
+ * item, and the work item prints each report from process context: first line
+ *   BUG: kmemtrap: <kind> in <function>+<off>/<size> [<module>]
+ * then the access, the shadow around it, the call trace, and "kmemtrap: end of report".
+ * One report per distinct (kind, code address); later hits are only counted.
+ */
+#include <linux/hashtable.h>
+#include <linux/irq_work.h>
+#include <linux/kallsyms.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/stacktrace.h>
+#include <linux/workqueue.h>
+
+#include "kmt.h"
+#include "kmt_report.h"
+
+/* Report lines carry their own prefix: the first line must start with "BUG: kmemtrap:". */
+#undef pr_fmt
+#define pr_fmt(fmt) fmt
+
+#define KMT_RING_SIZE 32 /* records per CPU; a power of two */
+
+struct kmt_ring {
+	unsigned long head;                 /* next slot to reserve (only this CPU writes) */
+	unsigned long tail;                 /* next slot to print (only the worker writes) */
+	unsigned long ready[KMT_RING_SIZE]; /* sequence number + 1 once the slot is filled */
+	struct kmt_report_rec recs[KMT_RING_SIZE];
+};
+
+static DEFINE_PER_CPU(struct kmt_ring, kmt_rings);
+static struct irq_work kmt_report_irq_work;
+static struct work_struct kmt_report_work;
+static DEFINE_MUTEX(kmt_report_mutex);
+
+atomic_long_t kmt_reports_printed, kmt_reports_dropped, kmt_reports_repeated;
+atomic_long_t kmt_reports_by_kind[KMT_REPORT_KINDS];
+
+typedef unsigned int (*kmt_stack_trace_save_regs_t)(struct pt_regs *regs, unsigned long *store,
+						    unsigned int size, unsigned int skipnr);
+static kmt_stack_trace_save_regs_t kmt_stack_trace_save_regs;
+
+/* Sites already reported (process context only, under kmt_report_mutex). */
+struct kmt_site {
+	struct hlist_node node;
+	u64 ip;
+	u8 kind;
+	unsigned long hits;
+};
+static DEFINE_HASHTABLE(kmt_sites, 8);
+
+static const char *const kmt_kind_names[KMT_REPORT_KINDS] = {
+	[KMT_REPORT_UNINIT_READ] = "uninit-read",
+	[KMT_REPORT_FREED_READ] = "freed-read",
+	[KMT_REPORT_UNALLOCATED_READ] = "unallocated-read",
+	[KMT_REPORT_INFOLEAK] = "infoleak",
+};
+
+static const char kmt_state_chars[] = { 'a', 'u', 'i', 'f', '.' };
+
+void kmt_report_queue(const struct kmt_report_rec *rec, struct pt_regs *regs)
+{
+	struct kmt_ring *ring = this_cpu_ptr(&kmt_rings);
+	unsigned long head, slot;
+
+	do {
+		head = READ_ONCE(ring->head);
+		if (head - READ_ONCE(ring->tail) >= KMT_RING_SIZE) {
+			atomic_long_inc(&kmt_reports_dropped);
+			return;
+		}
+	} while (cmpxchg_local(&ring->head, head, head + 1) != head);
+
+	slot = head & (KMT_RING_SIZE - 1);
+	ring->recs[slot] = *rec;
+	if (!regs)
+		ring->recs[slot].nr_entries = stack_trace_save(ring->recs[slot].entries,
+								KMT_REPORT_STACK_DEPTH, 1);
+	else if (kmt_stack_trace_save_regs)
+		ring->recs[slot].nr_entries = kmt_stack_trace_save_regs(regs,
+			ring->recs[slot].entries, KMT_REPORT_STACK_DEPTH, 0);
+	else
+		ring->recs[slot].nr_entries = 0;
+	smp_store_release(&ring->ready[slot], head + 1);
+	irq_work_queue(&kmt_report_irq_work);
+}
+
+static void kmt_report_irq_work_fn(struct irq_work *work)
+{
+	schedule_work(&kmt_report_work);
+}
+
+/* Returns true the first time (kind, ip) is seen; counts the repeats. */
+static bool kmt_site_first(const struct kmt_report_rec *rec)
+{
+	struct kmt_site *s;
+
+	hash_for_each_possible(kmt_sites, s, node, rec->ip ^ rec->kind) {
+		if (s->ip == rec->ip && s->kind == rec->kind) {
+			s->hits++;
+			return false;
+		}
+	}
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (s) {
+		s->ip = rec->ip;
+		s->kind = rec->kind;
+		s->hits = 1;
+		hash_add(kmt_sites, &s->node, rec->ip ^ rec->kind);
+	}
+	return true;
+}
+
+static void kmt_report_print(const struct kmt_report_rec *r)
+{
+	char line[KMT_SHADOW_SNAPSHOT_LEN + 1];
+	unsigned int i;
+
+	atomic_long_inc(&kmt_reports_by_kind[r->kind]);
+	if (!kmt_site_first(r)) {
+		atomic_long_inc(&kmt_reports_repeated);
+		return;
+	}
+	atomic_long_inc(&kmt_reports_printed);
+	pr_err("BUG: kmemtrap: %s in %pS\n", kmt_kind_names[r->kind], (void *)(unsigned long)r->ip);
+	if (r->kind == KMT_REPORT_INFOLEAK)
+		pr_err("Copy of size %u from addr %px to user addr %px by task %s/%d on CPU %u\n",
+		       r->size, (void *)(unsigned long)r->addr, (void *)(unsigned long)r->dst,
+		       r->comm, r->pid, r->cpu);
+	else
+		pr_err("Read of size %u at addr %px by task %s/%d on CPU %u\n", r->size,
+		       (void *)(unsigned long)r->addr, r->comm, r->pid, r->cpu);
+	pr_err("First bad byte at %px (+%llu), state %s\n", (void *)(unsigned long)r->bad_addr,
+	       (unsigned long long)(r->bad_addr - r->addr),
+	       r->bad_state == KMT_SHADOW_UNINIT ? "uninitialized" :
+	       r->bad_state == KMT_SHADOW_FREED ? "freed" : "unallocated");
+	for (i = 0; i < KMT_SHADOW_SNAPSHOT_LEN; i++)
+		line[i] = kmt_state_chars[min_t(u8, r->snapshot[i], 4)];
+	line[KMT_SHADOW_SNAPSHOT_LEN] = 0;
+	pr_err("Shadow at %px (i=initialized u=uninitialized f=freed a=unallocated .=untracked):\n",
+	       (void *)(unsigned long)r->snapshot_start);
+	pr_err(" %s\n", line);
+	pr_err(" %*s^\n", (int)(r->bad_addr - r->snapshot_start), "");
+	pr_err("Call Trace:\n");
+	for (i = 0; i < r->nr_entries; i++)
+		pr_err(" %pS\n", (void *)r->entries[i]);
+	pr_err("kmemtrap: end of report\n");
+}
+
+void kmt_report_flush(void)
+{
+	int cpu;
+
+	mutex_lock(&kmt_report_mutex);
+	for_each_possible_cpu(cpu) {
+		struct kmt_ring *ring = per_cpu_ptr(&kmt_rings, cpu);
+
+		for (;;) {
+			unsigned long tail = ring->tail;
+			unsigned long slot = tail & (KMT_RING_SIZE - 1);
+			struct kmt_report_rec rec;
+
+			if (smp_load_acquire(&ring->ready[slot]) != tail + 1)
+				break;
+			rec = ring->recs[slot];
+			smp_store_release(&ring->tail, tail + 1);
+			kmt_report_print(&rec);
+		}
+	}
+	mutex_unlock(&kmt_report_mutex);
+}
+
+static void kmt_report_work_fn(struct work_struct *work)
+{
+	kmt_report_flush();
+}
+
+void kmt_report_summary(struct seq_file *m)
+{
+	struct kmt_site *s;
+	unsigned int bkt;
+
+	mutex_lock(&kmt_report_mutex);
+	hash_for_each(kmt_sites, bkt, s, node)
+		seq_printf(m, "%-16s %6lu %pS\n", kmt_kind_names[s->kind], s->hits,
+			   (void *)(unsigned long)s->ip);
+	mutex_unlock(&kmt_report_mutex);
+}
+
+int kmt_report_init(void)
+{
+	kmt_stack_trace_save_regs =
+		(kmt_stack_trace_save_regs_t)kmt_lookup_symbol("stack_trace_save_regs");
+	if (!kmt_stack_trace_save_regs)
+		pr_warn("stack_trace_save_regs not found: reports will have no call trace\n");
+	init_irq_work(&kmt_report_irq_work, kmt_report_irq_work_fn);
+	INIT_WORK(&kmt_report_work, kmt_report_work_fn);
+	return 0;
+}
+
+void kmt_report_exit(void)
+{
+	struct kmt_site *s;
+	struct hlist_node *tmp;
+	unsigned int bkt;
+
+	irq_work_sync(&kmt_report_irq_work);
+	flush_work(&kmt_report_work);
+	kmt_report_flush();
+	mutex_lock(&kmt_report_mutex);
+	hash_for_each_safe(kmt_sites, bkt, tmp, s, node) {
+		hash_del(&s->node);
+		kfree(s);
+	}
+	mutex_unlock(&kmt_report_mutex);
+}

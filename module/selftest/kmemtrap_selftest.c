@@ -1,0 +1,579 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmemtrap_selftest.ko - deliberate bugs and clean cases run through kmemtrap's annotation API.
+ *
+ * Write a case name to /sys/kernel/debug/kmemtrap_selftest/run; the case runs in the writer's
+ * context and prints "kmemtrap_selftest: <case>: data ok" when the data (and the shadow states
+ * it can see without reading tracked bytes) are right, or "... data WRONG: <why>". The VM
+ * scenario (userspace-tests/vm/scenarios/selftest.sh) runs every case and checks that exactly
+ * the expected kmemtrap report (kind, function) follows each, and no other.
+ *
+ * Each deliberate bad access is in its own noinline function, so the report names the case.
+ * Memory is whole pages from the page allocator: nothing else lives on a tracked page.
+ */
+#include <linux/debugfs.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include <kmemtrap/kmemtrap.h>
+
+#define ST "kmemtrap_selftest: "
+
+static struct dentry *st_dir;
+static u8 st_ref[2 * PAGE_SIZE];  /* untracked reference copies */
+
+/* Two contiguous pages, tracked with @state. */
+static u8 *st_alloc2(enum kmemtrap_state state)
+{
+	u8 *p = (u8 *)__get_free_pages(GFP_KERNEL, 1);
+
+	if (!p)
+		return NULL;
+	memset(p, 0x5a, 2 * PAGE_SIZE); /* untracked yet: a known pattern */
+	if (kmemtrap_track(p, 2 * PAGE_SIZE, state)) {
+		free_pages((unsigned long)p, 1);
+		return NULL;
+	}
+	return p;
+}
+
+static void st_free2(u8 *p)
+{
+	kmemtrap_untrack(p, 2 * PAGE_SIZE);
+	free_pages((unsigned long)p, 1);
+}
+
+/* Checks that every byte of [p+off, p+off+len) has @state; returns the first mismatch or -1. */
+static long st_states(const u8 *p, size_t off, size_t len, enum kmemtrap_state state)
+{
+	size_t i;
+
+	for (i = off; i < off + len; i++)
+		if (kmemtrap_get_state(p + i) != state)
+			return i;
+	return -1;
+}
+
+/* ---- plain reads ---------------------------------------------------------------------- */
+
+static noinline u64 kmt_st_uninit_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 128));
+}
+
+static noinline u64 kmt_st_init_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 128));
+}
+
+static noinline u64 kmt_st_read_first_half(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 24));
+}
+
+static noinline u64 kmt_st_read_second_half(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 40));
+}
+
+static noinline u64 kmt_st_straddle_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + PAGE_SIZE - 4));
+}
+
+static noinline u64 kmt_st_freed_read(const u8 *p)
+{
+	return READ_ONCE(*(const u32 *)(p + 256));
+}
+
+static noinline u64 kmt_st_unallocated_read(const u8 *p)
+{
+	return READ_ONCE(*(const u16 *)(p + 300));
+}
+
+static noinline u64 kmt_st_cmpxchg(u8 *p)
+{
+	return cmpxchg((u64 *)(p + 512), 0, 1);
+}
+
+static int st_uninit_read(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmt_st_uninit_read(p);
+	st_free2(p);
+	return 0;
+}
+
+static int st_init_read(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	u64 v;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	WRITE_ONCE(*(u64 *)(p + 128), 0x1122334455667788ull);
+	v = kmt_st_init_read(p);
+	st_free2(p);
+	return v == 0x1122334455667788ull ? 0 : sprintf(why, "read %llx", v);
+}
+
+static int st_memcpy_partial(char *why)
+{
+	u8 *src = st_alloc2(KMEMTRAP_UNINITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+	long bad;
+	u64 a;
+
+	if (!src || !dst) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	memset(src, 0x11, 32);           /* bytes 0..31 initialized, 32..63 not */
+	memcpy(dst, src, 64);            /* not an error by itself */
+	if ((bad = st_states(dst, 0, 32, KMEMTRAP_INITIALIZED)) >= 0 ||
+	    (bad = st_states(dst, 32, 32, KMEMTRAP_UNINITIALIZED)) >= 0) {
+		ret = sprintf(why, "dst shadow wrong at +%ld", bad);
+		goto out;
+	}
+	a = kmt_st_read_first_half(dst); /* clean */
+	kmt_st_read_second_half(dst);    /* uninit-read */
+	if (a != 0x1111111111111111ull)
+		ret = sprintf(why, "first half read %llx", a);
+out:
+	if (src)
+		st_free2(src);
+	if (dst)
+		st_free2(dst);
+	return ret;
+}
+
+static int st_memset(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	long bad;
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p + 100, 0x77, 3000);
+	if ((bad = st_states(p, 100, 3000, KMEMTRAP_INITIALIZED)) >= 0 ||
+	    (bad = st_states(p, 3100, 8, KMEMTRAP_UNINITIALIZED)) >= 0)
+		ret = sprintf(why, "shadow wrong at +%ld", bad);
+	else if (kmt_st_init_read(p + 1000) != 0x7777777777777777ull)
+		ret = sprintf(why, "data wrong");
+	st_free2(p);
+	return ret;
+}
+
+static int st_straddle(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_INITIALIZED);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	/* The second page's first 2 bytes uninitialized: the 8-byte read at -4 takes 4+4. */
+	kmemtrap_set_state(p + PAGE_SIZE, 2, KMEMTRAP_UNINITIALIZED);
+	kmt_st_straddle_read(p);
+	st_free2(p);
+	return 0;
+}
+
+static int st_freed_read(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_FREED);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmt_st_freed_read(p);
+	st_free2(p);
+	return 0;
+}
+
+static int st_unallocated_read(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNALLOCATED);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmt_st_unallocated_read(p);
+	st_free2(p);
+	return 0;
+}
+
+static int st_cmpxchg(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmt_st_cmpxchg(p); /* reads the uninitialized word: uninit-read */
+	if (st_states(p, 512, 8, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "cmpxchg target not initialized afterwards");
+	st_free2(p);
+	return ret;
+}
+
+/* ---- REP string instructions ------------------------------------------------------------ */
+
+static noinline void st_movsb(void *d, const void *s, unsigned long n)
+{
+	asm volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+static noinline void st_movsw(void *d, const void *s, unsigned long n)
+{
+	asm volatile("rep movsw" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+static noinline void st_movsl(void *d, const void *s, unsigned long n)
+{
+	asm volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+static noinline void st_movsq(void *d, const void *s, unsigned long n)
+{
+	asm volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+/* 66 f3 a5: the operand-size prefix before REP (REP not the first byte). */
+static noinline void st_movsw_66first(void *d, const void *s, unsigned long n)
+{
+	asm volatile(".byte 0x66, 0xf3, 0xa5" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+/* Backward: DF=1, addresses of the last element. */
+static noinline void st_movsq_back(void *d, const void *s, unsigned long n)
+{
+	asm volatile("std; rep movsq; cld" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+}
+static noinline void st_stosb(void *d, unsigned long n)
+{
+	asm volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(0xa5) : "memory");
+}
+static noinline void st_stosw(void *d, unsigned long n)
+{
+	asm volatile("rep stosw" : "+D"(d), "+c"(n) : "a"(0xa5a5) : "memory");
+}
+static noinline void st_stosl(void *d, unsigned long n)
+{
+	asm volatile("rep stosl" : "+D"(d), "+c"(n) : "a"(0xa5a5a5a5) : "memory");
+}
+static noinline void st_stosq(void *d, unsigned long n)
+{
+	asm volatile("rep stosq" : "+D"(d), "+c"(n) : "a"(0xa5a5a5a5a5a5a5a5ull) : "memory");
+}
+
+/*
+ * Copies @bytes from src+soff to dst+doff with @fn (element size @size), where the source has
+ * an uninitialized hole at [hole, hole+16) of the source region; checks data (after untracking)
+ * and that the shadow was copied exactly.
+ */
+static int st_rep_movs_one(char *why, void (*fn)(void *, const void *, unsigned long), int size,
+			   size_t soff, size_t doff, size_t bytes, bool backward)
+{
+	u8 *src = st_alloc2(KMEMTRAP_INITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	size_t i, hole = bytes / 2;
+	int ret = 0;
+	long bad;
+
+	if (!src || !dst) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	kmemtrap_untrack(src, 2 * PAGE_SIZE);
+	for (i = 0; i < 2 * PAGE_SIZE; i++)
+		src[i] = (u8)(i * 7 + 3);
+	kmemtrap_track(src, 2 * PAGE_SIZE, KMEMTRAP_INITIALIZED);
+	kmemtrap_set_state(src + soff + hole, 16, KMEMTRAP_UNINITIALIZED);
+	if (backward)
+		fn(dst + doff + bytes - size, src + soff + bytes - size, bytes / size);
+	else
+		fn(dst + doff, src + soff, bytes / size);
+	if ((bad = st_states(dst, doff, hole, KMEMTRAP_INITIALIZED)) >= 0 ||
+	    (bad = st_states(dst, doff + hole, 16, KMEMTRAP_UNINITIALIZED)) >= 0 ||
+	    (bad = st_states(dst, doff + hole + 16, bytes - hole - 16, KMEMTRAP_INITIALIZED)) >= 0 ||
+	    (doff && (bad = st_states(dst, doff - 1, 1, KMEMTRAP_UNINITIALIZED)) >= 0) ||
+	    (bad = st_states(dst, doff + bytes, 1, KMEMTRAP_UNINITIALIZED)) >= 0) {
+		ret = sprintf(why, "size %d soff %zu doff %zu bytes %zu: dst shadow wrong at +%ld",
+			      size, soff, doff, bytes, bad);
+		goto out;
+	}
+	kmemtrap_untrack(dst, 2 * PAGE_SIZE); /* read the data back untracked */
+	for (i = 0; i < bytes; i++) {
+		if (dst[doff + i] != (u8)((soff + i) * 7 + 3)) {
+			ret = sprintf(why, "size %d: data wrong at +%zu", size, i);
+			break;
+		}
+	}
+	kmemtrap_track(dst, 2 * PAGE_SIZE, KMEMTRAP_INITIALIZED); /* balanced for st_free2 */
+out:
+	if (src)
+		st_free2(src);
+	if (dst)
+		st_free2(dst);
+	return ret;
+}
+
+static int st_rep_movs(char *why)
+{
+	static void (*const fns[])(void *, const void *, unsigned long) = {
+		st_movsb, st_movsw, st_movsl, st_movsq };
+	/* (source offset, destination offset, bytes): aligned, unaligned, mid-page, page ends. */
+	static const size_t shapes[][3] = {
+		{ 0, 0, 4096 }, { 8, 8, 4096 }, { 3000, 100, 2048 }, { 4088, 4090, 64 },
+		{ 1, 4093, 4000 }, { 100, 3000, 1024 },
+	};
+	int s, k, ret;
+
+	for (s = 0; s < 4; s++) {
+		for (k = 0; k < ARRAY_SIZE(shapes); k++) {
+			size_t bytes = shapes[k][2] & ~((size_t)(1 << s) - 1);
+
+			ret = st_rep_movs_one(why, fns[s], 1 << s, shapes[k][0], shapes[k][1], bytes, false);
+			if (ret)
+				return ret;
+		}
+	}
+	ret = st_rep_movs_one(why, st_movsw_66first, 2, 10, 4000, 2048, false);
+	if (ret)
+		return ret;
+	return st_rep_movs_one(why, st_movsq_back, 8, 16, 4000, 4096, true);
+}
+
+static int st_rep_stos(char *why)
+{
+	static void (*const fns[])(void *, unsigned long) = { st_stosb, st_stosw, st_stosl, st_stosq };
+	static const size_t shapes[][2] = { { 0, 4096 }, { 4000, 2048 }, { 4093, 1000 }, { 5, 8000 } };
+	int s, k, ret = 0;
+	size_t i;
+
+	for (s = 0; s < 4 && !ret; s++) {
+		for (k = 0; k < ARRAY_SIZE(shapes) && !ret; k++) {
+			u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+			size_t off = shapes[k][0], bytes = shapes[k][1] & ~((size_t)(1 << s) - 1);
+			long bad;
+
+			if (!p)
+				return sprintf(why, "no memory");
+			fns[s](p + off, bytes >> s);
+			if ((bad = st_states(p, off, bytes, KMEMTRAP_INITIALIZED)) >= 0 ||
+			    (off && (bad = st_states(p, off - 1, 1, KMEMTRAP_UNINITIALIZED)) >= 0) ||
+			    (off + bytes < 2 * PAGE_SIZE &&
+			     (bad = st_states(p, off + bytes, 1, KMEMTRAP_UNINITIALIZED)) >= 0))
+				ret = sprintf(why, "stos size %d off %zu: shadow wrong at +%ld", 1 << s, off, bad);
+			kmemtrap_untrack(p, 2 * PAGE_SIZE);
+			for (i = 0; i < bytes && !ret; i++)
+				if (p[off + i] != 0xa5)
+					ret = sprintf(why, "stos size %d: data wrong at +%zu", 1 << s, i);
+			if (off && p[off - 1] != 0x5a && !ret)
+				ret = sprintf(why, "stos size %d wrote before its start", 1 << s);
+			kmemtrap_track(p, 2 * PAGE_SIZE, KMEMTRAP_INITIALIZED);
+			st_free2(p);
+		}
+	}
+	return ret;
+}
+
+/* The kernel's memmove with overlap, destination above source: a backward copy. */
+static int st_memmove_backward(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_INITIALIZED);
+	size_t i, n = 5000;
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmemtrap_untrack(p, 2 * PAGE_SIZE);
+	for (i = 0; i < n; i++)
+		p[i] = (u8)(i * 13);
+	memcpy(st_ref, p, n);
+	kmemtrap_track(p, 2 * PAGE_SIZE, KMEMTRAP_INITIALIZED);
+	memmove(p + 40, p, n);
+	kmemtrap_untrack(p, 2 * PAGE_SIZE);
+	for (i = 0; i < n; i++)
+		if (p[40 + i] != st_ref[i]) {
+			ret = sprintf(why, "data wrong at +%zu", i);
+			break;
+		}
+	kmemtrap_track(p, 2 * PAGE_SIZE, KMEMTRAP_INITIALIZED);
+	st_free2(p);
+	return ret;
+}
+
+/* 4 KiB memcpy and memset through the kernel's own functions (trap counts are read outside). */
+static int st_memcpy4k(char *why)
+{
+	u8 *src = st_alloc2(KMEMTRAP_INITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!src || !dst)
+		ret = sprintf(why, "no memory");
+	else
+		memcpy(dst, src, 4096);
+	if (!ret && st_states(dst, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "dst not initialized");
+	if (src)
+		st_free2(src);
+	if (dst)
+		st_free2(dst);
+	return ret;
+}
+
+static int st_memset4k(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0, 4096);
+	if (st_states(p, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "not initialized");
+	st_free2(p);
+	return ret;
+}
+
+/* ---- user copies ---------------------------------------------------------------------- */
+
+static int st_copy_to_user(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_INITIALIZED);
+	unsigned long uaddr;
+	int ret = 0, i;
+	u8 back[64];
+
+	if (!p)
+		return sprintf(why, "no memory");
+	/* A fresh anonymous mapping: its page is not resident until the copy faults it in. */
+	uaddr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr)) {
+		st_free2(p);
+		return sprintf(why, "vm_mmap failed");
+	}
+	memset(p, 0x42, 64);
+	kmemtrap_set_state(p + 20, 4, KMEMTRAP_UNINITIALIZED); /* e.g. struct padding */
+	if (copy_to_user((void __user *)uaddr, p, 64))
+		ret = sprintf(why, "copy_to_user failed");
+	else if (copy_from_user(back, (void __user *)uaddr, 64))
+		ret = sprintf(why, "copy_from_user failed");
+	for (i = 0; i < 64 && !ret; i++)
+		if (back[i] != 0x42)
+			ret = sprintf(why, "user data wrong at +%d", i);
+	vm_munmap(uaddr, PAGE_SIZE);
+	st_free2(p);
+	return ret;
+}
+
+static int st_copy_from_user(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	unsigned long uaddr;
+	int ret = 0;
+	long bad;
+	u8 pattern[200];
+
+	if (!p)
+		return sprintf(why, "no memory");
+	uaddr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr)) {
+		st_free2(p);
+		return sprintf(why, "vm_mmap failed");
+	}
+	memset(pattern, 0x3c, sizeof(pattern));
+	if (copy_to_user((void __user *)(uaddr + 8), pattern, sizeof(pattern)) ||
+	    copy_from_user(p + PAGE_SIZE - 100, (void __user *)(uaddr + 8), sizeof(pattern))) {
+		ret = sprintf(why, "user copy failed");
+	} else if ((bad = st_states(p, PAGE_SIZE - 100, 200, KMEMTRAP_INITIALIZED)) >= 0) {
+		ret = sprintf(why, "tracked destination not initialized at +%ld", bad);
+	} else if (kmt_st_init_read(p + PAGE_SIZE - 128 + 40) != 0x3c3c3c3c3c3c3c3cull) {
+		ret = sprintf(why, "data wrong");
+	}
+	vm_munmap(uaddr, PAGE_SIZE);
+	st_free2(p);
+	return ret;
+}
+
+/* ---- the run file -------------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int (*fn)(char *why);
+} st_cases[] = {
+	{ "uninit_read", st_uninit_read },
+	{ "init_read", st_init_read },
+	{ "memcpy_partial", st_memcpy_partial },
+	{ "memset", st_memset },
+	{ "straddle", st_straddle },
+	{ "rep_movs", st_rep_movs },
+	{ "rep_stos", st_rep_stos },
+	{ "memmove_backward", st_memmove_backward },
+	{ "memcpy4k", st_memcpy4k },
+	{ "memset4k", st_memset4k },
+	{ "copy_to_user", st_copy_to_user },
+	{ "copy_from_user", st_copy_from_user },
+	{ "cmpxchg", st_cmpxchg },
+	{ "freed_read", st_freed_read },
+	{ "unallocated_read", st_unallocated_read },
+};
+
+static ssize_t st_run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	char name[32], why[160] = "";
+	size_t i;
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, len))
+		return -EFAULT;
+	name[len] = 0;
+	strim(name);
+	for (i = 0; i < ARRAY_SIZE(st_cases); i++) {
+		if (strcmp(name, st_cases[i].name))
+			continue;
+		if (st_cases[i].fn(why))
+			pr_err(ST "%s: data WRONG: %s\n", name, why);
+		else
+			pr_info(ST "%s: data ok\n", name);
+		return len;
+	}
+	pr_err(ST "no case named '%s'\n", name);
+	return -EINVAL;
+}
+
+static ssize_t st_run_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
+{
+	char buf[512];
+	size_t i, n = 0;
+
+	for (i = 0; i < ARRAY_SIZE(st_cases); i++)
+		n += scnprintf(buf + n, sizeof(buf) - n, "%s\n", st_cases[i].name);
+	return simple_read_from_buffer(ubuf, len, off, buf, n);
+}
+
+static const struct file_operations st_run_fops = {
+	.owner = THIS_MODULE,
+	.write = st_run_write,
+	.read = st_run_read,
+	.llseek = default_llseek,
+};
+
+static int __init st_init(void)
+{
+	st_dir = debugfs_create_dir("kmemtrap_selftest", NULL);
+	debugfs_create_file("run", 0600, st_dir, NULL, &st_run_fops);
+	pr_info(ST "ready: %zu cases in /sys/kernel/debug/kmemtrap_selftest/run\n", ARRAY_SIZE(st_cases));
+	return 0;
+}
+
+static void __exit st_exit(void)
+{
+	debugfs_remove_recursive(st_dir);
+}
+
+module_init(st_init);
+module_exit(st_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kmemtrap self-test: deliberate bugs and clean cases");

@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * traps.c - catching the page fault and the single-step trap, and running the engine.
+ *
+ * #PF: a kprobe on the last stage of the kernel's not-present fault path for kernel addresses,
+ * kernelmode_fixup_or_oops(regs, error_code, address, ...) (arch/x86/mm/fault.c). Everything
+ * earlier (exc_page_fault, do_kern_addr_fault) is noinstr or NOKPROBE. The probe is
+ * ftrace-based: its pre-handler gets the probed function's registers, so rdi/rsi/rdx are the
+ * faulting pt_regs, the error code and the address. When the engine handles the fault the
+ * pre-handler points the probe's ip at kmt_fault_return (a plain return) and returns 1: the
+ * probed function returns at once to its caller and the fault path irets to the edited regs.
+ * At load the argument registers are checked by a calibration fault (kmt_calibrate) and the
+ * module refuses to arm if they are not what this code assumes.
+ *
+ * #DB: a die notifier (DIE_DEBUG); args->err points at DR6. A single step that is ours is
+ * consumed (DR6.BS cleared, NOTIFY_STOP).
+ *
+ * User-address faults while a step is in flight (copy_to_user into a page that is not resident
+ * yet): they go through do_user_addr_fault, not our probe, and would run with the IF the engine
+ * cleared. The page_fault_kernel tracepoint runs before both paths, so its probe lets the engine
+ * cancel the step (pages hidden, RIP back on the instruction, TF/IF as the code had them)
+ * before the kernel handles the fault; the instruction then restarts and faults on our page
+ * again.
+ *
+ * Engine state: two kmt_engine_cpu slots per CPU, one for NMI context and one for everything
+ * else. While a step is in flight IF is clear, so only an NMI can nest, and a nested NMI step
+ * always completes before the outer one resumes.
+ */
+#include <linux/delay.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/trap_pf.h>
+
+#include "kmt.h"
+#include "kmt_engine.h"
+#include "kmt_pages.h"
+#include "kmt_report.h"
+#include "kmt_traps.h"
+
+struct kmt_cpu {
+	struct kmt_engine_cpu slot[2];          /* [0] task/irq context, [1] NMI context */
+	struct kmt_engine_platform plat[2];     /* the same callbacks, ctx = that slot's regs */
+};
+static DEFINE_PER_CPU(struct kmt_cpu, kmt_cpus);
+
+static struct kprobe kmt_fault_kprobe;
+static struct notifier_block kmt_die_nb;
+static struct tracepoint *kmt_pf_tracepoint;
+static bool kmt_kprobe_registered, kmt_die_registered, kmt_tp_registered;
+static bool kmt_traps_on;            /* faults on tracked pages are handled */
+
+/* Calibration of the probe's argument registers (see kmt_calibrate()). */
+static unsigned long kmt_calib_addr;
+static struct {
+	bool seen;
+	unsigned long regs_ip, error_code, sp_delta;
+} kmt_calib;
+
+atomic_long_t kmt_foreign_faults; /* faults on tracked pages the hook could not take */
+
+/* ---------------------------------------------------------------------------------------- */
+/* Platform callbacks for the engine. All trap-safe: no locks, no allocation, no printk.     */
+
+static int kmt_pf_is_tracked(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	return p && READ_ONCE(p->tracked);
+}
+
+/*
+ * show/hide are reference counted: an NMI's step may need a page the outer step shows, and
+ * must not hide it under the outer step.
+ */
+static void kmt_pf_show(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	if (!p)
+		return;
+	if (p->shown++ == 0)
+		kmt_page_show(p);
+}
+
+static void kmt_pf_hide(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	if (!p || WARN_ON_ONCE(!p->shown))
+		return;
+	if (--p->shown == 0 && p->tracked)
+		kmt_page_hide(p);
+}
+
+static size_t kmt_pf_read_code(void *ctx, uint64_t rip, uint8_t *buf, size_t len)
+{
+	size_t first = min_t(size_t, len, PAGE_SIZE - (rip & ~PAGE_MASK));
+
+	if (copy_from_kernel_nofault(buf, (void *)(unsigned long)rip, first))
+		return 0;
+	if (first < len &&
+	    !copy_from_kernel_nofault(buf + first, (void *)(unsigned long)(rip + first), len - first))
+		return len;
+	return first;
+}
+
+static int kmt_pf_is_user_address(void *ctx, uint64_t addr)
+{
+	return addr < TASK_SIZE_MAX;
+}
+
+static void kmt_pf_report(void *ctx, const struct kmt_error *e)
+{
+	static const u8 kinds[] = {
+		[KMT_ERR_UNINIT_READ] = KMT_REPORT_UNINIT_READ,
+		[KMT_ERR_FREED_READ] = KMT_REPORT_FREED_READ,
+		[KMT_ERR_UNALLOCATED_READ] = KMT_REPORT_UNALLOCATED_READ,
+		[KMT_ERR_INFOLEAK] = KMT_REPORT_INFOLEAK,
+	};
+	struct pt_regs *regs = ctx;
+	struct kmt_report_rec rec = {};
+
+	if (e->kind == KMT_ERR_INTERNAL || e->kind >= ARRAY_SIZE(kinds)) {
+		atomic_long_inc(&kmt_internal_errors);
+		return;
+	}
+	rec.kind = kinds[e->kind];
+	rec.bad_state = e->bad_state;
+	rec.size = e->size;
+	rec.addr = e->addr;
+	rec.bad_addr = e->bad_addr;
+	rec.ip = e->rip;
+	rec.dst = e->dst_addr;
+	rec.cpu = raw_smp_processor_id();
+	rec.pid = in_task() ? task_pid_nr(current) : 0;
+	memcpy(rec.comm, in_task() ? current->comm : (in_nmi() ? "<nmi>" : "<irq>"),
+	       sizeof(rec.comm));
+	rec.comm[sizeof(rec.comm) - 1] = 0;
+	rec.snapshot_start = kmt_shadow_snapshot(&kmt_engine_platform.shadow, e->bad_addr,
+						 rec.snapshot);
+	kmt_report_queue(&rec, regs);
+}
+
+/* Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. */
+static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
+{
+	memmove((void *)(unsigned long)dst, (const void *)(unsigned long)src, len);
+	return 0;
+}
+
+struct kmt_engine_platform kmt_engine_platform = {
+	.shadow = { .lookup = kmt_pages_shadow_lookup },
+	.is_tracked = kmt_pf_is_tracked,
+	.show = kmt_pf_show,
+	.hide = kmt_pf_hide,
+	.read_code = kmt_pf_read_code,
+	.is_user_address = kmt_pf_is_user_address,
+	.report = kmt_pf_report,
+	.copy = kmt_pf_copy,
+};
+atomic_long_t kmt_internal_errors;
+
+/* ---------------------------------------------------------------------------------------- */
+
+static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
+{
+	r->gpr[KMT_REG_RAX] = p->ax;
+	r->gpr[KMT_REG_RCX] = p->cx;
+	r->gpr[KMT_REG_RDX] = p->dx;
+	r->gpr[KMT_REG_RBX] = p->bx;
+	r->gpr[KMT_REG_RSP] = p->sp;
+	r->gpr[KMT_REG_RBP] = p->bp;
+	r->gpr[KMT_REG_RSI] = p->si;
+	r->gpr[KMT_REG_RDI] = p->di;
+	r->gpr[KMT_REG_R8] = p->r8;
+	r->gpr[KMT_REG_R9] = p->r9;
+	r->gpr[KMT_REG_R10] = p->r10;
+	r->gpr[KMT_REG_R11] = p->r11;
+	r->gpr[KMT_REG_R12] = p->r12;
+	r->gpr[KMT_REG_R13] = p->r13;
+	r->gpr[KMT_REG_R14] = p->r14;
+	r->gpr[KMT_REG_R15] = p->r15;
+	r->rip = p->ip;
+	r->rflags = p->flags;
+	/* Kernel mode: GS base is this CPU's per-cpu base, FS base the task's (rarely used). */
+	rdmsrl(MSR_FS_BASE, r->fs_base);
+	rdmsrl(MSR_GS_BASE, r->gs_base);
+}
+
+/* The engine only ever moves RIP, RFLAGS, RCX, RSI and RDI. */
+static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
+{
+	p->ip = r->rip;
+	p->flags = r->rflags;
+	p->cx = r->gpr[KMT_REG_RCX];
+	p->si = r->gpr[KMT_REG_RSI];
+	p->di = r->gpr[KMT_REG_RDI];
+}
+
+static struct kmt_engine_cpu *kmt_slot_for_fault(void)
+{
+	return &this_cpu_ptr(&kmt_cpus)->slot[in_nmi() ? 1 : 0];
+}
+
+/* The platform of  (same CPU), with ctx pointing at the trap's regs for reports. */
+static struct kmt_engine_platform *kmt_plat_for(struct kmt_engine_cpu *slot, struct pt_regs *regs)
+{
+	struct kmt_cpu *c = this_cpu_ptr(&kmt_cpus);
+	struct kmt_engine_platform *plat = &c->plat[slot == &c->slot[1]];
+
+	plat->ctx = regs;
+	return plat;
+}
+
+/* A plain return for the probed function (see the header comment). */
+static noinline notrace void kmt_fault_return(void)
+{
+	barrier();
+}
+NOKPROBE_SYMBOL(kmt_fault_return);
+
+/* Pre-handler at the entry of kernelmode_fixup_or_oops(regs, error_code, address, ...). */
+static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
+{
+	struct pt_regs *regs = (struct pt_regs *)kregs->di;
+	unsigned long error_code = kregs->si, address = kregs->dx;
+	struct kmt_engine_platform *plat;
+	struct kmt_engine_cpu *slot;
+	struct kmt_regs r;
+	int res;
+
+	if (unlikely(address == READ_ONCE(kmt_calib_addr) && address)) {
+		/* Calibration: record what we see and let the kernel's fixup run. */
+		kmt_calib.seen = true;
+		kmt_calib.regs_ip = regs->ip;
+		kmt_calib.error_code = error_code;
+		return 0;
+	}
+	if (!READ_ONCE(kmt_traps_on))
+		return 0;
+	slot = kmt_slot_for_fault();
+	if (!kmt_engine_busy(slot) && !kmt_page_find(address))
+		return 0;
+
+	plat = kmt_plat_for(slot, regs);
+	kmt_regs_in(&r, regs);
+	res = kmt_engine_fault(slot, plat, &r, address, error_code);
+	kmt_regs_out(regs, &r);
+	if (res == KMT_ENGINE_NOT_OURS)
+		return 0;
+	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
+	kregs->ip = (unsigned long)kmt_fault_return;
+	return 1;
+}
+NOKPROBE_SYMBOL(kmt_fault_pre);
+
+/* page_fault_kernel tracepoint: a kernel-mode fault, before the kernel handles it. */
+static void notrace kmt_pf_tracepoint_probe(void *data, unsigned long address, struct pt_regs *regs,
+					     unsigned long error_code)
+{
+	struct kmt_engine_cpu *slot;
+	struct kmt_regs r;
+
+	if (address >= TASK_SIZE_MAX || !READ_ONCE(kmt_traps_on))
+		return;
+	slot = kmt_slot_for_fault();
+	if (!kmt_engine_busy(slot))
+		return;
+	/* A user page fault inside our step: the engine cancels the step and restores regs. */
+	kmt_regs_in(&r, regs);
+	kmt_engine_fault(slot, kmt_plat_for(slot, regs), &r, address, error_code);
+	kmt_regs_out(regs, &r);
+}
+NOKPROBE_SYMBOL(kmt_pf_tracepoint_probe);
+
+static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+	unsigned long *dr6 = (unsigned long *)args->err;
+	struct kmt_cpu *c;
+	struct kmt_engine_cpu *slot;
+	struct kmt_regs r;
+	int res;
+
+	if (val != DIE_DEBUG || !(*dr6 & DR_STEP))
+		return NOTIFY_DONE;
+	c = this_cpu_ptr(&kmt_cpus);
+	/* An NMI's step nests inside the outer one and completes first. */
+	slot = kmt_engine_busy(&c->slot[1]) ? &c->slot[1] : &c->slot[0];
+	if (!kmt_engine_busy(slot))
+		return NOTIFY_DONE;
+	kmt_regs_in(&r, args->regs);
+	res = kmt_engine_single_step(slot, kmt_plat_for(slot, args->regs), &r);
+	kmt_regs_out(args->regs, &r);
+	if (res == KMT_ENGINE_HANDLED) {
+		*dr6 &= ~DR_STEP;
+		return NOTIFY_STOP;
+	}
+	return NOTIFY_DONE;
+}
+NOKPROBE_SYMBOL(kmt_die_notify);
+
+static void kmt_find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "page_fault_kernel"))
+		kmt_pf_tracepoint = tp;
+}
+
+/*
+ * Calibration: fault on a hidden page of our own through get_kernel_nofault() (an access with
+ * an exception-table fixup in this very function) and check that the probe saw the address in
+ * rdx, a not-present kernel read in rsi and, through rdi, a pt_regs whose ip is here.
+ */
+static noinline int kmt_calibrate(void)
+{
+	unsigned long page = __get_free_page(GFP_KERNEL);
+	struct kmt_page *p;
+	unsigned long val = 0;
+	unsigned long here = (unsigned long)kmt_calibrate;
+	int ret = 0, err;
+
+	if (!page)
+		return -ENOMEM;
+	p = kmt_page_get(page);
+	if (IS_ERR(p)) {
+		free_page(page);
+		pr_err("calibration: cannot track a page of our own (%ld)\n", PTR_ERR(p));
+		return PTR_ERR(p);
+	}
+	kmt_pages_set_armed(true);
+	memset(&kmt_calib, 0, sizeof(kmt_calib));
+	WRITE_ONCE(kmt_calib_addr, page + 64);
+	barrier();
+	err = get_kernel_nofault(val, (unsigned long *)(page + 64));
+	barrier();
+	WRITE_ONCE(kmt_calib_addr, 0);
+	kmt_pages_set_armed(false);
+	kmt_page_put(p);
+	free_page(page);
+
+	if (!err) {
+		pr_err("calibration: a read of a hidden page did not fault; refusing to arm\n");
+		ret = -EINVAL;
+	} else if (!kmt_calib.seen) {
+		pr_err("calibration: the fault did not reach the probe with the address in rdx; this kernel's %s differs from what kmemtrap expects; refusing to arm\n",
+		       kmt_fault_kprobe.symbol_name);
+		ret = -EINVAL;
+	} else if (kmt_calib.error_code & (X86_PF_PROT | X86_PF_USER | X86_PF_WRITE) ||
+		   kmt_calib.regs_ip < here || kmt_calib.regs_ip >= here + 4096) {
+		pr_err("calibration: unexpected probe arguments (error code %#lx, regs->ip %pS); refusing to arm\n",
+		       kmt_calib.error_code, (void *)kmt_calib.regs_ip);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
+{
+	int cpu, ret;
+
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+
+		kmt_engine_cpu_init(&c->slot[0], mode);
+		kmt_engine_cpu_init(&c->slot[1], mode);
+		c->plat[0] = kmt_engine_platform;
+		c->plat[1] = kmt_engine_platform;
+	}
+
+	kmt_fault_kprobe.symbol_name = hook_symbol;
+	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
+	ret = register_kprobe(&kmt_fault_kprobe);
+	if (ret) {
+		pr_err("cannot register a kprobe on %s (error %d)\n", hook_symbol, ret);
+		return ret;
+	}
+	kmt_kprobe_registered = true;
+
+	kmt_die_nb.notifier_call = kmt_die_notify;
+	kmt_die_nb.priority = INT_MAX;
+	ret = register_die_notifier(&kmt_die_nb);
+	if (ret) {
+		pr_err("cannot register the die notifier (error %d)\n", ret);
+		goto fail;
+	}
+	kmt_die_registered = true;
+
+	for_each_kernel_tracepoint(kmt_find_tracepoint, NULL);
+	if (!kmt_pf_tracepoint) {
+		pr_err("the page_fault_kernel tracepoint is missing: copies to user memory could not be stepped safely\n");
+		ret = -ENOENT;
+		goto fail;
+	}
+	ret = tracepoint_probe_register(kmt_pf_tracepoint, kmt_pf_tracepoint_probe, NULL);
+	if (ret) {
+		pr_err("cannot attach to the page_fault_kernel tracepoint (error %d)\n", ret);
+		goto fail;
+	}
+	kmt_tp_registered = true;
+
+	ret = kmt_calibrate();
+	if (ret)
+		goto fail;
+	WRITE_ONCE(kmt_traps_on, true);
+	return 0;
+fail:
+	kmt_traps_exit();
+	return ret;
+}
+
+/* True while any CPU has a step in flight. */
+static bool kmt_any_busy(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+
+		if (kmt_engine_busy(&c->slot[0]) || kmt_engine_busy(&c->slot[1]))
+			return true;
+	}
+	return false;
+}
+
+void kmt_traps_exit(void)
+{
+	int tries;
+
+	/* Pages are already shown (disarmed): no new activations can start on them. */
+	WRITE_ONCE(kmt_traps_on, false);
+	for (tries = 0; tries < 1000 && kmt_any_busy(); tries++)
+		msleep(1);
+	if (kmt_any_busy())
+		pr_warn("a step is still in flight at unload\n");
+	if (kmt_tp_registered) {
+		tracepoint_probe_unregister(kmt_pf_tracepoint, kmt_pf_tracepoint_probe, NULL);
+		tracepoint_synchronize_unregister();
+		kmt_tp_registered = false;
+	}
+	if (kmt_kprobe_registered) {
+		unregister_kprobe(&kmt_fault_kprobe);
+		kmt_kprobe_registered = false;
+	}
+	if (kmt_die_registered) {
+		unregister_die_notifier(&kmt_die_nb);
+		kmt_die_registered = false;
+	}
+}
+
+void kmt_traps_set_rep_mode(enum kmt_rep_mode mode)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+
+		kmt_engine_set_rep_mode(&c->slot[0], mode);
+		kmt_engine_set_rep_mode(&c->slot[1], mode);
+	}
+}
+
+void kmt_traps_counters(struct kmt_engine_counters *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+
+		for (i = 0; i < 2; i++) {
+			const struct kmt_engine_counters *k = &c->slot[i].counters;
+
+			sum->faults_handled += READ_ONCE(k->faults_handled);
+			sum->faults_not_ours += READ_ONCE(k->faults_not_ours);
+			sum->single_steps += READ_ONCE(k->single_steps);
+			sum->rep_elements += READ_ONCE(k->rep_elements);
+			sum->errors_recorded += READ_ONCE(k->errors_recorded);
+			sum->batch_runs += READ_ONCE(k->batch_runs);
+			sum->nested_faults += READ_ONCE(k->nested_faults);
+			sum->steps_passed_on += READ_ONCE(k->steps_passed_on);
+		}
+	}
+}

@@ -1,0 +1,776 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// engine.cpp - kmemtrap's stepping engine behind kmt_engine.h.
+//
+// One activation = one fault on a tracked page until the pages are hidden again. In between,
+// the CPU runs with TF set (and IF cleared unless a user operand is involved) and the engine
+// holds the pages it showed in kmt_engine_cpu.shown. There are four ways an activation runs:
+//
+//   Plain      one instruction (also a string instruction without REP) is stepped natively;
+//              the shadow was checked and updated for all its operands before it runs.
+//   RepTrick   seed 003: RIP is moved past a leading F3/F2 so the CPU runs one bare element;
+//              every #DB counts RCX down, checks the next element and rewinds RIP.
+//   RepNative  for prefix orders the trick cannot handle (66 F3 A5) and for code that had TF
+//              set itself: the REP instruction runs natively with TF, which traps after every
+//              iteration with RIP still on it and RCX one lower (measured, see BRIEF.md).
+//   Batch      REP MOVS/STOS between non-user addresses in KMT_REP_MODE_BATCH: the engine does
+//              every element of the window itself through platform.copy; no #DB at all.
+//
+// REP windows: each operand may use the two pages starting at the page of its first element
+// (forward) or ending at it (DF=1). When the next element would leave a window, the engine
+// hides everything and puts RIP back on the REP instruction with the remaining RCX; the next
+// fault starts a new activation. Step and batch modes use the same windows, so they produce
+// identical memory, shadow and reports.
+
+#include "kmt_engine.h"
+
+namespace kmt {
+namespace {
+
+constexpr uint64_t k_page = KMT_PAGE_SIZE;
+constexpr uint64_t k_flag_tf = 1ull << 8;
+constexpr uint64_t k_flag_if = 1ull << 9;
+constexpr uint64_t k_flag_df = 1ull << 10;
+constexpr uint64_t k_flag_zf = 1ull << 6;
+// Hardware error code bit 0: the fault was a protection fault on a present page.
+constexpr uint64_t k_pf_present = 1ull << 0;
+
+enum class StepState : uint32_t { Idle = 0, Plain, RepTrick, RepNative };
+
+enum class IfPolicy { Clear, Keep };
+
+enum class Direction { Forward, Backward };
+
+inline uint64_t page_of(uint64_t addr) { return addr & KMT_PAGE_MASK; }
+
+bool is_string_class(uint8_t insn_class)
+{
+	return insn_class >= KMT_CLASS_MOVS && insn_class <= KMT_CLASS_OUTS;
+}
+
+kmt_error_kind kind_for_state(kmt_shadow_state state)
+{
+	switch (state) {
+	case KMT_SHADOW_FREED:
+		return KMT_ERR_FREED_READ;
+	case KMT_SHADOW_UNALLOCATED:
+		return KMT_ERR_UNALLOCATED_READ;
+	default:
+		return KMT_ERR_UNINIT_READ;
+	}
+}
+
+// Address of one operand of the current execution (the current element for strings).
+struct Operand {
+	uint64_t m_addr;
+	uint32_t m_size;
+	uint8_t m_access;
+	uint8_t m_role;
+};
+
+// The engine for one event: the per-CPU state, the platform and the interrupted registers.
+class Engine {
+public:
+	Engine(kmt_engine_cpu *cpu, const kmt_engine_platform *platform, kmt_regs *regs)
+		: m_cpu(cpu), m_platform(platform), m_regs(regs)
+	{
+	}
+
+	[[nodiscard]] kmt_engine_result fault(uint64_t fault_addr, uint64_t error_code, const kmt_insn *predecoded);
+	[[nodiscard]] kmt_engine_result single_step();
+
+private:
+	// Platform wrappers.
+	bool is_tracked(uint64_t page) const { return m_platform->is_tracked(m_platform->ctx, page) != 0; }
+	bool is_user(uint64_t addr) const { return m_platform->is_user_address(m_platform->ctx, addr) != 0; }
+	const kmt_shadow_map *shadow() const { return &m_platform->shadow; }
+
+	void report(const kmt_error &error)
+	{
+		m_cpu->counters.errors_recorded++;
+		m_platform->report(m_platform->ctx, &error);
+	}
+	void report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status);
+
+	StepState state() const { return static_cast<StepState>(m_cpu->state); }
+	const kmt_insn &insn() const { return m_cpu->insn; }
+
+	// Pages.
+	[[nodiscard]] bool show_page(uint64_t page);
+	void show_range(uint64_t addr, uint64_t len);
+	void hide_all();
+
+	// Activation life cycle.
+	void begin_step(StepState state, IfPolicy if_policy);
+	[[nodiscard]] kmt_engine_result finish_step();
+	void cancel_step();
+	[[nodiscard]] bool is_our_instruction(uint64_t rip) const;
+
+	[[nodiscard]] kmt_engine_result fault_while_busy(uint64_t fault_addr, uint64_t error_code);
+	[[nodiscard]] kmt_engine_result degraded(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status);
+
+	// Operands and shadow semantics.
+	[[nodiscard]] Operand operand(unsigned i) const;
+	void check_read(unsigned i, const Operand &op);
+	void apply_plain();
+	void apply_string_element();
+	[[nodiscard]] bool any_user_operand() const;
+
+	// REP.
+	Direction direction() const { return (m_regs->rflags & k_flag_df) ? Direction::Backward : Direction::Forward; }
+	void set_windows();
+	[[nodiscard]] bool element_in_windows() const;
+	void show_element_pages();
+	[[nodiscard]] kmt_engine_result start_rep(uint64_t fault_addr);
+	[[nodiscard]] bool try_batch();
+	[[nodiscard]] uint64_t batch_move(uint64_t n, uint32_t size);
+	[[nodiscard]] uint64_t batch_fill(uint64_t n, uint32_t size);
+
+	kmt_engine_cpu *m_cpu;
+	const kmt_engine_platform *m_platform;
+	kmt_regs *m_regs;
+};
+
+void Engine::report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status)
+{
+	kmt_error error = {};
+	error.kind = KMT_ERR_INTERNAL;
+	error.addr = fault_addr;
+	error.rip = m_regs->rip;
+	error.reason = static_cast<uint8_t>(reason);
+	error.decode_status = decode_status;
+	error.fault_addr = fault_addr;
+	report(error);
+}
+
+// Records @page as shown (and shows it) unless it already is. Returns false only when there
+// is no free slot; the page is then shown anyway (the access must be able to proceed) and is
+// never hidden again by the engine.
+bool Engine::show_page(uint64_t page)
+{
+	for (uint32_t i = 0; i < m_cpu->nshown; i++) {
+		if (m_cpu->shown[i] == page)
+			return true;
+	}
+	m_platform->show(m_platform->ctx, page);
+	if (m_cpu->nshown >= KMT_ENGINE_MAX_SHOWN)
+		return false;
+	m_cpu->shown[m_cpu->nshown++] = page;
+	return true;
+}
+
+// Shows every tracked page of [addr, addr+len) (len >= 1, at most two pages by construction).
+void Engine::show_range(uint64_t addr, uint64_t len)
+{
+	for (uint64_t page = page_of(addr); page <= page_of(addr + len - 1); page += k_page) {
+		if (is_tracked(page) && !show_page(page))
+			report_internal(KMT_REASON_TOO_MANY_PAGES, page, 0);
+	}
+}
+
+void Engine::hide_all()
+{
+	for (uint32_t i = 0; i < m_cpu->nshown; i++)
+		m_platform->hide(m_platform->ctx, m_cpu->shown[i]);
+	m_cpu->nshown = 0;
+}
+
+// Arms the single-step: TF on, IF off unless the step may touch user memory (a user page may
+// have to be faulted in, which sleeps: the kernel's fault path decides from the IF bit of the
+// interrupted regs whether it may enable interrupts, so it must see the code's own IF).
+void Engine::begin_step(StepState state, IfPolicy if_policy)
+{
+	m_cpu->state = static_cast<uint32_t>(state);
+	m_cpu->saved_flags = m_regs->rflags & (k_flag_tf | k_flag_if);
+	m_regs->rflags |= k_flag_tf;
+	if (if_policy == IfPolicy::Clear)
+		m_regs->rflags &= ~k_flag_if;
+}
+
+// Ends an activation normally: pages hidden, TF and IF exactly as the interrupted code had
+// them. If the code had TF set itself, this #DB is also its own trap: pass it on.
+kmt_engine_result Engine::finish_step()
+{
+	hide_all();
+	const uint64_t saved = m_cpu->saved_flags;
+	m_regs->rflags = (m_regs->rflags & ~(k_flag_tf | k_flag_if)) | saved;
+	m_cpu->state = static_cast<uint32_t>(StepState::Idle);
+	m_cpu->counters.single_steps++;
+	if (saved & k_flag_tf) {
+		m_cpu->counters.steps_passed_on++;
+		return KMT_ENGINE_PASS_ON;
+	}
+	return KMT_ENGINE_HANDLED;
+}
+
+// Ends an activation because the stepped instruction hit a fault that is not ours: undo every
+// edit so that the kernel sees the fault exactly as it would without kmemtrap (RIP on the REP
+// instruction for the trick, whose bare element is not in any exception table; RCX already
+// counts the element that faulted as remaining, as the hardware would).
+void Engine::cancel_step()
+{
+	hide_all();
+	if (state() == StepState::RepTrick)
+		m_regs->rip = m_cpu->insn_rip;
+	m_regs->rflags = (m_regs->rflags & ~(k_flag_tf | k_flag_if)) | m_cpu->saved_flags;
+	m_cpu->state = static_cast<uint32_t>(StepState::Idle);
+}
+
+bool Engine::is_our_instruction(uint64_t rip) const
+{
+	if (rip == m_cpu->insn_rip)
+		return true;
+	return state() == StepState::RepTrick && rip == m_cpu->insn_rip + 1;
+}
+
+kmt_engine_result Engine::degraded(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status)
+{
+	report_internal(reason, fault_addr, decode_status);
+	m_cpu->insn_rip = m_regs->rip;
+	m_cpu->fault_addr = fault_addr;
+	m_cpu->nshown = 0;
+	(void)show_page(page_of(fault_addr));
+	// Keep IF: the engine does not know what else the instruction touches (maybe user memory).
+	begin_step(StepState::Plain, IfPolicy::Keep);
+	m_cpu->counters.faults_handled++;
+	return KMT_ENGINE_ERROR;
+}
+
+Operand Engine::operand(unsigned i) const
+{
+	const kmt_mem_operand &mem = insn().mem[i];
+	return Operand{kmt_mem_address(&insn(), &mem, m_regs), mem.size, mem.access, mem.role};
+}
+
+// A read of [addr, addr+size): one report for the first bad byte, at most one per operand
+// and activation (a REP run over a bad buffer reports once, not once per element).
+void Engine::check_read(unsigned i, const Operand &op)
+{
+	if (m_cpu->reported & (1u << i))
+		return;
+	uint64_t bad_addr = 0;
+	kmt_shadow_state bad_state = KMT_SHADOW_INIT;
+	if (!kmt_shadow_check(shadow(), op.m_addr, op.m_size, &bad_addr, &bad_state))
+		return;
+	m_cpu->reported |= 1u << i;
+	kmt_error error = {};
+	error.kind = kind_for_state(bad_state);
+	error.size = op.m_size;
+	error.addr = op.m_addr;
+	error.bad_addr = bad_addr;
+	error.rip = m_cpu->insn_rip;
+	error.bad_state = static_cast<uint8_t>(bad_state);
+	error.fault_addr = m_cpu->fault_addr;
+	report(error);
+}
+
+// Ordinary instructions: all reads are checked before any write is recorded, so a
+// read-modify-write (and every atomic) is a read then a write. Conditional accesses (masked
+// vector forms) are neither checked nor recorded: the engine cannot know if they happen, and
+// a false report is worse than a missed one.
+void Engine::apply_plain()
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
+			check_read(i, op);
+	}
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if ((op.m_access & KMT_ACCESS_WRITE) && !(op.m_access & KMT_ACCESS_COND))
+			kmt_shadow_set(shadow(), op.m_addr, op.m_size, KMT_SHADOW_INIT);
+	}
+}
+
+// One element of a string instruction, before it runs. MOVS moves the shadow with the data
+// (copying a partly initialized struct is not an error by itself) unless the destination is
+// user memory: then bytes that are not initialized leave the kernel, an infoleak.
+void Engine::apply_string_element()
+{
+	int src = -1, dst = -1;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (insn().mem[i].role == KMT_ROLE_SRC)
+			src = static_cast<int>(i);
+		else if (insn().mem[i].role == KMT_ROLE_DST)
+			dst = static_cast<int>(i);
+	}
+	switch (insn().insn_class) {
+	case KMT_CLASS_MOVS: {
+		if (src < 0 || dst < 0)
+			return;
+		const Operand s = operand(static_cast<unsigned>(src));
+		const Operand d = operand(static_cast<unsigned>(dst));
+		if (is_user(d.m_addr)) {
+			if (m_cpu->reported & (1u << dst))
+				return;
+			uint64_t bad_addr = 0;
+			kmt_shadow_state bad_state = KMT_SHADOW_INIT;
+			if (kmt_shadow_check(shadow(), s.m_addr, s.m_size, &bad_addr, &bad_state)) {
+				m_cpu->reported |= 1u << dst;
+				kmt_error error = {};
+				error.kind = KMT_ERR_INFOLEAK;
+				error.size = s.m_size;
+				error.addr = s.m_addr;
+				error.bad_addr = bad_addr;
+				error.rip = m_cpu->insn_rip;
+				error.dst_addr = d.m_addr;
+				error.bad_state = static_cast<uint8_t>(bad_state);
+				error.fault_addr = m_cpu->fault_addr;
+				report(error);
+			}
+			return;
+		}
+		// An untracked (e.g. user) source copies as initialized.
+		kmt_shadow_copy(shadow(), d.m_addr, s.m_addr, s.m_size);
+		return;
+	}
+	case KMT_CLASS_STOS:
+	case KMT_CLASS_INS:
+		if (dst >= 0) {
+			const Operand d = operand(static_cast<unsigned>(dst));
+			kmt_shadow_set(shadow(), d.m_addr, d.m_size, KMT_SHADOW_INIT);
+		}
+		return;
+	default:
+		// LODS, OUTS, SCAS read their operand; CMPS reads both.
+		for (unsigned i = 0; i < insn().nmem; i++)
+			check_read(i, operand(i));
+		return;
+	}
+}
+
+bool Engine::any_user_operand() const
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (is_user(operand(i).m_addr))
+			return true;
+	}
+	return false;
+}
+
+// Window of operand i: the two pages from the page of the current element onwards (forward)
+// or ending at the page of the current element's last byte (DF=1). A straddling element
+// already uses both pages of its window.
+void Engine::set_windows()
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		m_cpu->window_lo[i] = direction() == Direction::Forward ? page_of(op.m_addr)
+									 : page_of(op.m_addr + op.m_size - 1) - k_page;
+	}
+}
+
+bool Engine::element_in_windows() const
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		const uint64_t lo = m_cpu->window_lo[i];
+		if (op.m_addr < lo || op.m_addr + op.m_size > lo + 2 * k_page)
+			return false;
+	}
+	return true;
+}
+
+void Engine::show_element_pages()
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if (!is_user(op.m_addr))
+			show_range(op.m_addr, op.m_size);
+	}
+}
+
+kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const kmt_insn *predecoded)
+{
+	if (state() != StepState::Idle)
+		return fault_while_busy(fault_addr, error_code);
+
+	if ((error_code & k_pf_present) || !is_tracked(page_of(fault_addr))) {
+		m_cpu->counters.faults_not_ours++;
+		return KMT_ENGINE_NOT_OURS;
+	}
+
+	if (predecoded) {
+		m_cpu->insn = *predecoded;
+	} else {
+		uint8_t code[KMT_MAX_INSN_LEN];
+		const size_t n = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
+		const int status = kmt_decode(code, n < sizeof(code) ? n : sizeof(code), &m_cpu->insn);
+		if (status != KMT_DECODE_OK)
+			return degraded(KMT_REASON_DECODE, fault_addr, static_cast<uint8_t>(status));
+	}
+
+	// The decoded operands must explain the fault; otherwise the decoder and the hardware
+	// disagree and nothing the engine would do with the operands can be trusted.
+	bool explained = false;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const kmt_mem_operand &mem = insn().mem[i];
+		if ((mem.flags & KMT_MEM_VSIB) || mem.size == 0 || mem.size > k_page)
+			return degraded(KMT_REASON_OPERAND_SIZE, fault_addr, 0);
+		const Operand op = operand(i);
+		if (fault_addr >= op.m_addr && fault_addr - op.m_addr < op.m_size)
+			explained = true;
+	}
+	const bool rep = insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class);
+	if (rep && m_regs->gpr[KMT_REG_RCX] == 0)
+		explained = false; // a REP with RCX = 0 touches no memory
+	if (!explained)
+		return degraded(KMT_REASON_NO_OPERAND, fault_addr, 0);
+
+	m_cpu->insn_rip = m_regs->rip;
+	m_cpu->fault_addr = fault_addr;
+	m_cpu->nshown = 0;
+	m_cpu->reported = 0;
+
+	if (rep)
+		return start_rep(fault_addr);
+
+	if (is_string_class(insn().insn_class))
+		apply_string_element();
+	else
+		apply_plain();
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if (!is_user(op.m_addr))
+			show_range(op.m_addr, op.m_size);
+	}
+	begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
+	m_cpu->counters.faults_handled++;
+	return KMT_ENGINE_HANDLED;
+}
+
+kmt_engine_result Engine::start_rep(uint64_t fault_addr)
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (insn().mem[i].flags & KMT_MEM_ADDR32)
+			return degraded(KMT_REASON_ADDR32, fault_addr, 0);
+	}
+	set_windows();
+	const bool code_tf = (m_regs->rflags & k_flag_tf) != 0;
+	const bool user = any_user_operand();
+
+	if (!code_tf && !user && m_cpu->rep_mode == KMT_REP_MODE_BATCH && try_batch()) {
+		m_cpu->counters.faults_handled++;
+		return KMT_ENGINE_HANDLED;
+	}
+
+	apply_string_element();
+	show_element_pages();
+	// The trick needs the effective REP byte to be the very first byte: RIP+1 is then the
+	// bare instruction with every other prefix intact. Code with TF set of its own expects a
+	// trap per iteration with RIP on the REP instruction, which only native stepping gives.
+	const bool trick = insn().rep_offset == 0 && !code_tf;
+	if (trick)
+		m_regs->rip = m_cpu->insn_rip + 1;
+	begin_step(trick ? StepState::RepTrick : StepState::RepNative, user ? IfPolicy::Keep : IfPolicy::Clear);
+	m_cpu->counters.faults_handled++;
+	return KMT_ENGINE_HANDLED;
+}
+
+kmt_engine_result Engine::single_step()
+{
+	switch (state()) {
+	case StepState::Idle:
+		return KMT_ENGINE_NOT_OURS;
+	case StepState::Plain:
+		return finish_step();
+	case StepState::RepTrick: {
+		m_cpu->counters.rep_elements++;
+		if (m_regs->rip != m_cpu->insn_rip + insn().length) {
+			// The bare element did not end where it should (it cannot branch): leave RIP
+			// alone and stop stepping rather than guess.
+			return finish_step();
+		}
+		uint64_t &rcx = m_regs->gpr[KMT_REG_RCX];
+		rcx--;
+		const bool zf = (m_regs->rflags & k_flag_zf) != 0;
+		if (rcx == 0 || (insn().rep == KMT_REP_REPE && !zf) || (insn().rep == KMT_REP_REPNE && zf))
+			return finish_step(); // RIP already on the next instruction
+		if (!element_in_windows()) {
+			m_regs->rip = m_cpu->insn_rip; // resume the REP; the next fault restarts
+			return finish_step();
+		}
+		apply_string_element();
+		show_element_pages();
+		m_regs->rip = m_cpu->insn_rip + 1;
+		m_cpu->counters.single_steps++;
+		return KMT_ENGINE_HANDLED;
+	}
+	case StepState::RepNative: {
+		m_cpu->counters.rep_elements++;
+		// The hardware ran one iteration. Off the instruction: the REP is complete (RCX = 0
+		// or the REPE/REPNE condition ended it). Still on it: RCX is one lower.
+		if (m_regs->rip != m_cpu->insn_rip || m_regs->gpr[KMT_REG_RCX] == 0 ||
+		    (m_cpu->saved_flags & k_flag_tf) || !element_in_windows())
+			return finish_step();
+		apply_string_element();
+		show_element_pages();
+		m_cpu->counters.single_steps++;
+		return KMT_ENGINE_HANDLED;
+	}
+	}
+	return KMT_ENGINE_NOT_OURS;
+}
+
+// A fault while a step is in flight on this CPU.
+kmt_engine_result Engine::fault_while_busy(uint64_t fault_addr, uint64_t error_code)
+{
+	const uint64_t page = page_of(fault_addr);
+	const bool ours = is_our_instruction(m_regs->rip);
+	if ((error_code & k_pf_present) || !is_tracked(page)) {
+		// Not a hidden page: the kernel's. If the stepped instruction caused it (e.g. the
+		// user page of a copy_to_user is not resident, or bad and about to be fixed up),
+		// cancel the step so the kernel sees the native state; the instruction is retried
+		// or fixed up and a later fault on our page starts over.
+		if (ours)
+			cancel_step();
+		m_cpu->counters.faults_not_ours++;
+		return KMT_ENGINE_NOT_OURS;
+	}
+	m_cpu->counters.nested_faults++;
+	m_cpu->counters.faults_handled++;
+	if (ours) {
+		// A tracked page the engine did not show: the second page of an access the decoder
+		// under-sized, or any page in a degraded step. Show it for the rest of this step.
+		if (!show_page(page)) {
+			report_internal(KMT_REASON_TOO_MANY_PAGES, fault_addr, 0);
+			return KMT_ENGINE_ERROR;
+		}
+		return KMT_ENGINE_HANDLED;
+	}
+	// Other code on this CPU (an interrupt when IF was kept on, or whatever ran while a user
+	// page was being faulted in) touched a tracked page. There is one step slot per CPU, so
+	// this access cannot be stepped: show the page until the current step ends, unchecked.
+	if (!show_page(page))
+		report_internal(KMT_REASON_TOO_MANY_PAGES, fault_addr, 0);
+	report_internal(KMT_REASON_FOREIGN_FAULT, fault_addr, 0);
+	return KMT_ENGINE_ERROR;
+}
+
+// ---------------------------------------------------------------------------------------
+// Batch mode.
+
+// The operand addresses of a run of n elements of size @size starting at @addr.
+inline uint64_t run_low(uint64_t addr, uint64_t n, uint32_t size, Direction direction)
+{
+	return direction == Direction::Forward ? addr : addr - (n - 1) * size;
+}
+
+// Performs REP MOVS/STOS for every element that fits in the windows, through platform.copy,
+// with exactly the element-by-element result (overlap, DF=1). Returns false (nothing done)
+// when batch mode cannot be used for this instruction.
+bool Engine::try_batch()
+{
+	const uint8_t cls = insn().insn_class;
+	if (!m_platform->copy || insn().rep != KMT_REP_REP || (cls != KMT_CLASS_MOVS && cls != KMT_CLASS_STOS))
+		return false;
+	const uint32_t size = insn().opsize;
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return false;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (insn().mem[i].size != size)
+			return false;
+	}
+
+	// Elements that fit in every window.
+	uint64_t n = m_regs->gpr[KMT_REG_RCX];
+	const Direction dir = direction();
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const uint64_t addr = operand(i).m_addr;
+		const uint64_t lo = m_cpu->window_lo[i];
+		const uint64_t fit = dir == Direction::Forward ? (lo + 2 * k_page - addr - size) / size + 1
+							       : (addr - lo) / size + 1;
+		n = fit < n ? fit : n;
+	}
+
+	// Show the pages the run touches (at most two per operand), do it, hide them.
+	for (unsigned i = 0; i < insn().nmem; i++)
+		show_range(run_low(operand(i).m_addr, n, size, dir), n * size);
+	const uint64_t done = cls == KMT_CLASS_MOVS ? batch_move(n, size) : batch_fill(n, size);
+	hide_all();
+	if (done == 0)
+		return false;
+
+	// Registers as the hardware leaves them after @done elements.
+	const uint64_t delta = done * size;
+	const uint64_t src_before = m_regs->gpr[KMT_REG_RSI], dst_before = m_regs->gpr[KMT_REG_RDI];
+	if (dir == Direction::Forward) {
+		m_regs->gpr[KMT_REG_RDI] += delta;
+		if (cls == KMT_CLASS_MOVS)
+			m_regs->gpr[KMT_REG_RSI] += delta;
+	} else {
+		m_regs->gpr[KMT_REG_RDI] -= delta;
+		if (cls == KMT_CLASS_MOVS)
+			m_regs->gpr[KMT_REG_RSI] -= delta;
+	}
+	(void)src_before;
+	(void)dst_before;
+	m_regs->gpr[KMT_REG_RCX] -= done;
+	if (m_regs->gpr[KMT_REG_RCX] == 0)
+		m_regs->rip = m_cpu->insn_rip + insn().length;
+	m_cpu->counters.rep_elements += done;
+	m_cpu->counters.batch_runs++;
+	return true;
+}
+
+// Moves the data and the shadow of @n MOVS elements in execution order. Element-by-element
+// semantics differ from memmove only when the destination overlaps the source *ahead* of it
+// in execution order (forward with dst above src, or DF=1 with dst below src): then the run
+// is cut into chunks no longer than the distance, each of which is a plain non-overlapping
+// copy, done in execution order; a distance shorter than one element goes element by element
+// through a buffer. Returns how many elements were completed (a prefix in execution order).
+uint64_t Engine::batch_move(uint64_t n, uint32_t size)
+{
+	int si = -1, di = -1;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (insn().mem[i].role == KMT_ROLE_SRC)
+			si = static_cast<int>(i);
+		else if (insn().mem[i].role == KMT_ROLE_DST)
+			di = static_cast<int>(i);
+	}
+	if (si < 0 || di < 0)
+		return 0;
+	const Direction dir = direction();
+	const uint64_t src_lo = run_low(operand(static_cast<unsigned>(si)).m_addr, n, size, dir);
+	const uint64_t dst_lo = run_low(operand(static_cast<unsigned>(di)).m_addr, n, size, dir);
+	const uint64_t len = n * size;
+
+	// Distance by which the destination runs ahead of the source in execution order.
+	uint64_t ahead = 0;
+	if (dir == Direction::Forward && dst_lo > src_lo && dst_lo - src_lo < len)
+		ahead = dst_lo - src_lo;
+	else if (dir == Direction::Backward && src_lo > dst_lo && src_lo - dst_lo < len)
+		ahead = src_lo - dst_lo;
+	const uint64_t chunk_elems = ahead == 0 ? n : ahead / size;
+
+	uint64_t done = 0;
+	while (done < n) {
+		const uint64_t k = chunk_elems == 0 ? 1 : (chunk_elems < n - done ? chunk_elems : n - done);
+		const uint64_t bytes = k * size;
+		// Chunk [off, off+bytes) relative to the low ends, in execution order.
+		const uint64_t off = dir == Direction::Forward ? done * size : len - done * size - bytes;
+		if (chunk_elems == 0) {
+			uint8_t element[8];
+			const uint64_t buffer = reinterpret_cast<uintptr_t>(element);
+			if (m_platform->copy(m_platform->ctx, buffer, src_lo + off, bytes) != 0 ||
+			    m_platform->copy(m_platform->ctx, dst_lo + off, buffer, bytes) != 0)
+				break;
+		} else if (m_platform->copy(m_platform->ctx, dst_lo + off, src_lo + off, bytes) != 0) {
+			break;
+		}
+		// The shadow follows in the same chunk order, so it ends up exactly as per element.
+		kmt_shadow_copy(shadow(), dst_lo + off, src_lo + off, bytes);
+		done += k;
+	}
+	return done;
+}
+
+// Fills @n STOS elements with the low @size bytes of RAX: one small pattern copied from the
+// engine's stack, then doubled inside the destination, in execution order. Returns how many
+// elements were completed (a prefix in execution order).
+uint64_t Engine::batch_fill(uint64_t n, uint32_t size)
+{
+	const Direction dir = direction();
+	const uint64_t dst_lo = run_low(m_regs->gpr[KMT_REG_RDI], n, size, dir);
+	const uint64_t len = n * size;
+	const uint64_t value = m_regs->gpr[KMT_REG_RAX];
+	uint8_t pattern[64];
+	for (unsigned i = 0; i < sizeof(pattern); i++)
+		pattern[i] = static_cast<uint8_t>(value >> (8 * (i % size)));
+
+	uint64_t filled = len < sizeof(pattern) ? len : sizeof(pattern);
+	const uint64_t first = dir == Direction::Forward ? dst_lo : dst_lo + len - filled;
+	if (m_platform->copy(m_platform->ctx, first, reinterpret_cast<uintptr_t>(pattern), filled) != 0)
+		return 0;
+	while (filled < len) {
+		const uint64_t m = filled < len - filled ? filled : len - filled;
+		const int status = dir == Direction::Forward
+					   ? m_platform->copy(m_platform->ctx, dst_lo + filled, dst_lo, m)
+					   : m_platform->copy(m_platform->ctx, dst_lo + len - filled - m,
+							      dst_lo + len - filled, m);
+		if (status != 0)
+			break;
+		filled += m;
+	}
+	const uint64_t done = filled / size;
+	const uint64_t shadow_lo = dir == Direction::Forward ? dst_lo : dst_lo + len - done * size;
+	kmt_shadow_set(shadow(), shadow_lo, done * size, KMT_SHADOW_INIT);
+	return done;
+}
+
+} // namespace
+} // namespace kmt
+
+extern "C" {
+
+void kmt_engine_cpu_init(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
+{
+	__builtin_memset(cpu, 0, sizeof(*cpu));
+	cpu->rep_mode = static_cast<uint32_t>(mode);
+}
+
+void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
+{
+	cpu->rep_mode = static_cast<uint32_t>(mode);
+}
+
+int kmt_engine_busy(const struct kmt_engine_cpu *cpu)
+{
+	return cpu->state != static_cast<uint32_t>(kmt::StepState::Idle);
+}
+
+int kmt_engine_fault(struct kmt_engine_cpu *cpu, const struct kmt_engine_platform *platform,
+		     struct kmt_regs *regs, uint64_t fault_addr, uint64_t error_code)
+{
+	return kmt::Engine(cpu, platform, regs).fault(fault_addr, error_code, nullptr);
+}
+
+int kmt_engine_fault_decoded(struct kmt_engine_cpu *cpu, const struct kmt_engine_platform *platform,
+			     struct kmt_regs *regs, uint64_t fault_addr, uint64_t error_code,
+			     const struct kmt_insn *insn)
+{
+	KMT_ASSERT(insn != nullptr);
+	return kmt::Engine(cpu, platform, regs).fault(fault_addr, error_code, insn);
+}
+
+int kmt_engine_single_step(struct kmt_engine_cpu *cpu, const struct kmt_engine_platform *platform,
+			   struct kmt_regs *regs)
+{
+	return kmt::Engine(cpu, platform, regs).single_step();
+}
+
+const char *kmt_engine_result_str(int result)
+{
+	switch (result) {
+	case KMT_ENGINE_HANDLED:
+		return "handled";
+	case KMT_ENGINE_NOT_OURS:
+		return "not ours";
+	case KMT_ENGINE_ERROR:
+		return "handled unchecked (error)";
+	case KMT_ENGINE_PASS_ON:
+		return "handled, pass the trap on";
+	default:
+		return "unknown result";
+	}
+}
+
+const char *kmt_error_kind_str(int kind)
+{
+	switch (kind) {
+	case KMT_ERR_UNINIT_READ:
+		return "uninit-read";
+	case KMT_ERR_FREED_READ:
+		return "freed-read";
+	case KMT_ERR_UNALLOCATED_READ:
+		return "unallocated-read";
+	case KMT_ERR_INFOLEAK:
+		return "infoleak";
+	case KMT_ERR_INTERNAL:
+		return "internal";
+	default:
+		return "unknown";
+	}
+}
+
+} // extern "C"

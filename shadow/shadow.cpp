@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+//
+// shadow.cpp - byte-granular shadow memory behind kmt_shadow.h.
+//
+// Every data byte has a 2-bit state; the states of one 4 KiB page live in a caller-owned block
+// of 1 KiB found through kmt_shadow_map.lookup. Byte i of a page is bits 2*(i%4).. of bits[i/4],
+// so four consecutive data bytes that start at a multiple of 4 share one shadow byte. All
+// operations split a range at page boundaries, then work on whole shadow bytes (and 8-byte
+// words when scanning) for the aligned middle of each piece and bit by bit only for the at
+// most three bytes at either end. This code runs in the page-fault and debug traps of the
+// kernel: it allocates nothing, takes no locks and keeps less than 100 bytes of stack.
+
+#include "kmt_shadow.h"
+
+namespace kmt {
+namespace {
+
+constexpr uint64_t k_page_size = KMT_PAGE_SIZE;
+// A shadow byte whose four data bytes all have one state: the 2-bit state repeated four times.
+constexpr uint8_t k_replicate = 0x55;
+constexpr uint64_t k_replicate64 = 0x5555555555555555ull;
+
+enum class Direction { Forward, Backward };
+
+struct ShadowMap {
+	const kmt_shadow_map *m_map;
+
+	kmt_shadow_block *lookup(uint64_t page_addr) const
+	{
+		return m_map->lookup(m_map->ctx, page_addr);
+	}
+};
+
+inline uint64_t page_of(uint64_t addr) { return addr & KMT_PAGE_MASK; }
+inline uint32_t offset_in_page(uint64_t addr) { return static_cast<uint32_t>(addr & (k_page_size - 1)); }
+
+inline unsigned get_state(const kmt_shadow_block *block, uint32_t off)
+{
+	return (block->bits[off / 4] >> (2 * (off % 4))) & 3u;
+}
+
+inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
+{
+	const unsigned shift = 2 * (off % 4);
+	uint8_t &cell = block->bits[off / 4];
+	cell = static_cast<uint8_t>((cell & ~(3u << shift)) | ((state & 3u) << shift));
+}
+
+// The four states of data bytes [off, off+4) packed like one aligned shadow byte, for any off.
+// States past the end of the page read as 0; callers only use the bits of bytes they copy.
+inline uint8_t load4(const kmt_shadow_block *block, uint32_t off)
+{
+	const uint32_t cell = off / 4;
+	uint32_t window = block->bits[cell];
+	if (cell + 1 < KMT_SHADOW_BLOCK_BYTES)
+		window |= static_cast<uint32_t>(block->bits[cell + 1]) << 8;
+	return static_cast<uint8_t>(window >> (2 * (off % 4)));
+}
+
+// Sets data bytes [off, off+len) of one page to @state.
+void set_in_block(kmt_shadow_block *block, uint32_t off, uint32_t len, unsigned state)
+{
+	uint32_t end = off + len;
+	while (off < end && off % 4 != 0)
+		put_state(block, off++, state);
+	const uint32_t whole_end = end & ~3u;
+	if (off < whole_end) {
+		__builtin_memset(&block->bits[off / 4], static_cast<int>(state * k_replicate),
+				 (whole_end - off) / 4);
+		off = whole_end;
+	}
+	while (off < end)
+		put_state(block, off++, state);
+}
+
+// Offset of the first data byte in [off, off+len) of one page that is not INIT, or -1.
+int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len)
+{
+	const uint32_t end = off + len;
+	while (off < end && off % 32 != 0) {
+		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+			off += 4;
+			continue;
+		}
+		if (get_state(block, off) != KMT_SHADOW_INIT)
+			return off;
+		off++;
+	}
+	// 32 data bytes per 8-byte shadow word: skip runs of initialized memory a word at a time.
+	while (off + 32 <= end) {
+		uint64_t word;
+		__builtin_memcpy(&word, &block->bits[off / 4], sizeof(word));
+		if (word != KMT_SHADOW_INIT * k_replicate64)
+			break;
+		off += 32;
+	}
+	for (; off < end; off++) {
+		if (get_state(block, off) != KMT_SHADOW_INIT)
+			return off;
+	}
+	return -1;
+}
+
+// Offset of the last data byte in [off, off+len) of one page that is not INIT, or -1.
+int64_t find_last_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len)
+{
+	uint32_t end = off + len;
+	while (end > off && end % 32 != 0) {
+		if (end % 4 == 0 && end >= off + 4 && block->bits[end / 4 - 1] == KMT_SHADOW_INIT * k_replicate) {
+			end -= 4;
+			continue;
+		}
+		if (get_state(block, end - 1) != KMT_SHADOW_INIT)
+			return end - 1;
+		end--;
+	}
+	while (end >= off + 32) {
+		uint64_t word;
+		__builtin_memcpy(&word, &block->bits[end / 4 - 8], sizeof(word));
+		if (word != KMT_SHADOW_INIT * k_replicate64)
+			break;
+		end -= 32;
+	}
+	for (; end > off; end--) {
+		if (get_state(block, end - 1) != KMT_SHADOW_INIT)
+			return end - 1;
+	}
+	return -1;
+}
+
+// Copies the states of [soff, soff+len) of @src to [doff, doff+len) of @dst (both within one
+// page; the blocks may be the same, and the ranges may overlap in the same block). @direction
+// is the order in which bytes are moved, chosen by the caller so that overlap is handled like
+// memmove: Backward when the destination is above the source.
+void copy_in_blocks(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *src, uint32_t soff,
+		    uint32_t len, Direction direction)
+{
+	if (len == 0)
+		return;
+	if (doff % 4 == soff % 4) {
+		// Same phase: the middle is whole shadow bytes, moved with memmove (which handles
+		// the overlap itself); the at most three bytes at each end go one by one, in the
+		// order that keeps the overlap correct.
+		const uint32_t head = (4 - doff % 4) % 4 < len ? (4 - doff % 4) % 4 : len;
+		const uint32_t middle = (len - head) & ~3u;
+		const uint32_t tail = len - head - middle;
+		if (direction == Direction::Forward) {
+			for (uint32_t i = 0; i < head; i++)
+				put_state(dst, doff + i, get_state(src, soff + i));
+			__builtin_memmove(&dst->bits[(doff + head) / 4], &src->bits[(soff + head) / 4], middle / 4);
+			for (uint32_t i = head + middle; i < len; i++)
+				put_state(dst, doff + i, get_state(src, soff + i));
+		} else {
+			for (uint32_t i = len; i > head + middle; i--)
+				put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
+			__builtin_memmove(&dst->bits[(doff + head) / 4], &src->bits[(soff + head) / 4], middle / 4);
+			for (uint32_t i = head; i > 0; i--)
+				put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
+		}
+		(void)tail;
+		return;
+	}
+	// Different phase: every destination shadow byte gathers four states from two source
+	// shadow bytes with a shift. A whole destination byte is written only after its four
+	// source states were read, and bytes are visited in @direction, so overlap is safe.
+	const uint32_t head = (4 - doff % 4) % 4 < len ? (4 - doff % 4) % 4 : len;
+	const uint32_t middle = (len - head) & ~3u;
+	if (direction == Direction::Forward) {
+		for (uint32_t i = 0; i < head; i++)
+			put_state(dst, doff + i, get_state(src, soff + i));
+		for (uint32_t i = head; i < head + middle; i += 4)
+			dst->bits[(doff + i) / 4] = load4(src, soff + i);
+		for (uint32_t i = head + middle; i < len; i++)
+			put_state(dst, doff + i, get_state(src, soff + i));
+	} else {
+		for (uint32_t i = len; i > head + middle; i--)
+			put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
+		for (uint32_t i = head + middle; i > head; i -= 4)
+			dst->bits[(doff + i - 4) / 4] = load4(src, soff + i - 4);
+		for (uint32_t i = head; i > 0; i--)
+			put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
+	}
+}
+
+// Length of the piece starting at @addr that stays within its page and within @remaining.
+inline uint32_t piece_len(uint64_t addr, uint64_t remaining)
+{
+	const uint64_t room = k_page_size - offset_in_page(addr);
+	return static_cast<uint32_t>(remaining < room ? remaining : room);
+}
+
+void shadow_set(const ShadowMap &map, uint64_t addr, uint64_t len, unsigned state)
+{
+	while (len > 0) {
+		const uint32_t n = piece_len(addr, len);
+		if (kmt_shadow_block *block = map.lookup(page_of(addr)))
+			set_in_block(block, offset_in_page(addr), n, state);
+		addr += n;
+		len -= n;
+	}
+}
+
+int shadow_check(const ShadowMap &map, uint64_t addr, uint64_t len, Direction direction,
+		 uint64_t *bad_addr, kmt_shadow_state *bad_state)
+{
+	uint64_t done = 0;
+	while (done < len) {
+		// Forward walks pieces from the start; Backward from the end.
+		uint64_t piece_addr;
+		uint32_t n;
+		if (direction == Direction::Forward) {
+			piece_addr = addr + done;
+			n = piece_len(piece_addr, len - done);
+		} else {
+			const uint64_t end = addr + len - done;
+			const uint64_t start_page = page_of(end - 1);
+			piece_addr = start_page > addr ? start_page : addr;
+			n = static_cast<uint32_t>(end - piece_addr);
+		}
+		if (const kmt_shadow_block *block = map.lookup(page_of(piece_addr))) {
+			const uint32_t off = offset_in_page(piece_addr);
+			const int64_t bad = direction == Direction::Forward ? find_first_bad(block, off, n)
+									    : find_last_bad(block, off, n);
+			if (bad >= 0) {
+				if (bad_addr)
+					*bad_addr = page_of(piece_addr) + static_cast<uint64_t>(bad);
+				if (bad_state)
+					*bad_state = static_cast<kmt_shadow_state>(get_state(block, static_cast<uint32_t>(bad)));
+				return 1;
+			}
+		}
+		done += n;
+	}
+	return 0;
+}
+
+void shadow_copy(const ShadowMap &map, uint64_t dst, uint64_t src, uint64_t len)
+{
+	if (len == 0 || dst == src)
+		return;
+	// memmove semantics: when the destination starts inside the source, move from the end.
+	const Direction direction = (dst > src && dst - src < len) ? Direction::Backward : Direction::Forward;
+	uint64_t done = 0;
+	while (done < len) {
+		// Each piece stays within one source page and one destination page.
+		uint64_t s, d;
+		uint32_t n;
+		if (direction == Direction::Forward) {
+			s = src + done;
+			d = dst + done;
+			n = piece_len(s, len - done);
+			const uint32_t nd = piece_len(d, len - done);
+			n = nd < n ? nd : n;
+		} else {
+			const uint64_t s_end = src + len - done, d_end = dst + len - done;
+			uint64_t room_s = s_end - page_of(s_end - 1), room_d = d_end - page_of(d_end - 1);
+			uint64_t m = room_s < room_d ? room_s : room_d;
+			m = m < len - done ? m : len - done;
+			n = static_cast<uint32_t>(m);
+			s = s_end - n;
+			d = d_end - n;
+		}
+		kmt_shadow_block *dblock = map.lookup(page_of(d));
+		if (dblock) {
+			const kmt_shadow_block *sblock = map.lookup(page_of(s));
+			if (sblock)
+				copy_in_blocks(dblock, offset_in_page(d), sblock, offset_in_page(s), n, direction);
+			else
+				set_in_block(dblock, offset_in_page(d), n, KMT_SHADOW_INIT);
+		}
+		done += n;
+	}
+}
+
+} // namespace
+} // namespace kmt
+
+extern "C" {
+
+void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+		    enum kmt_shadow_state state)
+{
+	KMT_ASSERT(state <= KMT_SHADOW_FREED);
+	KMT_ASSERT(addr + len >= addr);
+	kmt::shadow_set(kmt::ShadowMap{map}, addr, len, static_cast<unsigned>(state) & 3u);
+}
+
+int kmt_shadow_check(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+		     uint64_t *bad_addr, enum kmt_shadow_state *bad_state)
+{
+	KMT_ASSERT(addr + len >= addr);
+	return kmt::shadow_check(kmt::ShadowMap{map}, addr, len, kmt::Direction::Forward, bad_addr, bad_state);
+}
+
+int kmt_shadow_check_last(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+			  uint64_t *bad_addr, enum kmt_shadow_state *bad_state)
+{
+	KMT_ASSERT(addr + len >= addr);
+	return kmt::shadow_check(kmt::ShadowMap{map}, addr, len, kmt::Direction::Backward, bad_addr, bad_state);
+}
+
+void kmt_shadow_copy(const struct kmt_shadow_map *map, uint64_t dst, uint64_t src, uint64_t len)
+{
+	KMT_ASSERT(dst + len >= dst && src + len >= src);
+	kmt::shadow_copy(kmt::ShadowMap{map}, dst, src, len);
+}
+
+enum kmt_shadow_state kmt_shadow_get(const struct kmt_shadow_map *map, uint64_t addr)
+{
+	const kmt_shadow_block *block = map->lookup(map->ctx, addr & KMT_PAGE_MASK);
+	if (!block)
+		return KMT_SHADOW_UNTRACKED;
+	return static_cast<kmt_shadow_state>(kmt::get_state(block, kmt::offset_in_page(addr)));
+}
+
+uint64_t kmt_shadow_snapshot(const struct kmt_shadow_map *map, uint64_t addr,
+			     uint8_t states[KMT_SHADOW_SNAPSHOT_LEN])
+{
+	// The window is 32-byte aligned, so it never crosses a page boundary.
+	const uint64_t start = addr & ~static_cast<uint64_t>(KMT_SHADOW_SNAPSHOT_LEN - 1);
+	const kmt_shadow_block *block = map->lookup(map->ctx, start & KMT_PAGE_MASK);
+	for (uint32_t i = 0; i < KMT_SHADOW_SNAPSHOT_LEN; i++) {
+		states[i] = block ? static_cast<uint8_t>(kmt::get_state(block, kmt::offset_in_page(start) + i))
+				  : static_cast<uint8_t>(KMT_SHADOW_UNTRACKED);
+	}
+	return start;
+}
+
+} // extern "C"

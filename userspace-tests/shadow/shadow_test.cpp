@@ -1,0 +1,186 @@
+// Unit tests of kmt_shadow.h: every operation against a one-byte-per-state reference model,
+// on ranges that start and end at every phase, cross pages, and touch an untracked page.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "kmt_shadow.h"
+
+namespace {
+
+constexpr uint64_t k_base = 0x40000000;   // first page of the fake address space
+constexpr unsigned k_pages = 5;           // pages k_base .. k_base + 5 pages
+constexpr unsigned k_untracked_page = 3;  // this one has no shadow block
+constexpr uint8_t k_untracked = KMT_SHADOW_UNTRACKED;
+
+struct Fixture {
+	kmt_shadow_block blocks[k_pages];
+	std::vector<uint8_t> model; // one state per byte, k_untracked on the untracked page
+	kmt_shadow_map map;
+
+	Fixture() : model(k_pages * KMT_PAGE_SIZE)
+	{
+		std::memset(blocks, 0, sizeof(blocks));
+		for (size_t i = 0; i < model.size(); i++)
+			model[i] = i / KMT_PAGE_SIZE == k_untracked_page ? k_untracked : KMT_SHADOW_UNALLOCATED;
+		map.lookup = [](void *ctx, uint64_t page) -> kmt_shadow_block * {
+			auto *self = static_cast<Fixture *>(ctx);
+			EXPECT_EQ(page % KMT_PAGE_SIZE, 0u);
+			if (page < k_base || page >= k_base + k_pages * KMT_PAGE_SIZE)
+				return nullptr;
+			unsigned index = static_cast<unsigned>((page - k_base) / KMT_PAGE_SIZE);
+			return index == k_untracked_page ? nullptr : &self->blocks[index];
+		};
+		map.ctx = this;
+	}
+
+	void model_set(uint64_t off, uint64_t len, uint8_t state)
+	{
+		for (uint64_t i = off; i < off + len; i++)
+			if (model[i] != k_untracked)
+				model[i] = state;
+	}
+
+	void expect_matches_model(const char *what)
+	{
+		for (size_t i = 0; i < model.size(); i++) {
+			ASSERT_EQ(kmt_shadow_get(&map, k_base + i), model[i]) << what << " at byte " << i;
+		}
+	}
+};
+
+TEST(Shadow, FreshBlocksAreUnallocatedAndOutsideIsUntracked)
+{
+	Fixture f;
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base), KMT_SHADOW_UNALLOCATED);
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + k_untracked_page * KMT_PAGE_SIZE + 5), KMT_SHADOW_UNTRACKED);
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base - 1), KMT_SHADOW_UNTRACKED);
+}
+
+TEST(Shadow, SetEveryPhaseAndLength)
+{
+	for (uint64_t start = 4090; start < 4100; start++) {
+		for (uint64_t len = 0; len < 40; len++) {
+			Fixture f;
+			kmt_shadow_set(&f.map, k_base + start, len, KMT_SHADOW_UNINIT);
+			f.model_set(start, len, KMT_SHADOW_UNINIT);
+			f.expect_matches_model("set");
+		}
+	}
+}
+
+TEST(Shadow, SetAcrossUntrackedPageSkipsIt)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base + 100, 4 * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	f.model_set(100, 4 * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	f.expect_matches_model("set across untracked");
+}
+
+TEST(Shadow, CheckFindsFirstAndLastBadByte)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base, k_pages * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	uint64_t bad = 0;
+	kmt_shadow_state state = KMT_SHADOW_INIT;
+	EXPECT_EQ(kmt_shadow_check(&f.map, k_base, k_pages * KMT_PAGE_SIZE, &bad, &state), 0);
+	EXPECT_EQ(kmt_shadow_check_last(&f.map, k_base, k_pages * KMT_PAGE_SIZE, &bad, &state), 0);
+
+	kmt_shadow_set(&f.map, k_base + 5000, 3, KMT_SHADOW_FREED);
+	kmt_shadow_set(&f.map, k_base + 9001, 1, KMT_SHADOW_UNALLOCATED);
+	ASSERT_EQ(kmt_shadow_check(&f.map, k_base + 1, 3 * KMT_PAGE_SIZE, &bad, &state), 1);
+	EXPECT_EQ(bad, k_base + 5000);
+	EXPECT_EQ(state, KMT_SHADOW_FREED);
+	ASSERT_EQ(kmt_shadow_check_last(&f.map, k_base + 1, 3 * KMT_PAGE_SIZE, &bad, &state), 1);
+	EXPECT_EQ(bad, k_base + 9001);
+	EXPECT_EQ(state, KMT_SHADOW_UNALLOCATED);
+	EXPECT_EQ(kmt_shadow_check(&f.map, k_base + 5003, 9001 - 5003, &bad, &state), 0);
+	EXPECT_EQ(kmt_shadow_check(&f.map, k_base + 5002, 1, nullptr, nullptr), 1);
+}
+
+TEST(Shadow, CheckEveryPositionOfOneBadByte)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base, 2 * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	for (uint64_t pos = 4000; pos < 4200; pos++) {
+		kmt_shadow_set(&f.map, k_base + pos, 1, KMT_SHADOW_UNINIT);
+		for (uint64_t start : {pos - 70, pos - 33, pos - 32, pos - 3, pos}) {
+			uint64_t bad = 0;
+			kmt_shadow_state state = KMT_SHADOW_INIT;
+			ASSERT_EQ(kmt_shadow_check(&f.map, k_base + start, pos - start + 40, &bad, &state), 1);
+			EXPECT_EQ(bad, k_base + pos);
+			EXPECT_EQ(state, KMT_SHADOW_UNINIT);
+			ASSERT_EQ(kmt_shadow_check_last(&f.map, k_base + start, pos - start + 40, &bad, &state), 1);
+			EXPECT_EQ(bad, k_base + pos);
+			EXPECT_EQ(kmt_shadow_check(&f.map, k_base + start, pos - start, &bad, &state), 0);
+			EXPECT_EQ(kmt_shadow_check_last(&f.map, k_base + start, pos - start, &bad, &state), 0);
+		}
+		kmt_shadow_set(&f.map, k_base + pos, 1, KMT_SHADOW_INIT);
+	}
+}
+
+TEST(Shadow, CheckIgnoresUntrackedPage)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base + 2 * KMT_PAGE_SIZE, 3 * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	kmt_shadow_set(&f.map, k_base + 4 * KMT_PAGE_SIZE + 7, 1, KMT_SHADOW_UNINIT);
+	uint64_t bad = 0;
+	EXPECT_EQ(kmt_shadow_check(&f.map, k_base + 3 * KMT_PAGE_SIZE, KMT_PAGE_SIZE + 7, &bad, nullptr), 0);
+	EXPECT_EQ(kmt_shadow_check(&f.map, k_base + 3 * KMT_PAGE_SIZE, KMT_PAGE_SIZE + 8, &bad, nullptr), 1);
+	EXPECT_EQ(bad, k_base + 4 * KMT_PAGE_SIZE + 7);
+}
+
+// Random patterns, random copies of every phase pair, overlapping both ways, across pages and
+// across the untracked page: the result must be exactly memmove on the model.
+TEST(Shadow, CopyMatchesMemmoveOnModel)
+{
+	std::mt19937_64 rng(42);
+	Fixture f;
+	for (int round = 0; round < 3000; round++) {
+		if (round % 50 == 0) {
+			for (size_t i = 0; i < f.model.size(); i += 1 + rng() % 64) {
+				size_t len = 1 + rng() % 64;
+				uint8_t state = static_cast<uint8_t>(rng() % 4);
+				len = std::min(len, f.model.size() - i);
+				kmt_shadow_set(&f.map, k_base + i, len, static_cast<kmt_shadow_state>(state));
+				f.model_set(i, len, state);
+			}
+		}
+		const uint64_t total = f.model.size();
+		uint64_t len = rng() % 3 == 0 ? rng() % 9000 : rng() % 100;
+		uint64_t src = rng() % (total - len + 1);
+		uint64_t dst = rng() % 2 ? rng() % (total - len + 1)
+					 : std::min<uint64_t>(total - len, src + rng() % 20 - std::min<uint64_t>(src, 10));
+		kmt_shadow_copy(&f.map, k_base + dst, k_base + src, len);
+		std::vector<uint8_t> before = f.model;
+		for (uint64_t i = 0; i < len; i++) {
+			uint8_t s = before[src + i];
+			if (f.model[dst + i] != k_untracked)
+				f.model[dst + i] = s == k_untracked ? KMT_SHADOW_INIT : s;
+		}
+		f.expect_matches_model("copy");
+		if (HasFatalFailure()) {
+			ADD_FAILURE() << "round " << round << " dst " << dst << " src " << src << " len " << len;
+			return;
+		}
+	}
+}
+
+TEST(Shadow, SnapshotIsAlignedWindow)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base + 70, 3, KMT_SHADOW_FREED);
+	uint8_t states[KMT_SHADOW_SNAPSHOT_LEN];
+	EXPECT_EQ(kmt_shadow_snapshot(&f.map, k_base + 71, states), k_base + 64);
+	for (unsigned i = 0; i < KMT_SHADOW_SNAPSHOT_LEN; i++)
+		EXPECT_EQ(states[i], (i >= 6 && i < 9) ? KMT_SHADOW_FREED : KMT_SHADOW_UNALLOCATED) << i;
+	EXPECT_EQ(kmt_shadow_snapshot(&f.map, k_base + k_untracked_page * KMT_PAGE_SIZE + 40, states),
+		  k_base + k_untracked_page * KMT_PAGE_SIZE + 32);
+	for (unsigned i = 0; i < KMT_SHADOW_SNAPSHOT_LEN; i++)
+		EXPECT_EQ(states[i], KMT_SHADOW_UNTRACKED);
+}
+
+} // namespace

@@ -1,0 +1,219 @@
+// harness.cpp - the userspace twin's glue: signals in, engine decisions out. See harness.h.
+#include "harness.h"
+
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+namespace twin {
+namespace {
+
+Twin *g_twin = nullptr; // the signal handlers' way back to the one live Twin
+struct sigaction g_old_segv, g_old_trap;
+
+// Async-signal-safe fatal error: the test must fail loudly, never hang or continue.
+[[noreturn]] void die(const char *message)
+{
+	ssize_t ignored = write(2, message, std::strlen(message));
+	(void)ignored;
+	std::abort();
+}
+
+// The kmt_regs <-> signal context mapping. gpr[] is in encoding order.
+const int k_greg_of[16] = {REG_RAX, REG_RCX, REG_RDX, REG_RBX, REG_RSP, REG_RBP, REG_RSI, REG_RDI,
+			   REG_R8,  REG_R9,  REG_R10, REG_R11, REG_R12, REG_R13, REG_R14, REG_R15};
+
+void regs_from_context(const ucontext_t *uc, kmt_regs *regs)
+{
+	for (int i = 0; i < 16; i++)
+		regs->gpr[i] = static_cast<uint64_t>(uc->uc_mcontext.gregs[k_greg_of[i]]);
+	regs->rip = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]);
+	regs->rflags = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_EFL]);
+	regs->fs_base = 0; // the code under test uses no segment overrides
+	regs->gs_base = 0;
+}
+
+void regs_to_context(const kmt_regs *regs, ucontext_t *uc)
+{
+	for (int i = 0; i < 16; i++)
+		uc->uc_mcontext.gregs[k_greg_of[i]] = static_cast<greg_t>(regs->gpr[i]);
+	uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(regs->rip);
+	// The kernel ignores IF (user code always runs with IF=1) and takes TF and DF as given.
+	uc->uc_mcontext.gregs[REG_EFL] = static_cast<greg_t>(regs->rflags);
+}
+
+void protect(uint64_t page, int prot)
+{
+	if (mprotect(reinterpret_cast<void *>(page), k_page, prot) != 0)
+		die("twin: mprotect failed\n");
+}
+
+} // namespace
+
+Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(tracked_pages)
+{
+	if (g_twin)
+		die("twin: only one Twin at a time\n");
+	m_mapping_bytes = (tracked_pages + 2 * k_kernel_pages) * k_page;
+	void *mapping = mmap(nullptr, m_mapping_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	void *user = mmap(nullptr, k_user_pages * k_page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mapping == MAP_FAILED || user == MAP_FAILED)
+		die("twin: mmap failed\n");
+	m_mapping = static_cast<uint8_t *>(mapping);
+	m_tracked = m_mapping + k_kernel_pages * k_page;
+	m_user = static_cast<uint8_t *>(user);
+	m_platform.ctx = this;
+	m_platform.shadow.lookup = lookup;
+	m_platform.shadow.ctx = this;
+	m_platform.is_tracked = is_tracked;
+	m_platform.show = show;
+	m_platform.hide = hide;
+	m_platform.read_code = read_code;
+	m_platform.is_user_address = is_user_address;
+	m_platform.report = report;
+	m_platform.copy = copy;
+	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
+	g_twin = this;
+}
+
+Twin::~Twin()
+{
+	if (m_armed)
+		disarm();
+	munmap(m_mapping, m_mapping_bytes);
+	munmap(m_user, k_user_pages * k_page);
+	g_twin = nullptr;
+}
+
+std::vector<kmt_error> Twin::reports() const
+{
+	return std::vector<kmt_error>(m_reports, m_reports + m_nreports);
+}
+
+void Twin::reset(uint8_t seed, kmt_shadow_state state)
+{
+	for (size_t i = 0; i < m_mapping_bytes; i++)
+		m_mapping[i] = static_cast<uint8_t>(seed + i * 7 + (i >> 8));
+	for (size_t i = 0; i < user_bytes(); i++)
+		m_user[i] = static_cast<uint8_t>(seed * 3 + i * 5);
+	kmt_shadow_set(shadow(), reinterpret_cast<uint64_t>(m_tracked), tracked_bytes(), state);
+}
+
+void Twin::arm(kmt_rep_mode mode)
+{
+	kmt_engine_cpu_init(&m_cpu, mode);
+	m_counters = Counters{};
+	m_nreports = 0;
+	struct sigaction sa = {};
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, &g_old_segv);
+	sa.sa_sigaction = on_trap;
+	sigaction(SIGTRAP, &sa, &g_old_trap);
+	if (mprotect(m_tracked, tracked_bytes(), PROT_NONE) != 0)
+		die("twin: mprotect(PROT_NONE) failed\n");
+	m_armed = true;
+}
+
+void Twin::disarm()
+{
+	if (kmt_engine_busy(&m_cpu))
+		die("twin: disarm with a step still in flight\n");
+	if (mprotect(m_tracked, tracked_bytes(), PROT_READ | PROT_WRITE) != 0)
+		die("twin: mprotect(RW) failed\n");
+	sigaction(SIGSEGV, &g_old_segv, nullptr);
+	sigaction(SIGTRAP, &g_old_trap, nullptr);
+	m_armed = false;
+}
+
+void Twin::on_segv(int, siginfo_t *info, void *context)
+{
+	Twin *self = g_twin;
+	auto *uc = static_cast<ucontext_t *>(context);
+	self->m_counters.segv++;
+	kmt_regs regs;
+	regs_from_context(uc, &regs);
+	const int result = kmt_engine_fault(&self->m_cpu, &self->m_platform, &regs,
+					    reinterpret_cast<uint64_t>(info->si_addr),
+					    static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_ERR]));
+	regs_to_context(&regs, uc);
+	if (result == KMT_ENGINE_NOT_OURS)
+		die("twin: SIGSEGV the engine says is not ours: a real crash in the code under test\n");
+	if (result == KMT_ENGINE_ERROR)
+		self->m_counters.engine_errors++;
+}
+
+void Twin::on_trap(int, siginfo_t *, void *context)
+{
+	Twin *self = g_twin;
+	auto *uc = static_cast<ucontext_t *>(context);
+	self->m_counters.trap++;
+	kmt_regs regs;
+	regs_from_context(uc, &regs);
+	const int result = kmt_engine_single_step(&self->m_cpu, &self->m_platform, &regs);
+	if (result == KMT_ENGINE_NOT_OURS || result == KMT_ENGINE_PASS_ON)
+		self->m_counters.code_traps++;
+	if (result != KMT_ENGINE_NOT_OURS)
+		regs_to_context(&regs, uc);
+}
+
+kmt_shadow_block *Twin::lookup(void *ctx, uint64_t page)
+{
+	auto *self = static_cast<Twin *>(ctx);
+	const uint64_t base = reinterpret_cast<uint64_t>(self->m_tracked);
+	if (page < base || page >= base + self->tracked_bytes())
+		return nullptr;
+	return &self->m_blocks[(page - base) / k_page];
+}
+
+int Twin::is_tracked(void *ctx, uint64_t page)
+{
+	return lookup(ctx, page) != nullptr;
+}
+
+void Twin::show(void *ctx, uint64_t page)
+{
+	static_cast<Twin *>(ctx)->m_counters.shows++;
+	protect(page, PROT_READ | PROT_WRITE);
+}
+
+void Twin::hide(void *ctx, uint64_t page)
+{
+	static_cast<Twin *>(ctx)->m_counters.hides++;
+	protect(page, PROT_NONE);
+}
+
+size_t Twin::read_code(void *, uint64_t rip, uint8_t *buf, size_t len)
+{
+	// Test code lives in this binary's text, which is followed by more text: always readable.
+	std::memcpy(buf, reinterpret_cast<const void *>(rip), len);
+	return len;
+}
+
+int Twin::is_user_address(void *ctx, uint64_t addr)
+{
+	auto *self = static_cast<Twin *>(ctx);
+	const uint64_t base = reinterpret_cast<uint64_t>(self->m_user);
+	return addr >= base && addr < base + self->user_bytes();
+}
+
+void Twin::report(void *ctx, const kmt_error *error)
+{
+	auto *self = static_cast<Twin *>(ctx);
+	if (self->m_nreports < k_max_reports)
+		self->m_reports[self->m_nreports++] = *error;
+}
+
+int Twin::copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
+{
+	static_cast<Twin *>(ctx)->m_counters.copies++;
+	std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), len);
+	return 0;
+}
+
+} // namespace twin

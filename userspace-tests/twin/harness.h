@@ -1,0 +1,94 @@
+// harness.h - the userspace twin of kmemtrap's trap glue.
+//
+// It plays the kernel module's part for the engine (shadow/kmt_engine.h) inside one test
+// process: tracked "heap" pages are hidden with mprotect(PROT_NONE); SIGSEGV (si_addr, and the
+// hardware error code from REG_ERR) stands for #PF; EFLAGS.TF in the signal context plus
+// SIGTRAP stands for #DB. Real instructions (inline assembly in the tests) run against it.
+//
+// Memory layout (one mapping, page aligned):
+//   [ kernel_low: 2 untracked pages ][ tracked: N pages ][ kernel_high: 2 untracked pages ]
+// plus a separate "user" mapping of 4 pages, which is_user_address() says is user memory.
+// Untracked pages sit right next to tracked ones so that REP runs can enter tracked memory
+// part-way (a fault with RCX already lower).
+#pragma once
+
+#include <cstddef>
+#include <csignal>
+#include <cstdint>
+#include <vector>
+
+#include "kmt_engine.h"
+
+namespace twin {
+
+constexpr size_t k_page = KMT_PAGE_SIZE;
+constexpr size_t k_kernel_pages = 2; // untracked pages on each side of the tracked ones
+constexpr size_t k_user_pages = 4;
+constexpr size_t k_max_reports = 1024;
+
+struct Counters {
+	uint64_t segv = 0;        // SIGSEGV delivered (page faults)
+	uint64_t trap = 0;        // SIGTRAP delivered (single steps)
+	uint64_t code_traps = 0;  // SIGTRAPs that belonged to the code itself (NOT_OURS / PASS_ON)
+	uint64_t shows = 0;
+	uint64_t hides = 0;
+	uint64_t copies = 0;
+	uint64_t engine_errors = 0; // KMT_ENGINE_ERROR results
+};
+
+class Twin {
+public:
+	// Maps the arena with @tracked_pages tracked pages; only one Twin may exist at a time.
+	explicit Twin(size_t tracked_pages);
+	~Twin();
+	Twin(const Twin &) = delete;
+	Twin &operator=(const Twin &) = delete;
+
+	uint8_t *tracked() const { return m_tracked; }
+	size_t tracked_bytes() const { return m_tracked_pages * k_page; }
+	uint8_t *kernel_low() const { return m_tracked - k_kernel_pages * k_page; }
+	uint8_t *kernel_high() const { return m_tracked + tracked_bytes(); }
+	uint8_t *user() const { return m_user; }
+	size_t user_bytes() const { return k_user_pages * k_page; }
+
+	const kmt_shadow_map *shadow() const { return &m_platform.shadow; }
+	kmt_engine_cpu &cpu() { return m_cpu; }
+	const Counters &counters() const { return m_counters; }
+	std::vector<kmt_error> reports() const;
+
+	// Hides every tracked page and installs the signal handlers; resets counters and reports.
+	void arm(kmt_rep_mode mode);
+	// Shows every tracked page again and restores the previous handlers. Fails the test (abort)
+	// if the engine is still busy: a step left in flight is a bug.
+	void disarm();
+
+	// Fills whole arena (all three parts and user) with a byte pattern, shadow with @state.
+	void reset(uint8_t seed, kmt_shadow_state state);
+
+private:
+	static void on_segv(int, siginfo_t *, void *);
+	static void on_trap(int, siginfo_t *, void *);
+	static kmt_shadow_block *lookup(void *ctx, uint64_t page);
+	static int is_tracked(void *ctx, uint64_t page);
+	static void show(void *ctx, uint64_t page);
+	static void hide(void *ctx, uint64_t page);
+	static size_t read_code(void *ctx, uint64_t rip, uint8_t *buf, size_t len);
+	static int is_user_address(void *ctx, uint64_t addr);
+	static void report(void *ctx, const kmt_error *error);
+	static int copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+
+	size_t m_tracked_pages;
+	uint8_t *m_mapping = nullptr;
+	size_t m_mapping_bytes = 0;
+	uint8_t *m_tracked = nullptr;
+	uint8_t *m_user = nullptr;
+	std::vector<kmt_shadow_block> m_blocks;
+	kmt_engine_platform m_platform = {};
+	kmt_engine_cpu m_cpu = {};
+	Counters m_counters;
+	kmt_error m_reports[k_max_reports];
+	size_t m_nreports = 0;
+	bool m_armed = false;
+};
+
+} // namespace twin
