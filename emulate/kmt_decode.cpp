@@ -947,6 +947,8 @@ int Decoder::run()
 		return m_status;
 	if (!read_modrm_operand() || !read_immediate() || !build_operands())
 		return m_status;
+	if (m_row.m_flags & kUnsupported)
+		return KMT_DECODE_UNSUPPORTED;
 	return KMT_DECODE_OK;
 }
 
@@ -967,8 +969,13 @@ extern "C" int kmt_decode(const uint8_t *code, size_t len, struct kmt_insn *insn
 		return KMT_DECODE_TRUNCATED;
 	kmt::Decoder d(code, len, insn);
 	int status = d.run();
-	if (status != KMT_DECODE_OK)
+	if (status != KMT_DECODE_OK) {
+		// UNSUPPORTED keeps the length so that a caller can name or skip the instruction.
+		uint8_t length = insn->length;
 		kmt::zero(insn);
+		if (status == KMT_DECODE_UNSUPPORTED)
+			insn->length = length;
+	}
 	return status;
 }
 

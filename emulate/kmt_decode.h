@@ -33,7 +33,10 @@ enum kmt_decode_status {
 	KMT_DECODE_TOO_LONG,
 	/* Undefined or #UD in 64-bit mode (e.g. 0x06 PUSH ES, a VEX.L=1 form that does not exist). */
 	KMT_DECODE_INVALID,
-	/* A valid instruction kmemtrap does not model (e.g. far memory forms it cannot size). */
+	/*
+	 * A valid instruction kmemtrap does not model (VIA PadLock XCRYPT/XSHA/XSTORE/MONTMUL,
+	 * whose memory extent depends on registers). insn->length is set, nothing else.
+	 */
 	KMT_DECODE_UNSUPPORTED,
 };
 
@@ -159,7 +162,8 @@ struct kmt_regs {
  * kmt_decode - decode the 64-bit-mode instruction at code[0].
  * @code: instruction bytes as they are in memory now (live, patched text).
  * @len:  bytes readable at @code; at most KMT_MAX_INSN_LEN are ever read.
- * @insn: filled on KMT_DECODE_OK; left zeroed on any failure.
+ * @insn: filled on KMT_DECODE_OK; zeroed on any failure, except that KMT_DECODE_UNSUPPORTED
+ *        sets insn->length (the instruction is valid, only its memory is not modelled).
  *
  * Returns an enum kmt_decode_status. Never reads past @len.
  */

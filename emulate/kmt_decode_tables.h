@@ -7,7 +7,7 @@
  * (size in bytes, read / write / read-modify-write / address only). The decoder in
  * kmt_decode.cpp is a chain of small steps that only consults these rows; the few
  * instructions whose operand depends on a mandatory prefix or on VEX/EVEX fields are handled
- * in one place there (mem_size_fixup), each with a comment.
+ * in one place there (fixup_row()), each with a comment.
  *
  * Only included by kmt_decode.cpp. Everything here is constexpr: no constructors run.
  */
@@ -40,7 +40,8 @@ enum OpFlag : uint32_t {
 	kDisp8Elem = 1u << 16,  /* EVEX compress/expand: disp8 scales by the element, not the size */
 	kVsib = 1u << 17,       /* gather/scatter: SIB index is a vector register */
 	kCond = 1u << 18,       /* the access may not happen (masked moves) */
-	kFixup = 1u << 19,      /* size/access depend on the mandatory prefix: see mem_size_fixup */
+	kFixup = 1u << 19,      /* size/access depend on the mandatory prefix: see fixup_row() */
+	kUnsupported = 1u << 20, /* valid, decoded for its length, memory not modelled */
 };
 
 /*
@@ -223,7 +224,7 @@ constexpr Op kOneByte[256] = {
 	/* 60 PUSHA */ kUD,
 	/* 61 POPA */ kUD,
 	/* 62 EVEX prefix (BOUND is #UD in 64-bit mode; handled before this table) */ kUD,
-	/* 63 MOVSXD Gv,Ed (reads 2 bytes with 0x66 and no REX.W: see mem_size_fixup) */
+	/* 63 MOVSXD Gv,Ed (reads 2 bytes with 0x66 and no REX.W: see fixup_row()) */
 	op(M | kFixup, Sz::D4, Acc::R),
 	/* 64 FS: */ kUD,
 	/* 65 GS: */ kUD,
@@ -612,7 +613,12 @@ constexpr Op kTwoByte[256] = {
 	/* A3 BT Ev,Gv */ op(M | kBitOffset, Sz::V, Acc::R),
 	/* A4 SHLD Ev,Gv,Ib */ op(M, Sz::V, Acc::RW, Imm::B),
 	/* A5 SHLD Ev,Gv,CL */ op(M, Sz::V, Acc::RW),
-	/* A6, A7 */ kUD, kUD,
+	/*
+	 * A6, A7: VIA PadLock (REP XSHA1/XSHA256/MONTMUL, XSTORE, REP XCRYPT*): register-form
+	 * ModRM only; they read and write memory at rSI/rDI/rBX for rCX blocks, which kmemtrap
+	 * does not model: KMT_DECODE_UNSUPPORTED with the length set.
+	 */
+	op(M | L | kRegOnly | kUnsupported), op(M | L | kRegOnly | kUnsupported),
 	/* A8 PUSH GS */ op(kDef64),
 	/* A9 POP GS */ op(kDef64),
 	/* AA RSM */ op(0),

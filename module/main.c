@@ -272,9 +272,9 @@ static void __exit kmt_exit(void)
 	WRITE_ONCE(kmt_api_open, false);
 	debugfs_remove_recursive(kmt_debugfs);
 	kmt_pages_set_armed(false);
+	kmt_traps_counters(&c);
 	kmt_traps_exit();
 	kmt_report_exit();
-	kmt_traps_counters(&c);
 	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %ld reports (%ld repeats, %ld dropped), %d pages still tracked, %d hidden\n",
 		c.faults_handled, c.single_steps, c.rep_elements,
 		atomic_long_read(&kmt_reports_printed), atomic_long_read(&kmt_reports_repeated),

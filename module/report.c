@@ -36,7 +36,8 @@ struct kmt_ring {
 	struct kmt_report_rec recs[KMT_RING_SIZE];
 };
 
-static DEFINE_PER_CPU(struct kmt_ring, kmt_rings);
+/* Dynamic per-CPU memory: a module's static per-CPU area is only a few KiB. */
+static struct kmt_ring __percpu *kmt_rings;
 static struct irq_work kmt_report_irq_work;
 static struct work_struct kmt_report_work;
 static DEFINE_MUTEX(kmt_report_mutex);
@@ -68,7 +69,7 @@ static const char kmt_state_chars[] = { 'a', 'u', 'i', 'f', '.' };
 
 void kmt_report_queue(const struct kmt_report_rec *rec, struct pt_regs *regs)
 {
-	struct kmt_ring *ring = this_cpu_ptr(&kmt_rings);
+	struct kmt_ring *ring = this_cpu_ptr(kmt_rings);
 	unsigned long head, slot;
 
 	do {
@@ -161,7 +162,7 @@ void kmt_report_flush(void)
 
 	mutex_lock(&kmt_report_mutex);
 	for_each_possible_cpu(cpu) {
-		struct kmt_ring *ring = per_cpu_ptr(&kmt_rings, cpu);
+		struct kmt_ring *ring = per_cpu_ptr(kmt_rings, cpu);
 
 		for (;;) {
 			unsigned long tail = ring->tail;
@@ -197,6 +198,11 @@ void kmt_report_summary(struct seq_file *m)
 
 int kmt_report_init(void)
 {
+	kmt_rings = alloc_percpu(struct kmt_ring);
+	if (!kmt_rings) {
+		pr_err("kmemtrap: cannot allocate the per-CPU report rings\n");
+		return -ENOMEM;
+	}
 	kmt_stack_trace_save_regs =
 		(kmt_stack_trace_save_regs_t)kmt_lookup_symbol("stack_trace_save_regs");
 	if (!kmt_stack_trace_save_regs)
@@ -221,4 +227,6 @@ void kmt_report_exit(void)
 		kfree(s);
 	}
 	mutex_unlock(&kmt_report_mutex);
+	free_percpu(kmt_rings);
+	kmt_rings = NULL;
 }

@@ -50,7 +50,7 @@ struct kmt_cpu {
 	struct kmt_engine_cpu slot[2];          /* [0] task/irq context, [1] NMI context */
 	struct kmt_engine_platform plat[2];     /* the same callbacks, ctx = that slot's regs */
 };
-static DEFINE_PER_CPU(struct kmt_cpu, kmt_cpus);
+static struct kmt_cpu __percpu *kmt_cpus;
 
 static struct kprobe kmt_fault_kprobe;
 static struct notifier_block kmt_die_nb;
@@ -126,7 +126,7 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 		[KMT_ERR_UNALLOCATED_READ] = KMT_REPORT_UNALLOCATED_READ,
 		[KMT_ERR_INFOLEAK] = KMT_REPORT_INFOLEAK,
 	};
-	struct pt_regs *regs = ctx;
+	struct pt_regs regs = *(struct pt_regs *)ctx;
 	struct kmt_report_rec rec = {};
 
 	if (e->kind == KMT_ERR_INTERNAL || e->kind >= ARRAY_SIZE(kinds)) {
@@ -141,13 +141,15 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 	rec.ip = e->rip;
 	rec.dst = e->dst_addr;
 	rec.cpu = raw_smp_processor_id();
-	rec.pid = in_task() ? task_pid_nr(current) : 0;
-	memcpy(rec.comm, in_task() ? current->comm : (in_nmi() ? "<nmi>" : "<irq>"),
-	       sizeof(rec.comm));
+	/* The #DB handler counts as NMI context, so in_task() says nothing here: name the task. */
+	rec.pid = task_pid_nr(current);
+	memcpy(rec.comm, current->comm, sizeof(rec.comm));
 	rec.comm[sizeof(rec.comm) - 1] = 0;
 	rec.snapshot_start = kmt_shadow_snapshot(&kmt_engine_platform.shadow, e->bad_addr,
 						 rec.snapshot);
-	kmt_report_queue(&rec, regs);
+	/* Unwind from the faulting instruction itself (a #DB leaves ip after it; sp is the same). */
+	regs.ip = e->rip;
+	kmt_report_queue(&rec, &regs);
 }
 
 /* Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. */
@@ -208,13 +210,13 @@ static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
 
 static struct kmt_engine_cpu *kmt_slot_for_fault(void)
 {
-	return &this_cpu_ptr(&kmt_cpus)->slot[in_nmi() ? 1 : 0];
+	return &this_cpu_ptr(kmt_cpus)->slot[in_nmi() ? 1 : 0];
 }
 
 /* The platform of  (same CPU), with ctx pointing at the trap's regs for reports. */
 static struct kmt_engine_platform *kmt_plat_for(struct kmt_engine_cpu *slot, struct pt_regs *regs)
 {
-	struct kmt_cpu *c = this_cpu_ptr(&kmt_cpus);
+	struct kmt_cpu *c = this_cpu_ptr(kmt_cpus);
 	struct kmt_engine_platform *plat = &c->plat[slot == &c->slot[1]];
 
 	plat->ctx = regs;
@@ -293,7 +295,7 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 
 	if (val != DIE_DEBUG || !(*dr6 & DR_STEP))
 		return NOTIFY_DONE;
-	c = this_cpu_ptr(&kmt_cpus);
+	c = this_cpu_ptr(kmt_cpus);
 	/* An NMI's step nests inside the outer one and completes first. */
 	slot = kmt_engine_busy(&c->slot[1]) ? &c->slot[1] : &c->slot[0];
 	if (!kmt_engine_busy(slot))
@@ -317,15 +319,16 @@ static void kmt_find_tracepoint(struct tracepoint *tp, void *priv)
 
 /*
  * Calibration: fault on a hidden page of our own through get_kernel_nofault() (an access with
- * an exception-table fixup in this very function) and check that the probe saw the address in
- * rdx, a not-present kernel read in rsi and, through rdi, a pt_regs whose ip is here.
+ * an exception-table fixup) and check that the probe saw the address in
+ * rdx, a not-present kernel read in rsi and, through rdi, a pt_regs whose ip is in copy_from_kernel_nofault()
+ * (where get_kernel_nofault() makes the access).
  */
 static noinline int kmt_calibrate(void)
 {
 	unsigned long page = __get_free_page(GFP_KERNEL);
 	struct kmt_page *p;
 	unsigned long val = 0;
-	unsigned long here = (unsigned long)kmt_calibrate;
+	unsigned long here = (unsigned long)copy_from_kernel_nofault;
 	int ret = 0, err;
 
 	if (!page)
@@ -355,7 +358,7 @@ static noinline int kmt_calibrate(void)
 		       kmt_fault_kprobe.symbol_name);
 		ret = -EINVAL;
 	} else if (kmt_calib.error_code & (X86_PF_PROT | X86_PF_USER | X86_PF_WRITE) ||
-		   kmt_calib.regs_ip < here || kmt_calib.regs_ip >= here + 4096) {
+		   kmt_calib.regs_ip < here || kmt_calib.regs_ip >= here + 1024) {
 		pr_err("calibration: unexpected probe arguments (error code %#lx, regs->ip %pS); refusing to arm\n",
 		       kmt_calib.error_code, (void *)kmt_calib.regs_ip);
 		ret = -EINVAL;
@@ -367,8 +370,13 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 {
 	int cpu, ret;
 
+	kmt_cpus = alloc_percpu(struct kmt_cpu);
+	if (!kmt_cpus) {
+		pr_err("cannot allocate per-CPU engine state\n");
+		return -ENOMEM;
+	}
 	for_each_possible_cpu(cpu) {
-		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
 		kmt_engine_cpu_init(&c->slot[0], mode);
 		kmt_engine_cpu_init(&c->slot[1], mode);
@@ -422,8 +430,10 @@ static bool kmt_any_busy(void)
 {
 	int cpu;
 
+	if (!kmt_cpus)
+		return false;
 	for_each_possible_cpu(cpu) {
-		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
 		if (kmt_engine_busy(&c->slot[0]) || kmt_engine_busy(&c->slot[1]))
 			return true;
@@ -454,14 +464,18 @@ void kmt_traps_exit(void)
 		unregister_die_notifier(&kmt_die_nb);
 		kmt_die_registered = false;
 	}
+	free_percpu(kmt_cpus);
+	kmt_cpus = NULL;
 }
 
 void kmt_traps_set_rep_mode(enum kmt_rep_mode mode)
 {
 	int cpu;
 
+	if (!kmt_cpus)
+		return;
 	for_each_possible_cpu(cpu) {
-		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
 		kmt_engine_set_rep_mode(&c->slot[0], mode);
 		kmt_engine_set_rep_mode(&c->slot[1], mode);
@@ -473,8 +487,10 @@ void kmt_traps_counters(struct kmt_engine_counters *sum)
 	int cpu, i;
 
 	memset(sum, 0, sizeof(*sum));
+	if (!kmt_cpus)
+		return;
 	for_each_possible_cpu(cpu) {
-		struct kmt_cpu *c = per_cpu_ptr(&kmt_cpus, cpu);
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
 		for (i = 0; i < 2; i++) {
 			const struct kmt_engine_counters *k = &c->slot[i].counters;

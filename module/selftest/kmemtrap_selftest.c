@@ -25,6 +25,7 @@
 
 static struct dentry *st_dir;
 static u8 st_ref[2 * PAGE_SIZE];  /* untracked reference copies */
+static size_t st_len64 = 64;        /* a size the compiler cannot see */
 
 /* Two contiguous pages, tracked with @state. */
 static u8 *st_alloc2(enum kmemtrap_state state)
@@ -136,7 +137,12 @@ static int st_memcpy_partial(char *why)
 		goto out;
 	}
 	memset(src, 0x11, 32);           /* bytes 0..31 initialized, 32..63 not */
-	memcpy(dst, src, 64);            /* not an error by itself */
+	/*
+	 * Not an error by itself when the copy is a MOVS (the kernel's memcpy: rep movsb or rep
+	 * movsq). A constant size would let the compiler inline it as register moves, which read the
+	 * uninitialized bytes into registers: kmemtrap (like kmemcheck) reports such loads.
+	 */
+	memcpy(dst, src, READ_ONCE(st_len64));
 	if ((bad = st_states(dst, 0, 32, KMEMTRAP_INITIALIZED)) >= 0 ||
 	    (bad = st_states(dst, 32, 32, KMEMTRAP_UNINITIALIZED)) >= 0) {
 		ret = sprintf(why, "dst shadow wrong at +%ld", bad);

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libkmt_test_support.a"
+)

@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libkmt_kernel_image.a"
+)

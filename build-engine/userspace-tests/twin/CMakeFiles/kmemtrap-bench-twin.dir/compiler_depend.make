@@ -1,0 +1,2 @@
+# Empty compiler generated dependencies file for kmemtrap-bench-twin.
+# This may be replaced when dependencies are built.

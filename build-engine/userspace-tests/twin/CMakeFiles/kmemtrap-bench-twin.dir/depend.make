@@ -1,0 +1,2 @@
+# Empty dependencies file for kmemtrap-bench-twin.
+# This may be replaced when dependencies are built.

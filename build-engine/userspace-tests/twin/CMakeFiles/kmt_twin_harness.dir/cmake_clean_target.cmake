@@ -1,0 +1,3 @@
+file(REMOVE_RECURSE
+  "libkmt_twin_harness.a"
+)
