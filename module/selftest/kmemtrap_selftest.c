@@ -13,6 +13,8 @@
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/hrtimer.h>
+#include <linux/timer.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
@@ -442,6 +444,43 @@ static int st_memset4k(char *why)
 	return ret;
 }
 
+/*
+ * The same through the kernel's out-of-line memcpy/memset (a size the compiler cannot see):
+ * rep movsb/stosb on CPUs with ERMS, rep movsq/stosq plus a tail otherwise. The constant-size
+ * cases above are inlined by GCC as rep movsq / rep stosq.
+ */
+static int st_memcpy4k_call(char *why)
+{
+	u8 *src = st_alloc2(KMEMTRAP_INITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!src || !dst)
+		ret = sprintf(why, "no memory");
+	else
+		memcpy(dst, src, READ_ONCE(st_len64) * 64);
+	if (!ret && st_states(dst, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "dst not initialized");
+	if (src)
+		st_free2(src);
+	if (dst)
+		st_free2(dst);
+	return ret;
+}
+
+static int st_memset4k_call(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0, READ_ONCE(st_len64) * 64);
+	if (st_states(p, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "not initialized");
+	st_free2(p);
+	return ret;
+}
+
 /* ---- user copies ---------------------------------------------------------------------- */
 
 static int st_copy_to_user(char *why)
@@ -502,6 +541,73 @@ static int st_copy_from_user(char *why)
 	return ret;
 }
 
+/* ---- tracked memory touched from hardirq and softirq context ------------------------ */
+
+/*
+ * "hold" tracks two pages (initialized) and starts an hrtimer (hardirq context) and a timer
+ * (softirq context) that read and write them every millisecond, until "release" or module
+ * unload. Used by the load/unload stress scenario: traps from interrupt context while
+ * userspace runs a workload and kmemtrap is loaded and unloaded.
+ */
+static u8 *st_held;
+static struct hrtimer st_hrtimer;
+static struct timer_list st_timer;
+static atomic_long_t st_irq_touches;
+static bool st_holding;
+
+static enum hrtimer_restart st_hrtimer_fn(struct hrtimer *t)
+{
+	u64 *w = (u64 *)st_held;
+
+	WRITE_ONCE(w[3], READ_ONCE(w[2]) + 1);
+	atomic_long_inc(&st_irq_touches);
+	hrtimer_forward_now(t, ms_to_ktime(1));
+	return HRTIMER_RESTART;
+}
+
+static void st_timer_fn(struct timer_list *t)
+{
+	u64 *w = (u64 *)(st_held + PAGE_SIZE - 4);
+
+	WRITE_ONCE(*w, READ_ONCE(*w) + 1); /* straddles the two pages */
+	atomic_long_inc(&st_irq_touches);
+	mod_timer(t, jiffies + 1);
+}
+
+static void st_release(void)
+{
+	if (!st_holding)
+		return;
+	hrtimer_cancel(&st_hrtimer);
+	del_timer_sync(&st_timer);
+	st_free2(st_held);
+	st_held = NULL;
+	st_holding = false;
+	pr_info(ST "released; %ld touches from interrupt context\n", atomic_long_read(&st_irq_touches));
+}
+
+static int st_hold(char *why)
+{
+	if (st_holding)
+		return 0;
+	st_held = st_alloc2(KMEMTRAP_INITIALIZED);
+	if (!st_held)
+		return sprintf(why, "no memory");
+	st_holding = true;
+	hrtimer_init(&st_hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL);
+	st_hrtimer.function = st_hrtimer_fn;
+	hrtimer_start(&st_hrtimer, ms_to_ktime(1), HRTIMER_MODE_REL);
+	timer_setup(&st_timer, st_timer_fn, 0);
+	mod_timer(&st_timer, jiffies + 1);
+	return 0;
+}
+
+static int st_release_case(char *why)
+{
+	st_release();
+	return 0;
+}
+
 /* ---- the run file -------------------------------------------------------------------- */
 
 static const struct {
@@ -523,6 +629,10 @@ static const struct {
 	{ "cmpxchg", st_cmpxchg },
 	{ "freed_read", st_freed_read },
 	{ "unallocated_read", st_unallocated_read },
+	{ "memcpy4k_call", st_memcpy4k_call },
+	{ "memset4k_call", st_memset4k_call },
+	{ "hold", st_hold },
+	{ "release", st_release_case },
 };
 
 static ssize_t st_run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
@@ -551,7 +661,7 @@ static ssize_t st_run_write(struct file *f, const char __user *ubuf, size_t len,
 
 static ssize_t st_run_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
 {
-	char buf[512];
+	char buf[1024];
 	size_t i, n = 0;
 
 	for (i = 0; i < ARRAY_SIZE(st_cases); i++)
@@ -576,6 +686,7 @@ static int __init st_init(void)
 
 static void __exit st_exit(void)
 {
+	st_release();
 	debugfs_remove_recursive(st_dir);
 }
 

@@ -48,7 +48,7 @@ for mode in step batch; do
 	run_case $mode memmove_backward
 	run_case $mode copy_from_user
 
-	for c in memcpy4k memset4k; do
+	for c in memcpy4k memset4k memcpy4k_call memset4k_call; do
 		f0=$(counter faults_handled) s0=$(counter single_steps)
 		run_case $mode $c
 		f1=$(counter faults_handled) s1=$(counter single_steps)
