@@ -58,12 +58,15 @@ TEST_P(DecodeCase, MatchesExpected)
 		return;
 	}
 	ASSERT_EQ(st, KMT_DECODE_OK) << kmt_decode_status_str(st);
-	if (c.m_class != kAny)
+	if (c.m_class != kAny) {
 		EXPECT_EQ(insn.insn_class, c.m_class);
-	if (c.m_rep != kAny)
+	}
+	if (c.m_rep != kAny) {
 		EXPECT_EQ(insn.rep, c.m_rep);
-	if (c.m_rep_offset != kAny)
+	}
+	if (c.m_rep_offset != kAny) {
 		EXPECT_EQ(insn.rep_offset, c.m_rep_offset);
+	}
 	if (c.m_mem0_flags || c.m_mem0_access) {
 		ASSERT_GE(insn.nmem, 1);
 		EXPECT_EQ(insn.mem[0].flags & c.m_mem0_flags, c.m_mem0_flags);
