@@ -13,6 +13,7 @@
  */
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
+#include <linux/delay.h>
 #include <linux/hrtimer.h>
 #include <linux/timer.h>
 #include <linux/mm.h>
@@ -20,6 +21,9 @@
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+
+#include <asm/apic.h>
+#include <asm/nmi.h>
 
 #include <kmemtrap/kmemtrap.h>
 
@@ -608,6 +612,59 @@ static int st_release_case(char *why)
 	return 0;
 }
 
+/* ---- NMI context ------------------------------------------------------------------- */
+
+/*
+ * "nmi": an NMI sent to this CPU (through the local APIC) whose handler reads a tracked
+ * uninitialized word and writes a tracked word: the fault and the single step then happen in
+ * NMI context. Expect one uninit-read report in kmt_st_nmi_read.
+ */
+static u8 *st_nmi_buf;
+static atomic_t st_nmi_hits;
+
+static noinline u64 kmt_st_nmi_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 64));
+}
+
+static int st_nmi_handler(unsigned int type, struct pt_regs *regs)
+{
+	u8 *p = READ_ONCE(st_nmi_buf);
+
+	if (!p)
+		return NMI_DONE;
+	WRITE_ONCE(*(u64 *)(p + 128), kmt_st_nmi_read(p));
+	WRITE_ONCE(st_nmi_buf, NULL);
+	atomic_inc(&st_nmi_hits);
+	return NMI_HANDLED;
+}
+
+static int st_nmi(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0, i;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	atomic_set(&st_nmi_hits, 0);
+	if (register_nmi_handler(NMI_LOCAL, st_nmi_handler, 0, "kmt_selftest")) {
+		st_free2(p);
+		return sprintf(why, "register_nmi_handler failed");
+	}
+	WRITE_ONCE(st_nmi_buf, p);
+	apic->send_IPI_self(NMI_VECTOR);
+	for (i = 0; i < 1000 && !atomic_read(&st_nmi_hits); i++)
+		udelay(100);
+	WRITE_ONCE(st_nmi_buf, NULL);
+	unregister_nmi_handler(NMI_LOCAL, "kmt_selftest");
+	if (!atomic_read(&st_nmi_hits))
+		ret = sprintf(why, "the NMI never ran");
+	else if (st_states(p, 128, 8, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "the NMI's write did not mark the word initialized");
+	st_free2(p);
+	return ret;
+}
+
 /* ---- the run file -------------------------------------------------------------------- */
 
 static const struct {
@@ -632,6 +689,7 @@ static const struct {
 	{ "memcpy4k_call", st_memcpy4k_call },
 	{ "memset4k_call", st_memset4k_call },
 	{ "hold", st_hold },
+	{ "nmi", st_nmi },
 	{ "release", st_release_case },
 };
 

@@ -103,6 +103,10 @@ int main(int argc, char **argv)
 			input[i] = (structured && rng.below(3) == 0)
 				? kInteresting[rng.below(sizeof(kInteresting))]
 				: static_cast<uint8_t>(rng.next());
+		// Now and then a long run of prefixes, to reach the 15-byte limit.
+		if (rng.below(16) == 0)
+			for (size_t i = 0, k = rng.below(len + 1); i < k; i++)
+				input[i] = kInteresting[rng.below(9)];
 		uint8_t *code = end - len;
 		std::memcpy(code, input, len);
 
