@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-decode/userspace-tests/shadow/kmt_shadow_tests[1]_tests.cmake")
-  include("/work/main/build-decode/userspace-tests/shadow/kmt_shadow_tests[1]_tests.cmake")
-else()
-  add_test(kmt_shadow_tests_NOT_BUILT kmt_shadow_tests_NOT_BUILT)
-endif()

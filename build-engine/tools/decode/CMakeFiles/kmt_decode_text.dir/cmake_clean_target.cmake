@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libkmt_decode_text.a"
-)

@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libkmt_kernel_image.a"
-)

@@ -1,2 +1,0 @@
-# Empty dependencies file for kmt_kernel_image.
-# This may be replaced when dependencies are built.

@@ -1,2 +1,0 @@
-# Empty dependencies file for kmemtrap-bench-twin.
-# This may be replaced when dependencies are built.

@@ -1,3 +1,0 @@
-file(REMOVE_RECURSE
-  "libkmt_twin_harness.a"
-)

@@ -1,2 +1,0 @@
-# Empty dependencies file for kmt_twin_harness.
-# This may be replaced when dependencies are built.

@@ -1,5 +1,0 @@
-if(EXISTS "/work/main/build-engine/userspace-tests/twin/kmt_twin_tests[1]_tests.cmake")
-  include("/work/main/build-engine/userspace-tests/twin/kmt_twin_tests[1]_tests.cmake")
-else()
-  add_test(kmt_twin_tests_NOT_BUILT kmt_twin_tests_NOT_BUILT)
-endif()
