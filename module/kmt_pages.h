@@ -9,6 +9,8 @@
 
 #include "kmt_shadow.h"
 
+#define KMT_PAGE_ALLOC_OWNED 0
+
 struct kmt_page {
 	unsigned long addr;   /* page address; 0 while the record is free */
 	pte_t *ptep;          /* its 4 KiB PTE */
@@ -17,6 +19,8 @@ struct kmt_page {
 	u32 shown;            /* in-flight steps that need it visible */
 	u32 next_free;        /* free list link (index + 1) */
 	bool hidden;
+	unsigned long flags;  /* KMT_PAGE_ALLOC_OWNED: the allocator hooks hold one reference */
+	u32 epoch;            /* changes each time the record is (re)created */
 	struct kmt_shadow_block shadow;
 };
 
@@ -28,6 +32,7 @@ int kmt_pages_init(unsigned int max_pages);
 void kmt_pages_exit(void);
 struct kmt_page *kmt_page_find(unsigned long addr);
 struct kmt_page *kmt_page_get(unsigned long addr);
+struct kmt_page *kmt_page_get_atomic(unsigned long addr);
 void kmt_page_put(struct kmt_page *p);
 void kmt_page_hide(struct kmt_page *p);
 void kmt_page_show(struct kmt_page *p);

@@ -17,6 +17,7 @@
 #include <linux/utsname.h>
 
 #include "kmt.h"
+#include "kmt_alloc.h"
 #include "kmt_pages.h"
 #include "kmt_report.h"
 #include "kmt_traps.h"
@@ -95,6 +96,27 @@ MODULE_PARM_DESC(max_pages, "Most 4 KiB pages tracked at once (1..1048576, defau
 
 /* ---- debugfs ------------------------------------------------------------------------- */
 
+static unsigned int kmt_max_objects = 16384;
+
+static int kmt_max_objects_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < 1 || n > KMT_MAX_PAGES_LIMIT) {
+		pr_err("invalid max_objects '%s': must be 1..%u\n", val, KMT_MAX_PAGES_LIMIT);
+		return -EINVAL;
+	}
+	kmt_max_objects = n;
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_max_objects_ops = {
+	.set = kmt_max_objects_set,
+	.get = param_get_uint,
+};
+module_param_cb(max_objects, &kmt_max_objects_ops, &kmt_max_objects, 0444);
+MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
+
 static struct dentry *kmt_debugfs;
 static bool kmt_enabled;
 
@@ -119,6 +141,8 @@ static int kmt_counters_show(struct seq_file *m, void *v)
 	seq_printf(m, "reports_dropped %ld\n", atomic_long_read(&kmt_reports_dropped));
 	for (k = 0; k < KMT_REPORT_KINDS; k++)
 		seq_printf(m, "errors_kind%d %ld\n", k, atomic_long_read(&kmt_reports_by_kind[k]));
+	kmt_alloc_stats(m);
+	seq_printf(m, "shadow_bytes %d\n", atomic_read(&kmt_pages_tracked) * KMT_SHADOW_BLOCK_BYTES);
 	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_name(kmt_rep_mode));
 	seq_printf(m, "enabled %d\n", kmt_enabled);
 	return 0;
@@ -248,6 +272,9 @@ static int __init kmt_init(void)
 	ret = kmt_traps_init(hook.name, kmt_rep_mode);
 	if (ret)
 		goto err_report;
+	ret = kmt_alloc_init(kmt_max_objects);
+	if (ret)
+		goto err_traps;
 
 	kmt_enabled = true;
 	kmt_pages_set_armed(true);
@@ -258,6 +285,8 @@ static int __init kmt_init(void)
 		kmt_max_pages);
 	return 0;
 
+err_traps:
+	kmt_traps_exit();
 err_report:
 	kmt_report_exit();
 err_pages:
@@ -271,6 +300,8 @@ static void __exit kmt_exit(void)
 
 	WRITE_ONCE(kmt_api_open, false);
 	debugfs_remove_recursive(kmt_debugfs);
+	kmt_report_flush(); /* while allocation origins are still known */
+	kmt_alloc_exit();
 	kmt_pages_set_armed(false);
 	kmt_traps_counters(&c);
 	kmt_traps_exit();

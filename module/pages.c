@@ -30,7 +30,9 @@
 static struct kmt_page *kmt_pool;
 static u32 *kmt_hash;          /* index + 1 into kmt_pool; 0 = empty; KMT_HASH_TOMB = removed */
 static u32 kmt_pool_size, kmt_hash_size;
-static u32 kmt_free_head;      /* free list through kmt_page.next_free (index + 1) */
+static u32 kmt_free_head;
+static u32 kmt_page_epoch;      /* under kmt_pages_lock */
+      /* free list through kmt_page.next_free (index + 1) */
 static DEFINE_SPINLOCK(kmt_pages_lock);
 atomic_t kmt_pages_hidden = ATOMIC_INIT(0);
 atomic_t kmt_pages_tracked = ATOMIC_INIT(0);
@@ -164,6 +166,29 @@ void kmt_page_show(struct kmt_page *p)
 	atomic_dec(&kmt_pages_hidden);
 }
 
+static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep);
+
+/*
+ * Atomic-context variant for the allocator hooks: never splits (the direct map was split at
+ * enable time), so it fails with -EAGAIN on a page that is not mapped by a 4 KiB PTE. Callable
+ * with interrupts off; not from NMI.
+ */
+struct kmt_page *kmt_page_get_atomic(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	unsigned int level;
+	pte_t *ptep;
+
+	if (!kmt_addr_trackable(addr))
+		return ERR_PTR(-EINVAL);
+	if (kmt_page_find(page))
+		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
+	ptep = lookup_address(page, &level);
+	if (!ptep || level != PG_LEVEL_4K || !pte_present(*ptep))
+		return ERR_PTR(-EAGAIN);
+	return kmt_page_insert(page, ptep);
+}
+
 /*
  * Adds one tracking reference to the page holding @addr, creating its record (whole page
  * initialized) if needed. Process context. Returns the record or an ERR_PTR.
@@ -171,22 +196,34 @@ void kmt_page_show(struct kmt_page *p)
 struct kmt_page *kmt_page_get(unsigned long addr)
 {
 	unsigned long page = addr & PAGE_MASK;
-	struct kmt_page *p;
-	unsigned long flags;
 	pte_t *ptep;
-	u32 idx, slot;
 
 	might_sleep();
 	if (!kmt_addr_trackable(addr))
 		return ERR_PTR(-EINVAL);
+	if (kmt_page_find(page))
+		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
 	ptep = kmt_page_pte(page);
 	if (!ptep)
 		return ERR_PTR(-EINVAL);
+	return kmt_page_insert(page, ptep);
+}
+
+/* Finds or creates the record of @page with one more reference. Any context but NMI. */
+static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
+{
+	struct kmt_page *p;
+	unsigned long flags;
+	u32 idx, slot;
 
 	spin_lock_irqsave(&kmt_pages_lock, flags);
 	p = kmt_page_find(page);
 	if (p) {
 		p->tracked++;
+		goto out;
+	}
+	if (!ptep) {
+		p = ERR_PTR(-EAGAIN); /* untracked meanwhile: the caller may retry */
 		goto out;
 	}
 	if (!kmt_free_head) {
@@ -198,6 +235,8 @@ struct kmt_page *kmt_page_get(unsigned long addr)
 	kmt_free_head = p->next_free;
 	p->ptep = ptep;
 	p->tracked = 1;
+	p->flags = 0;
+	p->epoch = ++kmt_page_epoch;
 	p->shown = 0;
 	p->hidden = false;
 	/* Bytes of the page outside any tracked range count as initialized. */

@@ -21,6 +21,7 @@
 #include <linux/workqueue.h>
 
 #include "kmt.h"
+#include "kmt_alloc.h"
 #include "kmt_report.h"
 
 /* Report lines carry their own prefix: the first line must start with "BUG: kmemtrap:". */
@@ -55,6 +56,7 @@ struct kmt_site {
 	u64 ip;
 	u8 kind;
 	unsigned long hits;
+	char sym[KSYM_SYMBOL_LEN]; /* symbolized when first seen: the module may be gone later */
 };
 static DEFINE_HASHTABLE(kmt_sites, 8);
 
@@ -115,9 +117,37 @@ static bool kmt_site_first(const struct kmt_report_rec *rec)
 		s->ip = rec->ip;
 		s->kind = rec->kind;
 		s->hits = 1;
+		sprint_symbol(s->sym, (unsigned long)rec->ip);
 		hash_add(kmt_sites, &s->node, rec->ip ^ rec->kind);
 	}
 	return true;
+}
+
+static void kmt_print_stack(const unsigned long *entries, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		pr_err(" %pS\n", (void *)entries[i]);
+}
+
+/* The tracked heap object holding the bad byte, and where it was allocated and freed. */
+static void kmt_report_object(const struct kmt_report_rec *r)
+{
+	static struct kmt_alloc_info info; /* under kmt_report_mutex */
+
+	if (!kmt_alloc_describe(r->bad_addr, &info))
+		return;
+	pr_err("The buggy address is %llu bytes inside a %u-byte object [%px, %px) of %u allocated bytes (cache %s)%s\n",
+	       (unsigned long long)(r->bad_addr - info.start), info.size, (void *)(unsigned long)info.start,
+	       (void *)(unsigned long)(info.start + info.size), info.alloc_size, info.cache,
+	       info.freed ? ", freed" : "");
+	pr_err("Allocated by task %s/%d:\n", info.alloc_comm, info.alloc_pid);
+	kmt_print_stack(info.alloc_stack, info.alloc_nr);
+	if (info.freed) {
+		pr_err("Freed by task %s/%d:\n", info.free_comm, info.free_pid);
+		kmt_print_stack(info.free_stack, info.free_nr);
+	}
 }
 
 static void kmt_report_print(const struct kmt_report_rec *r)
@@ -153,6 +183,7 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 	pr_err("Call Trace:\n");
 	for (i = 0; i < r->nr_entries; i++)
 		pr_err(" %pS\n", (void *)r->entries[i]);
+	kmt_report_object(r);
 	pr_err("kmemtrap: end of report\n");
 }
 
@@ -191,8 +222,7 @@ void kmt_report_summary(struct seq_file *m)
 
 	mutex_lock(&kmt_report_mutex);
 	hash_for_each(kmt_sites, bkt, s, node)
-		seq_printf(m, "%-16s %6lu %pS\n", kmt_kind_names[s->kind], s->hits,
-			   (void *)(unsigned long)s->ip);
+		seq_printf(m, "%-16s %6lu %s\n", kmt_kind_names[s->kind], s->hits, s->sym);
 	mutex_unlock(&kmt_report_mutex);
 }
 
@@ -221,6 +251,13 @@ void kmt_report_exit(void)
 	irq_work_sync(&kmt_report_irq_work);
 	flush_work(&kmt_report_work);
 	kmt_report_flush();
+	mutex_lock(&kmt_report_mutex);
+	pr_info("kmemtrap: summary: %ld reports printed, %ld repeats, %ld dropped\n",
+		atomic_long_read(&kmt_reports_printed), atomic_long_read(&kmt_reports_repeated),
+		atomic_long_read(&kmt_reports_dropped));
+	hash_for_each(kmt_sites, bkt, s, node)
+		pr_info("kmemtrap: summary: %s %lu %s\n", kmt_kind_names[s->kind], s->hits, s->sym);
+	mutex_unlock(&kmt_report_mutex);
 	mutex_lock(&kmt_report_mutex);
 	hash_for_each_safe(kmt_sites, bkt, tmp, s, node) {
 		hash_del(&s->node);

@@ -15,13 +15,6 @@
  * #DB: a die notifier (DIE_DEBUG); args->err points at DR6. A single step that is ours is
  * consumed (DR6.BS cleared, NOTIFY_STOP).
  *
- * User-address faults while a step is in flight (copy_to_user into a page that is not resident
- * yet): they go through do_user_addr_fault, not our probe, and would run with the IF the engine
- * cleared. The page_fault_kernel tracepoint runs before both paths, so its probe lets the engine
- * cancel the step (pages hidden, RIP back on the instruction, TF/IF as the code had them)
- * before the kernel handles the fault; the instruction then restarts and faults on our page
- * again.
- *
  * Engine state: two kmt_engine_cpu slots per CPU, one for NMI context and one for everything
  * else. While a step is in flight IF is clear, so only an NMI can nest, and a nested NMI step
  * always completes before the outer one resumes.
@@ -34,7 +27,6 @@
 #include <linux/preempt.h>
 #include <linux/sched.h>
 #include <linux/smp.h>
-#include <linux/tracepoint.h>
 #include <linux/uaccess.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
@@ -54,8 +46,7 @@ static struct kmt_cpu __percpu *kmt_cpus;
 
 static struct kprobe kmt_fault_kprobe;
 static struct notifier_block kmt_die_nb;
-static struct tracepoint *kmt_pf_tracepoint;
-static bool kmt_kprobe_registered, kmt_die_registered, kmt_tp_registered;
+static bool kmt_kprobe_registered, kmt_die_registered;
 static bool kmt_traps_on;            /* faults on tracked pages are handled */
 
 /* Calibration of the probe's argument registers (see kmt_calibrate()). */
@@ -118,6 +109,8 @@ static int kmt_pf_is_user_address(void *ctx, uint64_t addr)
 	return addr < TASK_SIZE_MAX;
 }
 
+static bool kmt_in_copy_user(unsigned long ip);
+
 static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 {
 	static const u8 kinds[] = {
@@ -134,6 +127,11 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 		return;
 	}
 	rec.kind = kinds[e->kind];
+	if (e->kind != KMT_ERR_INFOLEAK && kmt_in_copy_user(e->rip)) {
+		/* A register copy to user space: rdi is where it is storing. */
+		rec.kind = KMT_REPORT_INFOLEAK;
+		rec.dst = regs.di;
+	}
 	rec.bad_state = e->bad_state;
 	rec.size = e->size;
 	rec.addr = e->addr;
@@ -150,6 +148,45 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 	/* Unwind from the faulting instruction itself (a #DB leaves ip after it; sp is the same). */
 	regs.ip = e->rip;
 	kmt_report_queue(&rec, &regs);
+}
+
+/*
+ * The kernel's copy-to-user routines. For short or unaligned copies they move data through
+ * registers (movq loads and stores) rather than MOVS, so a leak of uninitialized bytes shows up
+ * as a plain read. These routines read kernel memory only when copying *to* user space (the
+ * source of copy_from_user is user memory, which is never tracked), so a bad read inside them
+ * is reported as an infoleak. Names for 6.1 and for 6.2+ (rep_movs_alternative).
+ */
+static const char *const kmt_copy_user_names[] = {
+	"copy_user_generic_unrolled", "copy_user_generic_string", "copy_user_enhanced_fast_string",
+	"copy_user_short_string", "rep_movs_alternative",
+};
+static struct { unsigned long start, end; } kmt_copy_user[ARRAY_SIZE(kmt_copy_user_names)];
+
+static void kmt_find_copy_user(void)
+{
+	typedef int (*size_offset_t)(unsigned long addr, unsigned long *size, unsigned long *off);
+	size_offset_t size_offset = (size_offset_t)kmt_lookup_symbol("kallsyms_lookup_size_offset");
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmt_copy_user_names); i++) {
+		unsigned long addr = kmt_lookup_symbol(kmt_copy_user_names[i]), size = 0, off = 0;
+
+		if (!addr || !size_offset || !size_offset(addr, &size, &off) || off)
+			continue;
+		kmt_copy_user[i].start = addr;
+		kmt_copy_user[i].end = addr + size;
+	}
+}
+
+static bool kmt_in_copy_user(unsigned long ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmt_copy_user); i++)
+		if (ip >= kmt_copy_user[i].start && ip < kmt_copy_user[i].end)
+			return true;
+	return false;
 }
 
 /* Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. */
@@ -265,25 +302,6 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 }
 NOKPROBE_SYMBOL(kmt_fault_pre);
 
-/* page_fault_kernel tracepoint: a kernel-mode fault, before the kernel handles it. */
-static void notrace kmt_pf_tracepoint_probe(void *data, unsigned long address, struct pt_regs *regs,
-					     unsigned long error_code)
-{
-	struct kmt_engine_cpu *slot;
-	struct kmt_regs r;
-
-	if (address >= TASK_SIZE_MAX || !READ_ONCE(kmt_traps_on))
-		return;
-	slot = kmt_slot_for_fault();
-	if (!kmt_engine_busy(slot))
-		return;
-	/* A user page fault inside our step: the engine cancels the step and restores regs. */
-	kmt_regs_in(&r, regs);
-	kmt_engine_fault(slot, kmt_plat_for(slot, regs), &r, address, error_code);
-	kmt_regs_out(regs, &r);
-}
-NOKPROBE_SYMBOL(kmt_pf_tracepoint_probe);
-
 static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, void *data)
 {
 	struct die_args *args = data;
@@ -310,12 +328,6 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	return NOTIFY_DONE;
 }
 NOKPROBE_SYMBOL(kmt_die_notify);
-
-static void kmt_find_tracepoint(struct tracepoint *tp, void *priv)
-{
-	if (!strcmp(tp->name, "page_fault_kernel"))
-		kmt_pf_tracepoint = tp;
-}
 
 /*
  * Calibration: fault on a hidden page of our own through get_kernel_nofault() (an access with
@@ -384,6 +396,7 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 		c->plat[1] = kmt_engine_platform;
 	}
 
+	kmt_find_copy_user();
 	kmt_fault_kprobe.symbol_name = hook_symbol;
 	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
 	ret = register_kprobe(&kmt_fault_kprobe);
@@ -401,19 +414,6 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 		goto fail;
 	}
 	kmt_die_registered = true;
-
-	for_each_kernel_tracepoint(kmt_find_tracepoint, NULL);
-	if (!kmt_pf_tracepoint) {
-		pr_err("the page_fault_kernel tracepoint is missing: copies to user memory could not be stepped safely\n");
-		ret = -ENOENT;
-		goto fail;
-	}
-	ret = tracepoint_probe_register(kmt_pf_tracepoint, kmt_pf_tracepoint_probe, NULL);
-	if (ret) {
-		pr_err("cannot attach to the page_fault_kernel tracepoint (error %d)\n", ret);
-		goto fail;
-	}
-	kmt_tp_registered = true;
 
 	ret = kmt_calibrate();
 	if (ret)
@@ -451,11 +451,6 @@ void kmt_traps_exit(void)
 		msleep(1);
 	if (kmt_any_busy())
 		pr_warn("a step is still in flight at unload\n");
-	if (kmt_tp_registered) {
-		tracepoint_probe_unregister(kmt_pf_tracepoint, kmt_pf_tracepoint_probe, NULL);
-		tracepoint_synchronize_unregister();
-		kmt_tp_registered = false;
-	}
 	if (kmt_kprobe_registered) {
 		unregister_kprobe(&kmt_fault_kprobe);
 		kmt_kprobe_registered = false;

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kmt_bugs.ko - a module with seeded heap bugs and clean cases, and no kmemtrap annotations: it
+ * only allocates with kmalloc/kmem_cache_alloc like any driver. Loaded after
+ * `insmod kmemtrap.ko track_modules=kmt_bugs`, exactly its seeded bugs must be reported.
+ *
+ * Write a case name to /sys/kernel/debug/kmt_bugs/run; it prints "kmt_bugs: <case>: done" or
+ * "kmt_bugs: <case>: data WRONG: ...". With run_at_load=1 every case runs in module init (the
+ * boot-time test).
+ */
+#include <linux/debugfs.h>
+#include <linux/mm.h>
+#include <linux/mman.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+static bool run_at_load;
+module_param(run_at_load, bool, 0444);
+
+static struct dentry *bugs_dir;
+static struct kmem_cache *bugs_cache;
+static size_t bugs_len = 64; /* sizes the compiler cannot see (so memcpy is a call) */
+static volatile u64 bugs_sink;
+
+#define BUG_CASE(name) static noinline int bugs_##name(char *why)
+
+/* ---- seeded bugs (each bad access in its own noinline function) ------------------------- */
+
+static noinline u64 kmt_bugs_uninit_kmalloc_read(const u64 *p)
+{
+	return READ_ONCE(p[2]);
+}
+
+BUG_CASE(uninit_kmalloc)
+{
+	u64 *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	p[0] = 1;
+	bugs_sink = kmt_bugs_uninit_kmalloc_read(p);
+	kfree(p);
+	return 0;
+}
+
+static noinline u64 kmt_bugs_read_after_memcpy(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 40));
+}
+
+static noinline u64 kmt_bugs_clean_read_after_memcpy(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 8));
+}
+
+BUG_CASE(partial_memcpy)
+{
+	u8 *src = kmalloc(64, GFP_KERNEL), *dst = kmalloc(64, GFP_KERNEL);
+	int ret = 0;
+
+	if (!src || !dst) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	memset(src, 0x21, 32);
+	memcpy(dst, src, READ_ONCE(bugs_len));
+	if (kmt_bugs_clean_read_after_memcpy(dst) != 0x2121212121212121ull)
+		ret = sprintf(why, "copied data wrong");
+	bugs_sink = kmt_bugs_read_after_memcpy(dst);
+out:
+	kfree(src);
+	kfree(dst);
+	return ret;
+}
+
+static noinline u64 kmt_bugs_cross_page_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + PAGE_SIZE - 4));
+}
+
+BUG_CASE(cross_page)
+{
+	/* kmalloc-8k objects are page-aligned and span two pages. */
+	u8 *p = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0x33, PAGE_SIZE);
+	bugs_sink = kmt_bugs_cross_page_read(p); /* 4 bytes initialized, 4 not */
+	kfree(p);
+	return 0;
+}
+
+static noinline u64 kmt_bugs_use_after_free(const u64 *p)
+{
+	return READ_ONCE(p[0]);
+}
+
+BUG_CASE(use_after_free)
+{
+	u64 *p = kmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0, 64);
+	kfree(p);
+	bugs_sink = kmt_bugs_use_after_free(p);
+	return 0;
+}
+
+static noinline u64 kmt_bugs_slack_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 48));
+}
+
+BUG_CASE(slack)
+{
+	u8 *p = kmalloc(40, GFP_KERNEL); /* kmalloc-64: bytes 40..63 are slack */
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0, 40);
+	bugs_sink = kmt_bugs_slack_read(p);
+	kfree(p);
+	return 0;
+}
+
+struct bugs_padded {
+	u8 tag;     /* 7 bytes of padding follow */
+	u64 value;
+};
+
+BUG_CASE(padding_leak)
+{
+	struct bugs_padded *p = kmalloc(sizeof(*p), GFP_KERNEL);
+	unsigned long uaddr;
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	p->tag = 1;
+	p->value = 2;
+	uaddr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr))
+		ret = sprintf(why, "vm_mmap failed");
+	else if (copy_to_user((void __user *)uaddr, p, READ_ONCE(bugs_len) / 4))
+		ret = sprintf(why, "copy_to_user failed");
+	if (!IS_ERR_VALUE(uaddr))
+		vm_munmap(uaddr, PAGE_SIZE);
+	kfree(p);
+	return ret;
+}
+
+static noinline u64 kmt_bugs_cache_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + 24)); /* an offset of its own: identical functions get folded */
+}
+
+BUG_CASE(private_cache)
+{
+	u8 *p = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	p[0] = 1;
+	bugs_sink = kmt_bugs_cache_read(p);
+	kmem_cache_free(bugs_cache, p);
+	return 0;
+}
+
+/* ---- clean cases ---------------------------------------------------------------------- */
+
+BUG_CASE(clean)
+{
+	u8 *a = kzalloc(100, GFP_KERNEL), *b = kmalloc(100, GFP_KERNEL), *c = NULL, *d = NULL;
+	u8 *e = kmem_cache_alloc(bugs_cache, GFP_KERNEL), *f = NULL;
+	int ret = 0;
+	u64 sum = 0;
+
+	if (!a || !b || !e) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	sum += READ_ONCE(*(u64 *)(a + 8));          /* kzalloc: initialized */
+	memset(b, 7, 100);
+	sum += READ_ONCE(*(u64 *)(b + 64));         /* written first */
+	c = kmemdup(b, 100, GFP_KERNEL);            /* copies initialized bytes */
+	if (!c) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	sum += READ_ONCE(*(u64 *)(c + 32));
+	d = krealloc(c, 300, GFP_KERNEL);           /* grows; the old 100 bytes move along */
+	if (!d) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	c = NULL;
+	sum += READ_ONCE(*(u64 *)(d + 88));
+	memset(e, 0, 100);
+	sum += READ_ONCE(*(u64 *)(e + 16));
+	f = kmalloc(200, GFP_KERNEL);
+	if (f) {
+		unsigned long uaddr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE,
+					      MAP_ANONYMOUS | MAP_PRIVATE, 0);
+
+		if (!IS_ERR_VALUE(uaddr)) {
+			if (clear_user((void __user *)uaddr, 200) ||
+			    copy_from_user(f, (void __user *)uaddr, READ_ONCE(bugs_len) * 3))
+				ret = sprintf(why, "user copy failed");
+			else
+				sum += READ_ONCE(*(u64 *)(f + 128)); /* copied from user: initialized */
+			vm_munmap(uaddr, PAGE_SIZE);
+		}
+	}
+	if (sum != 2 * 0x0707070707070707ull + 0x0707070707070707ull)
+		ret = sprintf(why, "sum %llx", sum);
+out:
+	kfree(a);
+	kfree(b);
+	kfree(c);
+	kfree(d);
+	kfree(f);
+	if (e)
+		kmem_cache_free(bugs_cache, e);
+	return ret;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(char *why);
+} bugs_cases[] = {
+	{ "uninit_kmalloc", bugs_uninit_kmalloc },
+	{ "partial_memcpy", bugs_partial_memcpy },
+	{ "cross_page", bugs_cross_page },
+	{ "use_after_free", bugs_use_after_free },
+	{ "slack", bugs_slack },
+	{ "padding_leak", bugs_padding_leak },
+	{ "private_cache", bugs_private_cache },
+	{ "clean", bugs_clean },
+};
+
+static void bugs_run(const char *name)
+{
+	char why[128] = "";
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bugs_cases); i++) {
+		if (strcmp(name, bugs_cases[i].name))
+			continue;
+		if (bugs_cases[i].fn(why))
+			pr_err("kmt_bugs: %s: data WRONG: %s\n", name, why);
+		else
+			pr_info("kmt_bugs: %s: done\n", name);
+		return;
+	}
+	pr_err("kmt_bugs: no case named '%s'\n", name);
+}
+
+static ssize_t bugs_run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	char name[32];
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, len))
+		return -EFAULT;
+	name[len] = 0;
+	bugs_run(strim(name));
+	return len;
+}
+
+static const struct file_operations bugs_run_fops = {
+	.owner = THIS_MODULE,
+	.write = bugs_run_write,
+};
+
+static int __init bugs_init(void)
+{
+	size_t i;
+
+	bugs_cache = kmem_cache_create("kmt_bugs_cache", 100, 0, 0, NULL);
+	if (!bugs_cache)
+		return -ENOMEM;
+	bugs_dir = debugfs_create_dir("kmt_bugs", NULL);
+	debugfs_create_file("run", 0200, bugs_dir, NULL, &bugs_run_fops);
+	if (run_at_load)
+		for (i = 0; i < ARRAY_SIZE(bugs_cases); i++)
+			if (strcmp(bugs_cases[i].name, "padding_leak")) /* needs a user context */
+				bugs_run(bugs_cases[i].name);
+	return 0;
+}
+
+static void __exit bugs_exit(void)
+{
+	debugfs_remove_recursive(bugs_dir);
+	kmem_cache_destroy(bugs_cache);
+}
+
+module_init(bugs_init);
+module_exit(bugs_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("kmemtrap test module with seeded heap bugs");
