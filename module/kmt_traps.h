@@ -9,6 +9,7 @@
 
 extern struct kmt_engine_platform kmt_engine_platform;
 extern atomic_long_t kmt_internal_errors;
+extern atomic_long_t kmt_reports_suppressed;
 
 int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode);
 void kmt_traps_exit(void);

@@ -134,6 +134,7 @@ static int kmt_counters_show(struct seq_file *m, void *v)
 	seq_printf(m, "nested_faults %llu\n", c.nested_faults);
 	seq_printf(m, "errors_recorded %llu\n", c.errors_recorded);
 	seq_printf(m, "internal_errors %ld\n", atomic_long_read(&kmt_internal_errors));
+	seq_printf(m, "reports_suppressed_allocator %ld\n", atomic_long_read(&kmt_reports_suppressed));
 	seq_printf(m, "pages_tracked %d\n", atomic_read(&kmt_pages_tracked));
 	seq_printf(m, "pages_hidden %d\n", atomic_read(&kmt_pages_hidden));
 	seq_printf(m, "reports %ld\n", atomic_long_read(&kmt_reports_printed));
@@ -297,6 +298,7 @@ err_pages:
 static void __exit kmt_exit(void)
 {
 	struct kmt_engine_counters c;
+	int restored;
 
 	WRITE_ONCE(kmt_api_open, false);
 	debugfs_remove_recursive(kmt_debugfs);
@@ -306,12 +308,13 @@ static void __exit kmt_exit(void)
 	kmt_traps_counters(&c);
 	kmt_traps_exit();
 	kmt_report_exit();
-	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %ld reports (%ld repeats, %ld dropped), %d pages still tracked, %d hidden\n",
+	restored = atomic_read(&kmt_pages_tracked);
+	kmt_pages_release_all();
+	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %ld reports (%ld repeats, %ld dropped), %d pages restored, %d pages still tracked, %d hidden\n",
 		c.faults_handled, c.single_steps, c.rep_elements,
 		atomic_long_read(&kmt_reports_printed), atomic_long_read(&kmt_reports_repeated),
-		atomic_long_read(&kmt_reports_dropped), atomic_read(&kmt_pages_tracked),
+		atomic_long_read(&kmt_reports_dropped), restored, atomic_read(&kmt_pages_tracked),
 		atomic_read(&kmt_pages_hidden));
-	kmt_pages_release_all();
 	kmt_pages_exit();
 }
 

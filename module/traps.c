@@ -109,7 +109,70 @@ static int kmt_pf_is_user_address(void *ctx, uint64_t addr)
 	return addr < TASK_SIZE_MAX;
 }
 
-static bool kmt_in_copy_user(unsigned long ip);
+struct kmt_text_range {
+	unsigned long start, end;
+};
+
+/*
+ * The kernel's copy-to-user routines. For short or unaligned copies they move data through
+ * registers (movq loads and stores) rather than MOVS, so a leak of uninitialized bytes shows up
+ * as a plain read. These routines read kernel memory only when copying *to* user space (the
+ * source of copy_from_user is user memory, which is never tracked), so a bad read inside them
+ * is reported as an infoleak. Names for 6.1 and for 6.2+ (rep_movs_alternative).
+ */
+static const char *const kmt_copy_user_names[] = {
+	"copy_user_generic_unrolled", "copy_user_generic_string", "copy_user_enhanced_fast_string",
+	"copy_user_short_string", "rep_movs_alternative",
+};
+static struct kmt_text_range kmt_copy_user[ARRAY_SIZE(kmt_copy_user_names)];
+
+/*
+ * The slab and page allocators themselves: they read and write free objects (freelist words,
+ * bulk and RCU frees that have no per-object tracepoint), so their reads are never reported.
+ * Their writes still mark bytes initialized.
+ */
+static const char *const kmt_allocator_names[] = {
+	"kmem_cache_alloc", "kmem_cache_alloc_lru", "kmem_cache_alloc_node", "kmem_cache_alloc_bulk",
+	"kmem_cache_free", "kmem_cache_free_bulk", "kfree", "__kmalloc", "__kmalloc_node",
+	"__kmalloc_node_track_caller", "kmalloc_trace", "kmalloc_node_trace", "___slab_alloc",
+	"__slab_free", "__kmem_cache_alloc_node", "__kmem_cache_free", "deactivate_slab",
+	"get_partial_node", "build_detached_freelist", "__kmem_cache_free_bulk", "free_pcp_prepare",
+	"free_pages_prepare", "free_unref_page_prepare", "kfree_bulk", "kmem_cache_alloc_node_lru",
+};
+static struct kmt_text_range kmt_allocator[ARRAY_SIZE(kmt_allocator_names)];
+atomic_long_t kmt_reports_suppressed;
+
+/* Finds [start, end) of each named kernel function that exists (process context). */
+static void kmt_find_ranges(const char *const *names, struct kmt_text_range *ranges, unsigned int n)
+{
+	typedef int (*size_offset_t)(unsigned long addr, unsigned long *size, unsigned long *off);
+	size_offset_t size_offset = (size_offset_t)kmt_lookup_symbol("kallsyms_lookup_size_offset");
+	unsigned int i;
+
+	for (i = 0; i < n; i++) {
+		unsigned long addr = kmt_lookup_symbol(names[i]), size = 0, off = 0;
+
+		if (!addr || !size_offset || !size_offset(addr, &size, &off) || off)
+			continue;
+		ranges[i].start = addr;
+		ranges[i].end = addr + size;
+	}
+}
+
+static bool kmt_in_ranges(const struct kmt_text_range *ranges, unsigned int n, unsigned long ip)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (ip >= ranges[i].start && ip < ranges[i].end)
+			return true;
+	return false;
+}
+
+static bool kmt_in_copy_user(unsigned long ip)
+{
+	return kmt_in_ranges(kmt_copy_user, ARRAY_SIZE(kmt_copy_user), ip);
+}
 
 static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 {
@@ -124,6 +187,10 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 
 	if (e->kind == KMT_ERR_INTERNAL || e->kind >= ARRAY_SIZE(kinds)) {
 		atomic_long_inc(&kmt_internal_errors);
+		return;
+	}
+	if (kmt_in_ranges(kmt_allocator, ARRAY_SIZE(kmt_allocator), e->rip)) {
+		atomic_long_inc(&kmt_reports_suppressed);
 		return;
 	}
 	rec.kind = kinds[e->kind];
@@ -148,45 +215,6 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 	/* Unwind from the faulting instruction itself (a #DB leaves ip after it; sp is the same). */
 	regs.ip = e->rip;
 	kmt_report_queue(&rec, &regs);
-}
-
-/*
- * The kernel's copy-to-user routines. For short or unaligned copies they move data through
- * registers (movq loads and stores) rather than MOVS, so a leak of uninitialized bytes shows up
- * as a plain read. These routines read kernel memory only when copying *to* user space (the
- * source of copy_from_user is user memory, which is never tracked), so a bad read inside them
- * is reported as an infoleak. Names for 6.1 and for 6.2+ (rep_movs_alternative).
- */
-static const char *const kmt_copy_user_names[] = {
-	"copy_user_generic_unrolled", "copy_user_generic_string", "copy_user_enhanced_fast_string",
-	"copy_user_short_string", "rep_movs_alternative",
-};
-static struct { unsigned long start, end; } kmt_copy_user[ARRAY_SIZE(kmt_copy_user_names)];
-
-static void kmt_find_copy_user(void)
-{
-	typedef int (*size_offset_t)(unsigned long addr, unsigned long *size, unsigned long *off);
-	size_offset_t size_offset = (size_offset_t)kmt_lookup_symbol("kallsyms_lookup_size_offset");
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kmt_copy_user_names); i++) {
-		unsigned long addr = kmt_lookup_symbol(kmt_copy_user_names[i]), size = 0, off = 0;
-
-		if (!addr || !size_offset || !size_offset(addr, &size, &off) || off)
-			continue;
-		kmt_copy_user[i].start = addr;
-		kmt_copy_user[i].end = addr + size;
-	}
-}
-
-static bool kmt_in_copy_user(unsigned long ip)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kmt_copy_user); i++)
-		if (ip >= kmt_copy_user[i].start && ip < kmt_copy_user[i].end)
-			return true;
-	return false;
 }
 
 /* Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. */
@@ -396,7 +424,8 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 		c->plat[1] = kmt_engine_platform;
 	}
 
-	kmt_find_copy_user();
+	kmt_find_ranges(kmt_copy_user_names, kmt_copy_user, ARRAY_SIZE(kmt_copy_user));
+	kmt_find_ranges(kmt_allocator_names, kmt_allocator, ARRAY_SIZE(kmt_allocator));
 	kmt_fault_kprobe.symbol_name = hook_symbol;
 	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
 	ret = register_kprobe(&kmt_fault_kprobe);
