@@ -15,9 +15,8 @@
  * #DB: a die notifier (DIE_DEBUG); args->err points at DR6. A single step that is ours is
  * consumed (DR6.BS cleared, NOTIFY_STOP).
  *
- * Engine state: two kmt_engine_cpu slots per CPU, one for NMI context and one for everything
- * else. While a step is in flight IF is clear, so only an NMI can nest, and a nested NMI step
- * always completes before the outer one resumes.
+ * Engine state: a few kmt_engine_cpu slots per CPU (see struct kmt_cpu): nested steps for code
+ * that runs while a step is in flight, and one for NMI code.
  */
 #include <linux/delay.h>
 #include <linux/kdebug.h>
@@ -38,9 +37,21 @@
 #include "kmt_report.h"
 #include "kmt_traps.h"
 
+/*
+ * Engine slots per CPU. Slots 0..KMT_TASK_SLOTS-1 nest for non-NMI code: slot 0 steps an
+ * instruction; when other code runs while that step is in flight (an interrupt, or another task
+ * while a user-memory step sleeps in a user page fault) and touches a tracked page, its access is
+ * stepped in the next slot. The last slot is for NMI code. Each slot records the task whose code
+ * it steps: a single-step trap goes to the innermost busy slot of the current task.
+ */
+#define KMT_TASK_SLOTS 3
+#define KMT_NMI_SLOT KMT_TASK_SLOTS
+#define KMT_SLOTS (KMT_TASK_SLOTS + 1)
+
 struct kmt_cpu {
-	struct kmt_engine_cpu slot[2];          /* [0] task/irq context, [1] NMI context */
-	struct kmt_engine_platform plat[2];     /* the same callbacks, ctx = that slot's regs */
+	struct kmt_engine_cpu slot[KMT_SLOTS];
+	struct kmt_engine_platform plat[KMT_SLOTS]; /* the same callbacks, ctx = that slot's regs */
+	struct task_struct *owner[KMT_SLOTS];
 };
 static struct kmt_cpu __percpu *kmt_cpus;
 
@@ -273,19 +284,47 @@ static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
 	p->di = r->gpr[KMT_REG_RDI];
 }
 
-static struct kmt_engine_cpu *kmt_slot_for_fault(void)
+/*
+ * The slot for a fault at @ip: the slot stepping that very instruction (a second page, or an
+ * unrelated fault of it), else a fresh slot above the innermost busy one (other code running
+ * while a step is in flight). With every task slot busy, the innermost takes it (the engine then
+ * lets the access through unchecked).
+ */
+static int kmt_slot_for_fault(struct kmt_cpu *c, unsigned long ip)
 {
-	return &this_cpu_ptr(kmt_cpus)->slot[in_nmi() ? 1 : 0];
+	int i, top = -1;
+
+	if (in_nmi())
+		return KMT_NMI_SLOT;
+	for (i = KMT_TASK_SLOTS - 1; i >= 0; i--) {
+		if (!kmt_engine_busy(&c->slot[i]))
+			continue;
+		if (top < 0)
+			top = i;
+		if (c->owner[i] == current && kmt_engine_owns(&c->slot[i], ip))
+			return i;
+	}
+	return top + 1 < KMT_TASK_SLOTS ? top + 1 : top;
 }
 
-/* The platform of  (same CPU), with ctx pointing at the trap's regs for reports. */
-static struct kmt_engine_platform *kmt_plat_for(struct kmt_engine_cpu *slot, struct pt_regs *regs)
+/* The slot a single-step trap belongs to, or -1: the innermost busy one of this task. */
+static int kmt_slot_for_step(struct kmt_cpu *c)
 {
-	struct kmt_cpu *c = this_cpu_ptr(kmt_cpus);
-	struct kmt_engine_platform *plat = &c->plat[slot == &c->slot[1]];
+	int i;
 
-	plat->ctx = regs;
-	return plat;
+	if (kmt_engine_busy(&c->slot[KMT_NMI_SLOT]))
+		return KMT_NMI_SLOT; /* an NMI's step nests inside everything and completes first */
+	for (i = KMT_TASK_SLOTS - 1; i >= 0; i--)
+		if (kmt_engine_busy(&c->slot[i]) && c->owner[i] == current)
+			return i;
+	return -1;
+}
+
+/* Slot @i's platform, with ctx pointing at the trap's regs for reports. */
+static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, int i, struct pt_regs *regs)
+{
+	c->plat[i].ctx = regs;
+	return &c->plat[i];
 }
 
 /* A plain return for the probed function (see the header comment). */
@@ -300,10 +339,9 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 {
 	struct pt_regs *regs = (struct pt_regs *)kregs->di;
 	unsigned long error_code = kregs->si, address = kregs->dx;
-	struct kmt_engine_platform *plat;
-	struct kmt_engine_cpu *slot;
+	struct kmt_cpu *c;
 	struct kmt_regs r;
-	int res;
+	int res, i;
 
 	if (unlikely(address == READ_ONCE(kmt_calib_addr) && address)) {
 		/* Calibration: record what we see and let the kernel's fixup run. */
@@ -314,16 +352,18 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	}
 	if (!READ_ONCE(kmt_traps_on))
 		return 0;
-	slot = kmt_slot_for_fault();
-	if (!kmt_engine_busy(slot) && !kmt_page_find(address))
+	c = this_cpu_ptr(kmt_cpus);
+	i = kmt_slot_for_fault(c, regs->ip);
+	if (!kmt_engine_busy(&c->slot[i]) && !kmt_page_find(address))
 		return 0;
 
-	plat = kmt_plat_for(slot, regs);
 	kmt_regs_in(&r, regs);
-	res = kmt_engine_fault(slot, plat, &r, address, error_code);
+	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
 	kmt_regs_out(regs, &r);
 	if (res == KMT_ENGINE_NOT_OURS)
 		return 0;
+	if (kmt_engine_busy(&c->slot[i]))
+		c->owner[i] = current;
 	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
 	kregs->ip = (unsigned long)kmt_fault_return;
 	return 1;
@@ -335,19 +375,17 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	struct die_args *args = data;
 	unsigned long *dr6 = (unsigned long *)args->err;
 	struct kmt_cpu *c;
-	struct kmt_engine_cpu *slot;
 	struct kmt_regs r;
-	int res;
+	int res, i;
 
 	if (val != DIE_DEBUG || !(*dr6 & DR_STEP))
 		return NOTIFY_DONE;
 	c = this_cpu_ptr(kmt_cpus);
-	/* An NMI's step nests inside the outer one and completes first. */
-	slot = kmt_engine_busy(&c->slot[1]) ? &c->slot[1] : &c->slot[0];
-	if (!kmt_engine_busy(slot))
+	i = kmt_slot_for_step(c);
+	if (i < 0)
 		return NOTIFY_DONE;
 	kmt_regs_in(&r, args->regs);
-	res = kmt_engine_single_step(slot, kmt_plat_for(slot, args->regs), &r);
+	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
 	kmt_regs_out(args->regs, &r);
 	if (res == KMT_ENGINE_HANDLED) {
 		*dr6 &= ~DR_STEP;
@@ -418,10 +456,13 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
-		kmt_engine_cpu_init(&c->slot[0], mode);
-		kmt_engine_cpu_init(&c->slot[1], mode);
-		c->plat[0] = kmt_engine_platform;
-		c->plat[1] = kmt_engine_platform;
+		int i;
+
+		for (i = 0; i < KMT_SLOTS; i++) {
+			kmt_engine_cpu_init(&c->slot[i], mode);
+			c->plat[i] = kmt_engine_platform;
+			c->owner[i] = NULL;
+		}
 	}
 
 	kmt_find_ranges(kmt_copy_user_names, kmt_copy_user, ARRAY_SIZE(kmt_copy_user));
@@ -464,8 +505,11 @@ static bool kmt_any_busy(void)
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
-		if (kmt_engine_busy(&c->slot[0]) || kmt_engine_busy(&c->slot[1]))
-			return true;
+		int i;
+
+		for (i = 0; i < KMT_SLOTS; i++)
+			if (kmt_engine_busy(&c->slot[i]))
+				return true;
 	}
 	return false;
 }
@@ -501,8 +545,10 @@ void kmt_traps_set_rep_mode(enum kmt_rep_mode mode)
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
-		kmt_engine_set_rep_mode(&c->slot[0], mode);
-		kmt_engine_set_rep_mode(&c->slot[1], mode);
+		int i;
+
+		for (i = 0; i < KMT_SLOTS; i++)
+			kmt_engine_set_rep_mode(&c->slot[i], mode);
 	}
 }
 
@@ -516,7 +562,7 @@ void kmt_traps_counters(struct kmt_engine_counters *sum)
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
-		for (i = 0; i < 2; i++) {
+		for (i = 0; i < KMT_SLOTS; i++) {
 			const struct kmt_engine_counters *k = &c->slot[i].counters;
 
 			sum->faults_handled += READ_ONCE(k->faults_handled);

@@ -719,6 +719,15 @@ int kmt_engine_busy(const struct kmt_engine_cpu *cpu)
 	return cpu->state != static_cast<uint32_t>(kmt::StepState::Idle);
 }
 
+int kmt_engine_owns(const struct kmt_engine_cpu *cpu, uint64_t rip)
+{
+	if (cpu->state == static_cast<uint32_t>(kmt::StepState::Idle))
+		return 0;
+	if (rip == cpu->insn_rip)
+		return 1;
+	return cpu->state == static_cast<uint32_t>(kmt::StepState::RepTrick) && rip == cpu->insn_rip + 1;
+}
+
 int kmt_engine_fault(struct kmt_engine_cpu *cpu, const struct kmt_engine_platform *platform,
 		     struct kmt_regs *regs, uint64_t fault_addr, uint64_t error_code)
 {

@@ -195,6 +195,13 @@ void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
 int kmt_engine_busy(const struct kmt_engine_cpu *cpu);
 
 /*
+ * Nonzero while a step is in flight for the instruction at @rip (or, for a REP run stepped with
+ * the prefix skipped, its bare element at @rip). The glue uses it to tell a fault of the stepped
+ * instruction itself (a second page) from a fault of other code that runs meanwhile. Any context.
+ */
+int kmt_engine_owns(const struct kmt_engine_cpu *cpu, uint64_t rip);
+
+/*
  * kmt_engine_fault - a kernel-mode page fault at @fault_addr with hardware @error_code.
  * @regs: the interrupted register file; edited in place on HANDLED, ERROR and (to undo the
  *        engine's own edits) NOT_OURS.

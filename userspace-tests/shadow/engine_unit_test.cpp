@@ -387,3 +387,18 @@ TEST_F(EngineTest, RepWithRcxZeroCannotFault)
 }
 
 } // namespace
+
+// kmt_engine_owns() tells the stepped instruction (and its bare REP element) from other code.
+TEST_F(EngineTest, OwnsTheSteppedInstructionOnly)
+{
+	EXPECT_FALSE(kmt_engine_owns(&cpu, k_rip)); // idle
+	const kmt_insn insn = rep_movs_insn(8); // f3 48 a5: stepped with the prefix skipped
+	regs.gpr[KMT_REG_RSI] = k_base + 64;
+	regs.gpr[KMT_REG_RDI] = k_base + KMT_PAGE_SIZE + 64;
+	regs.gpr[KMT_REG_RCX] = 4;
+	ASSERT_EQ(fault(k_base + 64, insn), KMT_ENGINE_HANDLED);
+	EXPECT_TRUE(kmt_engine_owns(&cpu, k_rip));
+	EXPECT_TRUE(kmt_engine_owns(&cpu, k_rip + 1)); // the bare movsq
+	EXPECT_FALSE(kmt_engine_owns(&cpu, k_rip + 3));
+	EXPECT_FALSE(kmt_engine_owns(&cpu, 0x1234));
+}
