@@ -193,7 +193,7 @@ static int kmt_all_set(const char *val, const struct kernel_param *kp)
 	int ret = param_set_bool(val, kp);
 
 	if (ret) {
-		pr_err("invalid track_all '%s': use 0 or 1\n", val);
+		pr_err("invalid track_all '%.*s': use 0 or 1\n", (int)strcspn(val, "\n"), val);
 		return ret;
 	}
 	if (!kmt_alloc_ready)

@@ -26,5 +26,7 @@ int kmt_core_selfcheck(void);
 
 /* main.c: false once unload has begun; the API then refuses new tracking. */
 extern bool kmt_api_open;
+/* main.c: oneshot=1 after the first report: disarm and say so (process context). */
+void kmt_disarm_oneshot(void);
 
 #endif /* KMT_GLUE_H */

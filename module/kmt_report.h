@@ -43,7 +43,7 @@ void kmt_report_queue(const struct kmt_report_rec *rec, struct pt_regs *regs);
 void kmt_report_flush(void);
 void kmt_report_summary(struct seq_file *m);
 
-extern atomic_long_t kmt_reports_printed, kmt_reports_dropped, kmt_reports_repeated;
+extern atomic_long_t kmt_reports_printed, kmt_reports_dropped, kmt_reports_repeated, kmt_reports_over_limit;
 extern atomic_long_t kmt_reports_by_kind[KMT_REPORT_KINDS];
 
 #endif /* KMT_REPORT_H */

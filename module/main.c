@@ -140,6 +140,7 @@ static int kmt_counters_show(struct seq_file *m, void *v)
 	seq_printf(m, "reports %ld\n", atomic_long_read(&kmt_reports_printed));
 	seq_printf(m, "reports_repeated %ld\n", atomic_long_read(&kmt_reports_repeated));
 	seq_printf(m, "reports_dropped %ld\n", atomic_long_read(&kmt_reports_dropped));
+	seq_printf(m, "reports_over_limit %ld\n", atomic_long_read(&kmt_reports_over_limit));
 	for (k = 0; k < KMT_REPORT_KINDS; k++)
 		seq_printf(m, "errors_kind%d %ld\n", k, atomic_long_read(&kmt_reports_by_kind[k]));
 	kmt_alloc_stats(m);
@@ -222,6 +223,15 @@ static void kmt_debugfs_init(void)
 	debugfs_create_file("reports", 0444, kmt_debugfs, NULL, &kmt_reports_fops);
 	debugfs_create_file("enabled", 0644, kmt_debugfs, NULL, &kmt_enabled_fops);
 	debugfs_create_file("rep_mode", 0644, kmt_debugfs, NULL, &kmt_rep_mode_fops);
+}
+
+void kmt_disarm_oneshot(void)
+{
+	if (!kmt_enabled)
+		return;
+	kmt_enabled = false;
+	kmt_pages_set_armed(false);
+	pr_info("oneshot: disarmed after the first report (echo 1 > /sys/kernel/debug/kmemtrap/enabled to re-arm)\n");
 }
 
 /* ---- load and unload ------------------------------------------------------------------- */

@@ -44,6 +44,15 @@ static struct work_struct kmt_report_work;
 static DEFINE_MUTEX(kmt_report_mutex);
 
 atomic_long_t kmt_reports_printed, kmt_reports_dropped, kmt_reports_repeated;
+atomic_long_t kmt_reports_over_limit;
+
+/* max_reports=N: print at most N reports, count the rest. oneshot=1: disarm after the first. */
+static unsigned int kmt_max_reports;
+module_param_named(max_reports, kmt_max_reports, uint, 0644);
+MODULE_PARM_DESC(max_reports, "Print at most this many reports (0 = no limit); later ones are only counted");
+static bool kmt_oneshot;
+module_param_named(oneshot, kmt_oneshot, bool, 0644);
+MODULE_PARM_DESC(oneshot, "Disarm (show every page) after the first report");
 atomic_long_t kmt_reports_by_kind[KMT_REPORT_KINDS];
 
 typedef unsigned int (*kmt_stack_trace_save_regs_t)(struct pt_regs *regs, unsigned long *store,
@@ -160,6 +169,10 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 		atomic_long_inc(&kmt_reports_repeated);
 		return;
 	}
+	if (kmt_max_reports && atomic_long_read(&kmt_reports_printed) >= kmt_max_reports) {
+		atomic_long_inc(&kmt_reports_over_limit);
+		return;
+	}
 	atomic_long_inc(&kmt_reports_printed);
 	pr_err("BUG: kmemtrap: %s in %pS\n", kmt_kind_names[r->kind], (void *)(unsigned long)r->ip);
 	if (r->kind == KMT_REPORT_INFOLEAK)
@@ -185,6 +198,8 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 		pr_err(" %pS\n", (void *)r->entries[i]);
 	kmt_report_object(r);
 	pr_err("kmemtrap: end of report\n");
+	if (kmt_oneshot)
+		kmt_disarm_oneshot();
 }
 
 void kmt_report_flush(void)

@@ -21,6 +21,7 @@
 #include <linux/module.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <linux/vmalloc.h>
 
 #include <asm/apic.h>
 #include <asm/nmi.h>
@@ -100,6 +101,11 @@ static noinline u64 kmt_st_freed_read(const u8 *p)
 static noinline u64 kmt_st_unallocated_read(const u8 *p)
 {
 	return READ_ONCE(*(const u16 *)(p + 300));
+}
+
+static noinline u64 kmt_st_vmalloc_read(const u8 *p)
+{
+	return READ_ONCE(*(const u64 *)(p + PAGE_SIZE + 200));
 }
 
 static noinline u64 kmt_st_cmpxchg(u8 *p)
@@ -217,6 +223,27 @@ static int st_unallocated_read(char *why)
 	kmt_st_unallocated_read(p);
 	st_free2(p);
 	return 0;
+}
+
+/* Tracked memory outside the direct map: two vmalloc pages. */
+static int st_vmalloc_read(char *why)
+{
+	u8 *p = vmalloc(2 * PAGE_SIZE);
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	if (kmemtrap_track(p, 2 * PAGE_SIZE, KMEMTRAP_UNINITIALIZED)) {
+		vfree(p);
+		return sprintf(why, "kmemtrap_track of vmalloc memory failed");
+	}
+	memset(p, 0x61, PAGE_SIZE + 100);
+	if (kmt_st_init_read(p + PAGE_SIZE - 200) != 0x6161616161616161ull)
+		ret = sprintf(why, "data wrong");
+	kmt_st_vmalloc_read(p); /* uninitialized: uninit-read */
+	kmemtrap_untrack(p, 2 * PAGE_SIZE);
+	vfree(p);
+	return ret;
 }
 
 static int st_cmpxchg(char *why)
@@ -684,6 +711,7 @@ static const struct {
 	{ "copy_to_user", st_copy_to_user },
 	{ "copy_from_user", st_copy_from_user },
 	{ "cmpxchg", st_cmpxchg },
+	{ "vmalloc_read", st_vmalloc_read },
 	{ "freed_read", st_freed_read },
 	{ "unallocated_read", st_unallocated_read },
 	{ "memcpy4k_call", st_memcpy4k_call },

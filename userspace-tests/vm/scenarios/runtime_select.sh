@@ -1,0 +1,38 @@
+# Selection set at run time through /sys/module/kmemtrap/parameters, max_reports and oneshot.
+#@expect kmemtrap: split the direct map
+#@expect kmemtrap: oneshot: disarmed after the first report
+#@expect kmemtrap: invalid track_all 'perhaps': use 0 or 1
+#@reject BUG: kmemtrap: unallocated-read in kmt_bugs_slack_read
+#@reject BUG: kmemtrap: uninit-read in kmt_bugs_cross_page_read
+P=/sys/module/kmemtrap/parameters
+D=/sys/kernel/debug
+kmt_load kmemtrap
+kmt_load kmt_bugs
+nreports() { cat $D/kmemtrap/reports >/dev/null; dmesg | grep -c 'BUG: kmemtrap:'; }
+counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
+
+echo uninit_kmalloc >$D/kmt_bugs/run
+[ "$(nreports)" = 0 ] || kmt_fail "a report although nothing is selected"
+
+echo kmt_bugs >$P/track_modules || kmt_fail "cannot set track_modules at run time"
+echo uninit_kmalloc >$D/kmt_bugs/run
+[ "$(nreports)" = 1 ] || kmt_fail "no report after selecting kmt_bugs at run time"
+
+echo 1 >$P/max_reports
+echo slack >$D/kmt_bugs/run
+[ "$(nreports)" = 1 ] || kmt_fail "max_reports=1 printed a second report"
+[ "$(counter reports_over_limit)" = 1 ] || kmt_fail "the report over the limit was not counted"
+
+echo 0 >$P/max_reports
+echo 1 >$P/oneshot
+echo use_after_free >$D/kmt_bugs/run
+[ "$(nreports)" = 2 ] || kmt_fail "no report for use_after_free"
+[ "$(counter enabled)" = 0 ] || kmt_fail "oneshot did not disarm"
+echo cross_page >$D/kmt_bugs/run
+[ "$(nreports)" = 2 ] || kmt_fail "a report while disarmed"
+[ "$(counter pages_hidden)" = 0 ] || kmt_fail "pages hidden while disarmed"
+
+echo perhaps >$P/track_all 2>/dev/null && kmt_fail "track_all accepted 'perhaps'"
+echo "" >$P/track_modules || kmt_fail "cannot clear track_modules"
+kmt_unload kmt_bugs
+kmt_unload kmemtrap
