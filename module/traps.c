@@ -228,9 +228,36 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 	kmt_report_queue(&rec, &regs);
 }
 
-/* Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. */
+/*
+ * Whether every page of [addr, addr+len) is mapped (and writable if @write) in the kernel page
+ * tables, so that the batch copy cannot fault inside the trap handler, where a fault would oops
+ * (the kprobe is running). Tracked pages among them have just been shown by the engine.
+ */
+static bool kmt_range_mapped(unsigned long addr, unsigned long len, bool write)
+{
+	unsigned long page, end = addr + len;
+
+	if (!len || end < addr)
+		return !len;
+	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
+		unsigned int level;
+		pte_t *pte = lookup_address(page, &level);
+
+		if (!pte || !pte_present(*pte) || (write && !pte_write(*pte)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. If a
+ * page is not mapped (or the destination not writable), nothing is written and the engine steps
+ * the instruction instead, so the CPU raises the fault natively.
+ */
 static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 {
+	if (!kmt_range_mapped(src, len, false) || !kmt_range_mapped(dst, len, true))
+		return -EFAULT;
 	memmove((void *)(unsigned long)dst, (const void *)(unsigned long)src, len);
 	return 0;
 }
