@@ -225,6 +225,24 @@ static int st_unallocated_read(char *why)
 	return 0;
 }
 
+/* kmemtrap_check(): a check "now" reports at its caller and says where the first bad byte is. */
+static noinline int kmt_st_check_api(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_INITIALIZED);
+	size_t bad = 0;
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	kmemtrap_set_state(p + 70, 3, KMEMTRAP_FREED);
+	if (kmemtrap_check(p, 64, NULL) != 0)
+		ret = sprintf(why, "an initialized range failed the check");
+	else if (kmemtrap_check(p + 64, 64, &bad) != -EFAULT || bad != 6)
+		ret = sprintf(why, "check gave the wrong result (first bad byte +%zu)", bad);
+	st_free2(p);
+	return ret;
+}
+
 /* Tracked memory outside the direct map: two vmalloc pages. */
 static int st_vmalloc_read(char *why)
 {
@@ -712,6 +730,7 @@ static const struct {
 	{ "copy_from_user", st_copy_from_user },
 	{ "cmpxchg", st_cmpxchg },
 	{ "vmalloc_read", st_vmalloc_read },
+	{ "check_api", kmt_st_check_api },
 	{ "freed_read", st_freed_read },
 	{ "unallocated_read", st_unallocated_read },
 	{ "memcpy4k_call", st_memcpy4k_call },

@@ -42,6 +42,7 @@ for mode in step batch; do
 		run_case $mode unallocated_read "unallocated-read kmt_st_unallocated_read"
 		run_case $mode nmi "uninit-read kmt_st_nmi_read"
 		run_case $mode vmalloc_read "uninit-read kmt_st_vmalloc_read"
+		run_case $mode check_api "freed-read kmt_st_check_api"
 	fi
 	run_case $mode init_read
 	run_case $mode memset
