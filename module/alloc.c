@@ -530,8 +530,8 @@ int kmt_alloc_init(unsigned int max_objects)
 #endif
 	kmt_nobjs = max_objects;
 	kmt_obj_hash_size = roundup_pow_of_two(max_objects);
-	kmt_objs = vzalloc(array_size(max_objects, sizeof(*kmt_objs)));
-	kmt_obj_hash = vzalloc(array_size(kmt_obj_hash_size, sizeof(u32)));
+	kmt_objs = __vmalloc(array_size(max_objects, sizeof(*kmt_objs)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	kmt_obj_hash = __vmalloc(array_size(kmt_obj_hash_size, sizeof(u32)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!kmt_objs || !kmt_obj_hash) {
 		pr_err("cannot allocate %u object records (max_objects)\n", max_objects);
 		ret = -ENOMEM;

@@ -23,6 +23,7 @@ int kmt_find_fault_hook(struct kmt_hook_point *hook);
 
 /* core_glue.c: runs the C++ core once at load to prove it is linked and sane. */
 int kmt_core_selfcheck(void);
+void kmt_core_glue_exit(void);
 
 /* main.c: false once unload has begun; the API then refuses new tracking. */
 extern bool kmt_api_open;

@@ -16,7 +16,7 @@ struct kmt_page {
 	pte_t *ptep;          /* its 4 KiB PTE */
 	pteval_t saved;       /* the PTE value while hidden */
 	u32 tracked;          /* tracking references (annotation ranges, objects) */
-	u32 shown;            /* in-flight steps that need it visible */
+	atomic_t shown;       /* in-flight steps that need it visible (atomic: NMI steps nest) */
 	u32 next_free;        /* free list link (index + 1) */
 	bool hidden;
 	unsigned long flags;  /* KMT_PAGE_ALLOC_OWNED: the allocator hooks hold one reference */

@@ -267,16 +267,16 @@ static int __init kmt_init(void)
 		return ret;
 	ret = kmt_core_selfcheck();
 	if (ret)
-		return ret;
+		goto err_core;
 	ret = kmt_symbols_init();
 	if (ret)
-		return ret;
+		goto err_core;
 	ret = kmt_find_fault_hook(&hook);
 	if (ret)
-		return ret;
+		goto err_core;
 	ret = kmt_pages_init(kmt_max_pages);
 	if (ret)
-		return ret;
+		goto err_core;
 	ret = kmt_report_init();
 	if (ret)
 		goto err_pages;
@@ -302,6 +302,8 @@ err_report:
 	kmt_report_exit();
 err_pages:
 	kmt_pages_exit();
+err_core:
+	kmt_core_glue_exit();
 	return ret;
 }
 
@@ -319,6 +321,7 @@ static void __exit kmt_exit(void)
 	kmt_traps_exit();
 	kmt_report_exit();
 	restored = atomic_read(&kmt_pages_tracked);
+	kmt_core_glue_exit();
 	kmt_pages_release_all();
 	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %ld reports (%ld repeats, %ld dropped), %d pages restored, %d pages still tracked, %d hidden\n",
 		c.faults_handled, c.single_steps, c.rep_elements,

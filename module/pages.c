@@ -60,8 +60,9 @@ int kmt_pages_init(unsigned int max_pages)
 	}
 	kmt_pool_size = max_pages;
 	kmt_hash_size = roundup_pow_of_two(max_pages * 2);
-	kmt_pool = vzalloc(array_size(max_pages, sizeof(*kmt_pool)));
-	kmt_hash = vzalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)));
+	/* No allocation-failure splat for a max_pages too large: the message below says it. */
+	kmt_pool = __vmalloc(array_size(max_pages, sizeof(*kmt_pool)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+	kmt_hash = __vmalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!kmt_pool || !kmt_hash) {
 		vfree(kmt_pool);
 		vfree(kmt_hash);
@@ -237,7 +238,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->tracked = 1;
 	p->flags = 0;
 	p->epoch = ++kmt_page_epoch;
-	p->shown = 0;
+	atomic_set(&p->shown, 0);
 	p->hidden = false;
 	/* Bytes of the page outside any tracked range count as initialized. */
 	memset(&p->shadow, 0xaa, sizeof(p->shadow));
@@ -292,7 +293,7 @@ void kmt_pages_set_armed(bool armed)
 
 		if (!p->addr)
 			continue;
-		if (armed && !p->shown)
+		if (armed && !atomic_read(&p->shown))
 			kmt_page_hide(p);
 		else if (!armed)
 			kmt_page_show(p);

@@ -89,7 +89,7 @@ static void kmt_pf_show(void *ctx, uint64_t page)
 
 	if (!p)
 		return;
-	if (p->shown++ == 0)
+	if (atomic_inc_return(&p->shown) == 1)
 		kmt_page_show(p);
 }
 
@@ -97,9 +97,13 @@ static void kmt_pf_hide(void *ctx, uint64_t page)
 {
 	struct kmt_page *p = kmt_page_find((unsigned long)page);
 
-	if (!p || WARN_ON_ONCE(!p->shown))
+	if (!p)
 		return;
-	if (--p->shown == 0 && p->tracked)
+	if (unlikely(atomic_read(&p->shown) <= 0)) {
+		atomic_long_inc(&kmt_internal_errors); /* unbalanced: no printk in a trap */
+		return;
+	}
+	if (atomic_dec_return(&p->shown) == 0 && p->tracked)
 		kmt_page_hide(p);
 }
 

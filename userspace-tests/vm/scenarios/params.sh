@@ -3,6 +3,7 @@
 #@expect kmemtrap: invalid rep_mode 'sideways': use step or batch
 #@expect kmemtrap: invalid max_pages '0': must be 1\.\.1048576
 #@expect kmemtrap: invalid max_pages 'lots': must be 1\.\.1048576
+#@expect kmemtrap: cannot allocate 1048576 page records \(max_pages\)
 #@expect kmemtrap: kmemtrap .*rep_mode=step max_pages=16\b
 expect_einval() {
 	out=$(insmod /modules/kmemtrap.ko "$@" 2>&1) && kmt_fail "insmod with $* succeeded"
@@ -14,6 +15,11 @@ expect_einval rep_mode=sideways
 expect_einval max_pages=0
 expect_einval max_pages=lots
 expect_einval allow_smp=maybe
+# An error in the middle of init (after the symbols, before the traps) unwinds: 1 GiB of page
+# records cannot be had in a 512 MiB guest, and a normal load afterwards still works.
+out=$(insmod /modules/kmemtrap.ko max_pages=1048576 2>&1) && kmt_fail "max_pages=1048576 loaded in 512 MiB"
+grep -q "^kmemtrap " /proc/modules && kmt_fail "kmemtrap loaded after a failed init"
+echo "KMT-PARAM: max_pages=1048576 refused: $out"
 kmt_load kmemtrap rep_mode=step max_pages=16
 grep -q '^step' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not step"
 echo sideways >/sys/kernel/debug/kmemtrap/rep_mode 2>/dev/null && kmt_fail "debugfs accepted a bad rep_mode"
