@@ -217,6 +217,7 @@ struct kmt_obj {
 	u32 next;                    /* hash chain / free list (index + 1) */
 	const char *cache;           /* cache name (static for kmalloc, s->name otherwise) */
 	bool freed, rcu_cache;
+	u64 free_seq;                /* kmt_alloc_seq when it was freed */
 	pid_t alloc_pid, free_pid;
 	char alloc_comm[TASK_COMM_LEN], free_comm[TASK_COMM_LEN];
 	u8 alloc_nr, free_nr;
@@ -226,6 +227,13 @@ struct kmt_obj {
 static struct kmt_obj *kmt_objs;
 static u32 *kmt_obj_hash, kmt_obj_hash_size, kmt_nobjs, kmt_obj_free_head;
 static DEFINE_RAW_SPINLOCK(kmt_obj_lock);
+/* Counts frees, so that a report can tell whether its object was freed before or after the access. */
+static atomic64_t kmt_alloc_seq = ATOMIC64_INIT(0);
+
+u64 kmt_alloc_now(void)
+{
+	return atomic64_read(&kmt_alloc_seq);
+}
 static atomic_long_t kmt_objs_live, kmt_objs_tracked_total, kmt_objs_skipped_unsplit,
 	kmt_objs_skipped_full, kmt_objs_skipped_nopage, kmt_pages_released;
 
@@ -400,6 +408,7 @@ static void kmt_on_free(unsigned long call_site, const void *ptr)
 	o = kmt_obj_find(a, NULL);
 	if (o && !o->freed) {
 		o->freed = true;
+		o->free_seq = atomic64_inc_return(&kmt_alloc_seq);
 		alloc = o->alloc_size;
 		rcu = o->rcu_cache;
 		o->free_pid = task_pid_nr(current);
@@ -613,6 +622,7 @@ bool kmt_alloc_describe(u64 addr, struct kmt_alloc_info *info)
 		info->alloc_size = o->alloc_size;
 		strscpy(info->cache, o->cache ? o->cache : "?", sizeof(info->cache));
 		info->freed = o->freed;
+		info->free_seq = o->free_seq;
 		info->alloc_pid = o->alloc_pid;
 		info->free_pid = o->free_pid;
 		memcpy(info->alloc_comm, o->alloc_comm, sizeof(info->alloc_comm));

@@ -11,6 +11,7 @@
 #include <kmemtrap/kmemtrap.h>
 
 #include "kmt.h"
+#include "kmt_alloc.h"
 #include "kmt_pages.h"
 #include "kmt_report.h"
 
@@ -106,6 +107,7 @@ int kmemtrap_check(const void *addr, size_t len, size_t *bad)
 	rec.cpu = raw_smp_processor_id();
 	rec.pid = task_pid_nr(current);
 	get_task_comm(rec.comm, current);
+	rec.seq = kmt_alloc_now();
 	rec.snapshot_start = kmt_shadow_snapshot(&kmt_map, bad_addr, rec.snapshot);
 	kmt_report_queue(&rec, NULL);
 	return -EFAULT;

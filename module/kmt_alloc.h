@@ -15,6 +15,7 @@ struct kmt_alloc_info {
 	u32 alloc_size;    /* bytes the allocator gave (object size) */
 	char cache[32];
 	bool freed;
+	u64 free_seq;      /* compare with kmt_report_rec.seq: freed after the access if greater */
 	pid_t alloc_pid, free_pid;
 	char alloc_comm[16], free_comm[16];
 	u32 alloc_nr, free_nr;
@@ -29,5 +30,7 @@ bool kmt_alloc_active(void);
 bool kmt_alloc_describe(u64 addr, struct kmt_alloc_info *info);
 void kmt_alloc_stats(struct seq_file *m);
 unsigned long kmt_alloc_tracked_objects(void);
+/* Trap-safe: the current free sequence number. */
+u64 kmt_alloc_now(void);
 
 #endif /* KMT_ALLOC_H */

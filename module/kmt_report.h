@@ -28,6 +28,7 @@ struct kmt_report_rec {
 	u64 bad_addr;             /* first byte that is not initialized */
 	u64 ip;                   /* instruction that made the access */
 	u64 dst;                  /* infoleak: the user address written */
+	u64 seq;                  /* kmt_alloc_now() at the access */
 	u64 snapshot_start;
 	u8 snapshot[KMT_SHADOW_SNAPSHOT_LEN];
 	char comm[TASK_COMM_LEN];

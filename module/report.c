@@ -147,13 +147,14 @@ static void kmt_report_object(const struct kmt_report_rec *r)
 
 	if (!kmt_alloc_describe(r->bad_addr, &info))
 		return;
-	pr_err("The buggy address is %llu bytes inside a %u-byte object [%px, %px) of %u allocated bytes (cache %s)%s\n",
-	       (unsigned long long)(r->bad_addr - info.start), info.size, (void *)(unsigned long)info.start,
+	pr_err("The buggy address is %llu bytes %s a %u-byte object [%px, %px) of %u allocated bytes (cache %s)%s\n",
+	       (unsigned long long)(r->bad_addr - info.start),
+	       r->bad_addr - info.start < info.size ? "inside" : "from the start, in the slack of", info.size, (void *)(unsigned long)info.start,
 	       (void *)(unsigned long)(info.start + info.size), info.alloc_size, info.cache,
-	       info.freed ? ", freed" : "");
+	       !info.freed ? "" : info.free_seq > r->seq ? ", freed after the access" : ", freed");
 	pr_err("Allocated by task %s/%d:\n", info.alloc_comm, info.alloc_pid);
 	kmt_print_stack(info.alloc_stack, info.alloc_nr);
-	if (info.freed) {
+	if (info.freed && info.free_seq <= r->seq) { /* a free after the access is not its cause */
 		pr_err("Freed by task %s/%d:\n", info.free_comm, info.free_pid);
 		kmt_print_stack(info.free_stack, info.free_nr);
 	}

@@ -32,6 +32,7 @@
 #include <asm/trap_pf.h>
 
 #include "kmt.h"
+#include "kmt_alloc.h"
 #include "kmt_engine.h"
 #include "kmt_pages.h"
 #include "kmt_report.h"
@@ -225,6 +226,7 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 	rec.pid = task_pid_nr(current);
 	memcpy(rec.comm, current->comm, sizeof(rec.comm));
 	rec.comm[sizeof(rec.comm) - 1] = 0;
+	rec.seq = kmt_alloc_now();
 	rec.snapshot_start = kmt_shadow_snapshot(&kmt_engine_platform.shadow, e->bad_addr,
 						 rec.snapshot);
 	/* Unwind from the faulting instruction itself (a #DB leaves ip after it; sp is the same). */
