@@ -461,7 +461,12 @@ static int st_memmove_backward(char *why)
 }
 
 /* 4 KiB memcpy and memset through the kernel's own functions (trap counts are read outside). */
-static int st_memcpy4k(char *why)
+/*
+ * Always inlined, so that a constant @n reaches memcpy/memset: GCC then inlines them as rep movsq /
+ * rep stosq. With a size it cannot see they are calls to the kernel's functions: rep movsb/stosb
+ * on CPUs with ERMS, rep movsq/stosq plus a tail otherwise.
+ */
+static __always_inline int st_memcpy4k_n(char *why, size_t n)
 {
 	u8 *src = st_alloc2(KMEMTRAP_INITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
 	int ret = 0;
@@ -469,7 +474,7 @@ static int st_memcpy4k(char *why)
 	if (!src || !dst)
 		ret = sprintf(why, "no memory");
 	else
-		memcpy(dst, src, 4096);
+		memcpy(dst, src, n);
 	if (!ret && st_states(dst, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
 		ret = sprintf(why, "dst not initialized");
 	if (src)
@@ -477,57 +482,40 @@ static int st_memcpy4k(char *why)
 	if (dst)
 		st_free2(dst);
 	return ret;
+}
+
+static __always_inline int st_memset4k_n(char *why, size_t n)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	int ret = 0;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0, n);
+	if (st_states(p, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
+		ret = sprintf(why, "not initialized");
+	st_free2(p);
+	return ret;
+}
+
+static int st_memcpy4k(char *why)
+{
+	return st_memcpy4k_n(why, 4096);
 }
 
 static int st_memset4k(char *why)
 {
-	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
-	int ret = 0;
-
-	if (!p)
-		return sprintf(why, "no memory");
-	memset(p, 0, 4096);
-	if (st_states(p, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
-		ret = sprintf(why, "not initialized");
-	st_free2(p);
-	return ret;
+	return st_memset4k_n(why, 4096);
 }
 
-/*
- * The same through the kernel's out-of-line memcpy/memset (a size the compiler cannot see):
- * rep movsb/stosb on CPUs with ERMS, rep movsq/stosq plus a tail otherwise. The constant-size
- * cases above are inlined by GCC as rep movsq / rep stosq.
- */
 static int st_memcpy4k_call(char *why)
 {
-	u8 *src = st_alloc2(KMEMTRAP_INITIALIZED), *dst = st_alloc2(KMEMTRAP_UNINITIALIZED);
-	int ret = 0;
-
-	if (!src || !dst)
-		ret = sprintf(why, "no memory");
-	else
-		memcpy(dst, src, READ_ONCE(st_len64) * 64);
-	if (!ret && st_states(dst, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
-		ret = sprintf(why, "dst not initialized");
-	if (src)
-		st_free2(src);
-	if (dst)
-		st_free2(dst);
-	return ret;
+	return st_memcpy4k_n(why, READ_ONCE(st_len64) * 64);
 }
 
 static int st_memset4k_call(char *why)
 {
-	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
-	int ret = 0;
-
-	if (!p)
-		return sprintf(why, "no memory");
-	memset(p, 0, READ_ONCE(st_len64) * 64);
-	if (st_states(p, 0, 4096, KMEMTRAP_INITIALIZED) >= 0)
-		ret = sprintf(why, "not initialized");
-	st_free2(p);
-	return ret;
+	return st_memset4k_n(why, READ_ONCE(st_len64) * 64);
 }
 
 /* ---- user copies ---------------------------------------------------------------------- */
