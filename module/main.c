@@ -72,49 +72,34 @@ static bool kmt_allow_smp;
 module_param_named(allow_smp, kmt_allow_smp, bool, 0444);
 MODULE_PARM_DESC(allow_smp, "Arm with more than one online CPU (accesses by other CPUs may be missed)");
 
-#define KMT_MAX_PAGES_LIMIT (1u << 20)
-static unsigned int kmt_max_pages = 4096;
+/* Sizes of the fixed pools: 1..KMT_POOL_LIMIT, a message naming the parameter otherwise. */
+#define KMT_POOL_LIMIT (1u << 20)
 
-static int kmt_max_pages_set(const char *val, const struct kernel_param *kp)
+static int kmt_pool_size_set(const char *val, const struct kernel_param *kp)
 {
 	unsigned int n;
 
-	if (kstrtouint(val, 0, &n) || n < 1 || n > KMT_MAX_PAGES_LIMIT) {
-		pr_err("invalid max_pages '%s': must be 1..%u\n", val, KMT_MAX_PAGES_LIMIT);
+	if (kstrtouint(val, 0, &n) || n < 1 || n > KMT_POOL_LIMIT) {
+		pr_err("invalid %s '%s': must be 1..%u\n", kp->name, val, KMT_POOL_LIMIT);
 		return -EINVAL;
 	}
-	kmt_max_pages = n;
+	*(unsigned int *)kp->arg = n;
 	return 0;
 }
 
-static const struct kernel_param_ops kmt_max_pages_ops = {
-	.set = kmt_max_pages_set,
+static const struct kernel_param_ops kmt_pool_size_ops = {
+	.set = kmt_pool_size_set,
 	.get = param_get_uint,
 };
-module_param_cb(max_pages, &kmt_max_pages_ops, &kmt_max_pages, 0444);
+
+static unsigned int kmt_max_pages = 4096;
+module_param_cb(max_pages, &kmt_pool_size_ops, &kmt_max_pages, 0444);
 MODULE_PARM_DESC(max_pages, "Most 4 KiB pages tracked at once (1..1048576, default 4096; 1 KiB of shadow each)");
 
 /* ---- debugfs ------------------------------------------------------------------------- */
 
 static unsigned int kmt_max_objects = 16384;
-
-static int kmt_max_objects_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int n;
-
-	if (kstrtouint(val, 0, &n) || n < 1 || n > KMT_MAX_PAGES_LIMIT) {
-		pr_err("invalid max_objects '%s': must be 1..%u\n", val, KMT_MAX_PAGES_LIMIT);
-		return -EINVAL;
-	}
-	kmt_max_objects = n;
-	return 0;
-}
-
-static const struct kernel_param_ops kmt_max_objects_ops = {
-	.set = kmt_max_objects_set,
-	.get = param_get_uint,
-};
-module_param_cb(max_objects, &kmt_max_objects_ops, &kmt_max_objects, 0444);
+module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
 
 static struct dentry *kmt_debugfs;
