@@ -332,7 +332,12 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
 		return;
 	sel = rcu_dereference_sched(kmt_sel);
-	selected = kmt_selected(sel, call_site, cache);
+	/*
+	 * Only while armed: writes to an object allocated while its page is visible (kmemtrap
+	 * disarmed, or still loading) are not seen, so tracking it would report them as
+	 * uninitialized later.
+	 */
+	selected = READ_ONCE(kmt_pages_armed) && kmt_selected(sel, call_site, cache);
 
 	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
 	o = kmt_obj_find(a, &link);
