@@ -15,5 +15,6 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode);
 void kmt_traps_exit(void);
 void kmt_traps_set_rep_mode(enum kmt_rep_mode mode);
 void kmt_traps_counters(struct kmt_engine_counters *sum);
+unsigned long kmt_copy_user_caller(const unsigned long *entries, unsigned int n);
 
 #endif /* KMT_TRAPS_H */

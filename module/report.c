@@ -23,6 +23,7 @@
 #include "kmt.h"
 #include "kmt_alloc.h"
 #include "kmt_report.h"
+#include "kmt_traps.h"
 
 /* Report lines carry their own prefix: the first line must start with "BUG: kmemtrap:". */
 #undef pr_fmt
@@ -111,23 +112,23 @@ static void kmt_report_irq_work_fn(struct irq_work *work)
 }
 
 /* Returns true the first time (kind, ip) is seen; counts the repeats. */
-static bool kmt_site_first(const struct kmt_report_rec *rec)
+static bool kmt_site_first(const struct kmt_report_rec *rec, u64 ip)
 {
 	struct kmt_site *s;
 
-	hash_for_each_possible(kmt_sites, s, node, rec->ip ^ rec->kind) {
-		if (s->ip == rec->ip && s->kind == rec->kind) {
+	hash_for_each_possible(kmt_sites, s, node, ip ^ rec->kind) {
+		if (s->ip == ip && s->kind == rec->kind) {
 			s->hits++;
 			return false;
 		}
 	}
 	s = kzalloc(sizeof(*s), GFP_KERNEL);
 	if (s) {
-		s->ip = rec->ip;
+		s->ip = ip;
 		s->kind = rec->kind;
 		s->hits = 1;
-		sprint_symbol(s->sym, (unsigned long)rec->ip);
-		hash_add(kmt_sites, &s->node, rec->ip ^ rec->kind);
+		sprint_symbol(s->sym, (unsigned long)ip);
+		hash_add(kmt_sites, &s->node, ip ^ rec->kind);
 	}
 	return true;
 }
@@ -162,11 +163,19 @@ static void kmt_report_object(const struct kmt_report_rec *r)
 
 static void kmt_report_print(const struct kmt_report_rec *r)
 {
+	u64 site = r->ip;
 	char line[KMT_SHADOW_SNAPSHOT_LEN + 1];
 	unsigned int i;
 
 	atomic_long_inc(&kmt_reports_by_kind[r->kind]);
-	if (!kmt_site_first(r)) {
+	if (r->kind == KMT_REPORT_INFOLEAK) {
+		/* Name a leak by who called copy_to_user(), not by the shared copy routine. */
+		unsigned long caller = kmt_copy_user_caller(r->entries, r->nr_entries);
+
+		if (caller)
+			site = caller;
+	}
+	if (!kmt_site_first(r, site)) {
 		atomic_long_inc(&kmt_reports_repeated);
 		return;
 	}
@@ -175,7 +184,7 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 		return;
 	}
 	atomic_long_inc(&kmt_reports_printed);
-	pr_err("BUG: kmemtrap: %s in %pS\n", kmt_kind_names[r->kind], (void *)(unsigned long)r->ip);
+	pr_err("BUG: kmemtrap: %s in %pS\n", kmt_kind_names[r->kind], (void *)(unsigned long)site);
 	if (r->kind == KMT_REPORT_INFOLEAK)
 		pr_err("Copy of size %u from addr %px to user addr %px by task %s/%d on CPU %u\n",
 		       r->size, (void *)(unsigned long)r->addr, (void *)(unsigned long)r->dst,
@@ -183,6 +192,8 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 	else
 		pr_err("Read of size %u at addr %px by task %s/%d on CPU %u\n", r->size,
 		       (void *)(unsigned long)r->addr, r->comm, r->pid, r->cpu);
+	if (r->kind == KMT_REPORT_INFOLEAK)
+		pr_err("Copied by %pS\n", (void *)(unsigned long)r->ip);
 	pr_err("First bad byte at %px (+%llu), state %s\n", (void *)(unsigned long)r->bad_addr,
 	       (unsigned long long)(r->bad_addr - r->addr),
 	       r->bad_state == KMT_SHADOW_UNINIT ? "uninitialized" :

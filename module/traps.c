@@ -190,6 +190,26 @@ static bool kmt_in_copy_user(unsigned long ip)
 	return kmt_in_ranges(kmt_copy_user, ARRAY_SIZE(kmt_copy_user), ip);
 }
 
+/* The wrappers above them, skipped too when naming who leaked (see kmt_copy_user_caller()). */
+static const char *const kmt_copy_wrapper_names[] = { "_copy_to_user", "copy_to_user_nofault" };
+static struct kmt_text_range kmt_copy_wrapper[ARRAY_SIZE(kmt_copy_wrapper_names)];
+
+/*
+ * The first frame of @entries outside the copy-to-user routines and their wrappers: the code that
+ * called copy_to_user(). Infoleak reports are named and deduplicated by it, so that different
+ * leaks through the same copy routine are different reports. Returns 0 if there is none.
+ */
+unsigned long kmt_copy_user_caller(const unsigned long *entries, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		if (!kmt_in_copy_user(entries[i]) &&
+		    !kmt_in_ranges(kmt_copy_wrapper, ARRAY_SIZE(kmt_copy_wrapper), entries[i]))
+			return entries[i];
+	return 0;
+}
+
 static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 {
 	static const u8 kinds[] = {
@@ -214,13 +234,14 @@ static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 		/* A register copy to user space: rdi is where it is storing. */
 		rec.kind = KMT_REPORT_INFOLEAK;
 		rec.dst = regs.di;
+	} else {
+		rec.dst = e->dst_addr;
 	}
 	rec.bad_state = e->bad_state;
 	rec.size = e->size;
 	rec.addr = e->addr;
 	rec.bad_addr = e->bad_addr;
 	rec.ip = e->rip;
-	rec.dst = e->dst_addr;
 	rec.cpu = raw_smp_processor_id();
 	/* The #DB handler counts as NMI context, so in_task() says nothing here: name the task. */
 	rec.pid = task_pid_nr(current);
@@ -500,6 +521,7 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 
 	kmt_find_ranges(kmt_copy_user_names, kmt_copy_user, ARRAY_SIZE(kmt_copy_user));
 	kmt_find_ranges(kmt_allocator_names, kmt_allocator, ARRAY_SIZE(kmt_allocator));
+	kmt_find_ranges(kmt_copy_wrapper_names, kmt_copy_wrapper, ARRAY_SIZE(kmt_copy_wrapper));
 	kmt_fault_kprobe.symbol_name = hook_symbol;
 	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
 	ret = register_kprobe(&kmt_fault_kprobe);
