@@ -598,10 +598,20 @@ void kmt_alloc_exit(void)
 	mutex_unlock(&kmt_sel_mutex);
 	synchronize_rcu();
 	kfree(old);
-	vfree(kmt_objs);
-	vfree(kmt_obj_hash);
-	kmt_objs = NULL;
-	kmt_obj_hash = NULL;
+	{
+		struct kmt_obj *objs;
+		u32 *hash;
+		unsigned long flags;
+
+		raw_spin_lock_irqsave(&kmt_obj_lock, flags);
+		objs = kmt_objs;
+		hash = kmt_obj_hash;
+		kmt_objs = NULL;
+		kmt_obj_hash = NULL;
+		raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+		vfree(objs);
+		vfree(hash);
+	}
 }
 
 bool kmt_alloc_describe(u64 addr, struct kmt_alloc_info *info)
@@ -610,10 +620,8 @@ bool kmt_alloc_describe(u64 addr, struct kmt_alloc_info *info)
 	bool found = false;
 	u32 i;
 
-	if (!kmt_objs)
-		return false;
 	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	for (i = 0; i < kmt_nobjs && !found; i++) {
+	for (i = 0; kmt_objs && i < kmt_nobjs && !found; i++) {
 		struct kmt_obj *o = &kmt_objs[i];
 		struct kmt_page *p;
 
@@ -655,4 +663,12 @@ void kmt_alloc_stats(struct seq_file *m)
 	seq_printf(m, "objects_skipped_full %ld\n", atomic_long_read(&kmt_objs_skipped_full));
 	seq_printf(m, "objects_skipped_other %ld\n", atomic_long_read(&kmt_objs_skipped_nopage));
 	seq_printf(m, "slab_pages_released %ld\n", atomic_long_read(&kmt_pages_released));
+}
+
+bool kmt_alloc_owns(unsigned long addr)
+{
+	unsigned long objs = (unsigned long)kmt_objs, hash = (unsigned long)kmt_obj_hash;
+
+	return (objs && addr >= objs && addr < objs + (unsigned long)kmt_nobjs * sizeof(*kmt_objs)) ||
+	       (hash && addr >= hash && addr < hash + (unsigned long)kmt_obj_hash_size * sizeof(u32));
 }

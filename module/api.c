@@ -65,7 +65,7 @@ EXPORT_SYMBOL_GPL(kmemtrap_untrack);
 
 void kmemtrap_set_state(const void *addr, size_t len, enum kmemtrap_state state)
 {
-	if (!len || (unsigned int)state > KMEMTRAP_FREED)
+	if (!len || (unsigned long)addr + len < (unsigned long)addr || (unsigned int)state > KMEMTRAP_FREED)
 		return;
 	kmt_shadow_set(&kmt_map, (unsigned long)addr, len, (enum kmt_shadow_state)state);
 }
@@ -92,7 +92,7 @@ int kmemtrap_check(const void *addr, size_t len, size_t *bad)
 	uint64_t bad_addr;
 	unsigned long a = (unsigned long)addr;
 
-	if (!len || !kmt_shadow_check(&kmt_map, a, len, &bad_addr, &state))
+	if (!len || a + len < a || !kmt_shadow_check(&kmt_map, a, len, &bad_addr, &state))
 		return 0;
 	if (bad)
 		*bad = bad_addr - a;
@@ -109,7 +109,9 @@ int kmemtrap_check(const void *addr, size_t len, size_t *bad)
 	get_task_comm(rec.comm, current);
 	rec.seq = kmt_alloc_now();
 	rec.snapshot_start = kmt_shadow_snapshot(&kmt_map, bad_addr, rec.snapshot);
+	preempt_disable(); /* the report ring is this CPU's */
 	kmt_report_queue(&rec, NULL);
+	preempt_enable();
 	return -EFAULT;
 }
 EXPORT_SYMBOL_GPL(kmemtrap_check);

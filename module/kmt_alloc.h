@@ -32,5 +32,7 @@ void kmt_alloc_stats(struct seq_file *m);
 unsigned long kmt_alloc_tracked_objects(void);
 /* Trap-safe: the current free sequence number. */
 u64 kmt_alloc_now(void);
+/* Whether @addr is in kmemtrap's own object records (never tracked). */
+bool kmt_alloc_owns(unsigned long addr);
 
 #endif /* KMT_ALLOC_H */

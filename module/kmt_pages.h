@@ -18,13 +18,12 @@ struct kmt_page {
 	u32 tracked;          /* tracking references (annotation ranges, objects) */
 	atomic_t shown;       /* in-flight steps that need it visible (atomic: NMI steps nest) */
 	u32 next_free;        /* free list link (index + 1) */
-	bool hidden;
 	unsigned long flags;  /* KMT_PAGE_ALLOC_OWNED: the allocator hooks hold one reference */
 	u32 epoch;            /* changes each time the record is (re)created */
 	struct kmt_shadow_block shadow;
 };
 
-extern atomic_t kmt_pages_hidden;
+int kmt_pages_hidden_count(void);
 extern atomic_t kmt_pages_tracked;
 extern bool kmt_pages_armed;
 

@@ -121,7 +121,7 @@ static int kmt_counters_show(struct seq_file *m, void *v)
 	seq_printf(m, "internal_errors %ld\n", atomic_long_read(&kmt_internal_errors));
 	seq_printf(m, "reports_suppressed_allocator %ld\n", atomic_long_read(&kmt_reports_suppressed));
 	seq_printf(m, "pages_tracked %d\n", atomic_read(&kmt_pages_tracked));
-	seq_printf(m, "pages_hidden %d\n", atomic_read(&kmt_pages_hidden));
+	seq_printf(m, "pages_hidden %d\n", kmt_pages_hidden_count());
 	seq_printf(m, "reports %ld\n", atomic_long_read(&kmt_reports_printed));
 	seq_printf(m, "reports_repeated %ld\n", atomic_long_read(&kmt_reports_repeated));
 	seq_printf(m, "reports_dropped %ld\n", atomic_long_read(&kmt_reports_dropped));
@@ -296,15 +296,16 @@ static void __exit kmt_exit(void)
 {
 	struct kmt_engine_counters c;
 	int restored;
+	int hidden;
 
 	WRITE_ONCE(kmt_api_open, false);
 	debugfs_remove_recursive(kmt_debugfs);
-	kmt_report_flush(); /* while allocation origins are still known */
-	kmt_alloc_exit();
-	kmt_pages_set_armed(false);
+	kmt_pages_set_armed(false);  /* every page shown, no new tracked objects from here on */
 	kmt_traps_counters(&c);
-	kmt_traps_exit();
-	kmt_report_exit();
+	kmt_traps_exit();            /* waits for steps in flight, then unhooks */
+	kmt_report_exit();           /* prints what is queued while allocation origins are known */
+	kmt_alloc_exit();
+	hidden = kmt_pages_hidden_count();
 	restored = atomic_read(&kmt_pages_tracked);
 	kmt_core_glue_exit();
 	kmt_pages_release_all();
@@ -312,7 +313,7 @@ static void __exit kmt_exit(void)
 		c.faults_handled, c.single_steps, c.rep_elements,
 		atomic_long_read(&kmt_reports_printed), atomic_long_read(&kmt_reports_repeated),
 		atomic_long_read(&kmt_reports_dropped), restored, atomic_read(&kmt_pages_tracked),
-		atomic_read(&kmt_pages_hidden));
+		hidden);
 	kmt_pages_exit();
 }
 

@@ -25,6 +25,7 @@
 #include <asm/tlbflush.h>
 
 #include "kmt.h"
+#include "kmt_alloc.h"
 #include "kmt_pages.h"
 
 static struct kmt_page *kmt_pool;
@@ -34,7 +35,6 @@ static u32 kmt_free_head;
 static u32 kmt_page_epoch;      /* under kmt_pages_lock */
       /* free list through kmt_page.next_free (index + 1) */
 static DEFINE_SPINLOCK(kmt_pages_lock);
-atomic_t kmt_pages_hidden = ATOMIC_INIT(0);
 atomic_t kmt_pages_tracked = ATOMIC_INIT(0);
 /* Set while the trap path may hide pages: cleared on disarm so every page stays visible. */
 bool kmt_pages_armed;
@@ -109,15 +109,29 @@ struct kmt_page *kmt_page_find(unsigned long addr)
 }
 
 /* Whether memory at @addr may be tracked at all: the direct map or vmalloc space, not ours. */
+/*
+ * Refused: the kernel image and modules (at and above __START_KERNEL_map; virt_addr_valid() is
+ * true for the image), reserved pages (memblock memory such as the first per-cpu chunk and the
+ * GDT) and page-table pages, this task's stack, and kmemtrap's own records, which the trap
+ * path reads. Other tasks' vmalloc'd stacks are not detected (docs/limits.md).
+ */
 static bool kmt_addr_trackable(unsigned long addr)
 {
-	unsigned long pool = (unsigned long)kmt_pool;
+	unsigned long pool = (unsigned long)kmt_pool, hash = (unsigned long)kmt_hash;
 
 	if (addr >= pool && addr < pool + (unsigned long)kmt_pool_size * sizeof(*kmt_pool))
 		return false;
+	if (addr >= hash && addr < hash + (unsigned long)kmt_hash_size * sizeof(*kmt_hash))
+		return false;
+	if (addr >= __START_KERNEL_map || kmt_alloc_owns(addr))
+		return false;
 	if (object_is_on_stack((void *)addr))
 		return false;
-	return virt_addr_valid((void *)addr) || is_vmalloc_addr((void *)addr);
+	if (is_vmalloc_addr((void *)addr))
+		return true;
+	if (!virt_addr_valid((void *)addr))
+		return false;
+	return !PageReserved(virt_to_page(addr)) && !PageTable(virt_to_page(addr));
 }
 
 /*
@@ -145,26 +159,39 @@ static inline void kmt_invlpg(unsigned long addr)
 	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
-/* Trap-safe. */
+/*
+ * Trap-safe, and safe against an NMI that shows or hides the same page in the middle: whether a
+ * page is hidden is the PTE itself (0), never a separate flag, and the saved value is only ever
+ * taken from a present PTE, so no interleaving can lose it.
+ */
 void kmt_page_hide(struct kmt_page *p)
 {
-	if (p->hidden || !READ_ONCE(kmt_pages_armed))
+	pte_t pte = READ_ONCE(*p->ptep);
+
+	if (pte_none(pte) || !READ_ONCE(kmt_pages_armed))
 		return;
-	p->saved = pte_val(*p->ptep);
+	p->saved = pte_val(pte);
 	set_pte(p->ptep, __pte(0));
 	kmt_invlpg(p->addr);
-	p->hidden = true;
-	atomic_inc(&kmt_pages_hidden);
 }
 
 /* Trap-safe. Showing needs no flush: a non-present entry is never cached in the TLB. */
 void kmt_page_show(struct kmt_page *p)
 {
-	if (!p->hidden)
-		return;
-	set_pte(p->ptep, __pte(p->saved));
-	p->hidden = false;
-	atomic_dec(&kmt_pages_hidden);
+	if (pte_none(READ_ONCE(*p->ptep)))
+		set_pte(p->ptep, __pte(p->saved));
+}
+
+/* Tracked pages whose PTE is cleared now (process context; a snapshot). */
+int kmt_pages_hidden_count(void)
+{
+	int n = 0;
+	u32 i;
+
+	for (i = 0; kmt_pool && i < kmt_pool_size; i++)
+		if (READ_ONCE(kmt_pool[i].addr) && pte_none(READ_ONCE(*kmt_pool[i].ptep)))
+			n++;
+	return n;
 }
 
 static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep);
@@ -239,7 +266,6 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->flags = 0;
 	p->epoch = ++kmt_page_epoch;
 	atomic_set(&p->shown, 0);
-	p->hidden = false;
 	/* Bytes of the page outside any tracked range count as initialized. */
 	memset(&p->shadow, 0xaa, sizeof(p->shadow));
 	BUILD_BUG_ON(KMT_SHADOW_INIT != 2);

@@ -59,19 +59,25 @@ static const char *const kmt_fault_hook_names[] = {
 
 int kmt_find_fault_hook(struct kmt_hook_point *hook)
 {
-	size_t i;
+	size_t i, found = 0;
 
+	hook->name = NULL;
+	hook->addr = 0;
 	for (i = 0; i < ARRAY_SIZE(kmt_fault_hook_names); i++) {
 		unsigned long addr = kmt_lookup_symbol(kmt_fault_hook_names[i]);
 
-		if (addr) {
+		if (addr && !found++) {
 			hook->name = kmt_fault_hook_names[i];
 			hook->addr = addr;
-			return 0;
 		}
 	}
-	hook->name = NULL;
-	hook->addr = 0;
+	if (found == 1)
+		return 0;
+	if (found > 1) {
+		/* Faults through the copy we did not probe would oops instead of being handled. */
+		pr_err("this kernel has both kernelmode_fixup_or_oops and a clone of it: kmemtrap can hook only one; refusing\n");
+		return -EOPNOTSUPP;
+	}
 	pr_err("no page-fault hook point in this kernel (looked for kernelmode_fixup_or_oops and its .constprop.0 clone)\n");
 	return -ENOENT;
 }

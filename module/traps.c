@@ -270,6 +270,8 @@ static bool kmt_range_mapped(unsigned long addr, unsigned long len, bool write)
 		unsigned int level;
 		pte_t *pte = lookup_address(page, &level);
 
+		if (!virt_addr_valid((void *)page) && !is_vmalloc_addr((void *)page))
+			return false; /* not plain RAM (e.g. I/O mappings): let the CPU do it */
 		if (!pte || !pte_present(*pte) || (write && !pte_write(*pte)))
 			return false;
 	}
@@ -346,19 +348,32 @@ static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
  */
 static int kmt_slot_for_fault(struct kmt_cpu *c, unsigned long ip)
 {
-	int i, top = -1;
+	int i, top = -1, idle = -1;
+	bool mine = false;
 
 	if (in_nmi())
 		return KMT_NMI_SLOT;
 	for (i = KMT_TASK_SLOTS - 1; i >= 0; i--) {
-		if (!kmt_engine_busy(&c->slot[i]))
+		if (!kmt_engine_busy(&c->slot[i])) {
+			idle = i;
 			continue;
+		}
 		if (top < 0)
 			top = i;
-		if (c->owner[i] == current && kmt_engine_owns(&c->slot[i], ip))
-			return i;
+		if (c->owner[i] == current) {
+			if (kmt_engine_owns(&c->slot[i], ip))
+				return i;
+			mine = true;
+		}
 	}
-	return top + 1 < KMT_TASK_SLOTS ? top + 1 : top;
+	if (top + 1 < KMT_TASK_SLOTS)
+		return top + 1;
+	/*
+	 * The top slot is taken. A lower idle slot is fine for a task with no step in flight here
+	 * (its single step finds it by owner); otherwise the innermost activation lets the access
+	 * through unchecked (the engine's foreign-fault path), without changing its owner.
+	 */
+	return idle >= 0 && !mine ? idle : top;
 }
 
 /* The slot a single-step trap belongs to, or -1: the innermost busy one of this task. */
@@ -372,6 +387,25 @@ static int kmt_slot_for_step(struct kmt_cpu *c)
 		if (kmt_engine_busy(&c->slot[i]) && c->owner[i] == current)
 			return i;
 	return -1;
+}
+
+/*
+ * Bookkeeping when slot @i starts or ends an activation: the owner is set only when it starts
+ * (a foreign access let through by a busy slot never takes it over), and the module is pinned
+ * while any step is in flight, so that rmmod cannot pull the handlers from under a step that
+ * sleeps in a user page fault.
+ */
+static void kmt_slot_transition(struct kmt_cpu *c, int i, bool was_busy)
+{
+	bool busy = kmt_engine_busy(&c->slot[i]);
+
+	if (!was_busy && busy) {
+		c->owner[i] = current;
+		__module_get(THIS_MODULE);
+	} else if (was_busy && !busy) {
+		c->owner[i] = NULL;
+		module_put(THIS_MODULE);
+	}
 }
 
 /* Slot @i's platform, with ctx pointing at the trap's regs for reports. */
@@ -395,6 +429,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	unsigned long error_code = kregs->si, address = kregs->dx;
 	struct kmt_cpu *c;
 	struct kmt_regs r;
+	bool was_busy;
 	int res, i;
 
 	if (unlikely(address == READ_ONCE(kmt_calib_addr) && address)) {
@@ -404,20 +439,19 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 		kmt_calib.error_code = error_code;
 		return 0;
 	}
-	if (!READ_ONCE(kmt_traps_on))
-		return 0;
 	c = this_cpu_ptr(kmt_cpus);
 	i = kmt_slot_for_fault(c, regs->ip);
-	if (!kmt_engine_busy(&c->slot[i]) && !kmt_page_find(address))
+	was_busy = kmt_engine_busy(&c->slot[i]);
+	/* While unloading, steps in flight still finish (or cancel); nothing new starts. */
+	if (!was_busy && (!READ_ONCE(kmt_traps_on) || !kmt_page_find(address)))
 		return 0;
 
 	kmt_regs_in(&r, regs);
 	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
 	kmt_regs_out(regs, &r);
+	kmt_slot_transition(c, i, was_busy);
 	if (res == KMT_ENGINE_NOT_OURS)
 		return 0;
-	if (kmt_engine_busy(&c->slot[i]))
-		c->owner[i] = current;
 	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
 	kregs->ip = (unsigned long)kmt_fault_return;
 	return 1;
@@ -432,8 +466,8 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	struct kmt_regs r;
 	int res, i;
 
-	if (val != DIE_DEBUG || !(*dr6 & DR_STEP))
-		return NOTIFY_DONE;
+	if (val != DIE_DEBUG || !(*dr6 & DR_STEP) || user_mode(args->regs))
+		return NOTIFY_DONE; /* kmemtrap only ever steps kernel code */
 	c = this_cpu_ptr(kmt_cpus);
 	i = kmt_slot_for_step(c);
 	if (i < 0)
@@ -441,6 +475,7 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	kmt_regs_in(&r, args->regs);
 	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
 	kmt_regs_out(args->regs, &r);
+	kmt_slot_transition(c, i, true);
 	if (res == KMT_ENGINE_HANDLED) {
 		*dr6 &= ~DR_STEP;
 		return NOTIFY_STOP;
@@ -527,6 +562,8 @@ int kmt_traps_init(const char *hook_symbol, enum kmt_rep_mode mode)
 	ret = register_kprobe(&kmt_fault_kprobe);
 	if (ret) {
 		pr_err("cannot register a kprobe on %s (error %d)\n", hook_symbol, ret);
+		free_percpu(kmt_cpus);
+		kmt_cpus = NULL;
 		return ret;
 	}
 	kmt_kprobe_registered = true;
