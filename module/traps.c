@@ -53,6 +53,15 @@ struct kmt_cpu {
 	struct kmt_engine_cpu slot[KMT_SLOTS];
 	struct kmt_engine_platform plat[KMT_SLOTS]; /* the same callbacks, ctx = that slot's regs */
 	struct task_struct *owner[KMT_SLOTS];
+	/*
+	 * Set while one of our own handlers runs on this CPU. A fault that comes in then can only be
+	 * an NMI's inside our #DB handler (a #PF handler cannot be re-entered: kprobes skip nested
+	 * hits). Stepping it would raise a #DB on the #DB stack that is in use, so its page is shown
+	 * unchecked and hidden again when the outer handler ends.
+	 */
+	int in_handler;
+	unsigned int ndeferred;
+	unsigned long deferred[KMT_ENGINE_MAX_SHOWN];
 };
 static struct kmt_cpu __percpu *kmt_cpus;
 
@@ -408,6 +417,30 @@ static void kmt_slot_transition(struct kmt_cpu *c, int i, bool was_busy)
 	}
 }
 
+static void kmt_pf_show(void *ctx, uint64_t page);
+static void kmt_pf_hide(void *ctx, uint64_t page);
+
+/* A fault inside our own handler (see struct kmt_cpu): show the page, hide it afterwards. */
+static bool kmt_defer_show(struct kmt_cpu *c, unsigned long address)
+{
+	unsigned long page = address & PAGE_MASK;
+
+	if (!kmt_page_find(page) || c->ndeferred >= ARRAY_SIZE(c->deferred))
+		return false;
+	kmt_pf_show(NULL, page);
+	c->deferred[c->ndeferred++] = page;
+	atomic_long_inc(&kmt_internal_errors);
+	return true;
+}
+
+static void kmt_handler_exit(struct kmt_cpu *c)
+{
+	if (--c->in_handler)
+		return;
+	while (c->ndeferred)
+		kmt_pf_hide(NULL, c->deferred[--c->ndeferred]);
+}
+
 /* Slot @i's platform, with ctx pointing at the trap's regs for reports. */
 static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, int i, struct pt_regs *regs)
 {
@@ -440,16 +473,24 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 		return 0;
 	}
 	c = this_cpu_ptr(kmt_cpus);
+	if (unlikely(c->in_handler)) {
+		if (!kmt_defer_show(c, address))
+			return 0;
+		kregs->ip = (unsigned long)kmt_fault_return;
+		return 1;
+	}
 	i = kmt_slot_for_fault(c, regs->ip);
 	was_busy = kmt_engine_busy(&c->slot[i]);
 	/* While unloading, steps in flight still finish (or cancel); nothing new starts. */
 	if (!was_busy && (!READ_ONCE(kmt_traps_on) || !kmt_page_find(address)))
 		return 0;
 
+	c->in_handler++;
 	kmt_regs_in(&r, regs);
 	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
 	kmt_regs_out(regs, &r);
 	kmt_slot_transition(c, i, was_busy);
+	kmt_handler_exit(c);
 	if (res == KMT_ENGINE_NOT_OURS)
 		return 0;
 	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
@@ -472,10 +513,12 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	i = kmt_slot_for_step(c);
 	if (i < 0)
 		return NOTIFY_DONE;
+	c->in_handler++;
 	kmt_regs_in(&r, args->regs);
 	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
 	kmt_regs_out(args->regs, &r);
 	kmt_slot_transition(c, i, true);
+	kmt_handler_exit(c);
 	if (res == KMT_ENGINE_HANDLED) {
 		*dr6 &= ~DR_STEP;
 		return NOTIFY_STOP;
