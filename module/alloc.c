@@ -672,3 +672,30 @@ bool kmt_alloc_owns(unsigned long addr)
 	return (objs && addr >= objs && addr < objs + (unsigned long)kmt_nobjs * sizeof(*kmt_objs)) ||
 	       (hash && addr >= hash && addr < hash + (unsigned long)kmt_obj_hash_size * sizeof(u32));
 }
+
+/*
+ * Called when kmemtrap is armed again after being disarmed: while the pages were visible, writes
+ * to tracked objects were not seen, so their shadow is stale. Forget every allocator-tracked
+ * object (its bytes count as initialized); objects allocated from now on are tracked afresh.
+ * Ranges tracked through the annotation API keep their states. Process context.
+ */
+void kmt_alloc_forget(void)
+{
+	unsigned long flags;
+	u32 i;
+
+	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
+	for (i = 0; kmt_objs && i < kmt_nobjs; i++) {
+		struct kmt_obj *o = &kmt_objs[i];
+
+		if (o->addr && o->page_epoch)
+			kmt_shadow_set(&kmt_alloc_map, o->addr, o->alloc_size, KMT_SHADOW_INIT);
+		o->addr = 0;
+		o->next = i + 2 <= kmt_nobjs ? i + 2 : 0;
+	}
+	if (kmt_obj_hash)
+		memset(kmt_obj_hash, 0, kmt_obj_hash_size * sizeof(u32));
+	kmt_obj_free_head = kmt_nobjs ? 1 : 0;
+	atomic_long_set(&kmt_objs_live, 0);
+	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+}

@@ -34,5 +34,7 @@ unsigned long kmt_alloc_tracked_objects(void);
 u64 kmt_alloc_now(void);
 /* Whether @addr is in kmemtrap's own object records (never tracked). */
 bool kmt_alloc_owns(unsigned long addr);
+/* Re-arming after a disarm: forget allocator-tracked objects (their shadow is stale). */
+void kmt_alloc_forget(void);
 
 #endif /* KMT_ALLOC_H */

@@ -151,6 +151,8 @@ static ssize_t kmt_enabled_write(struct file *f, const char __user *ubuf, size_t
 
 	if (ret)
 		return ret;
+	if (on && !kmt_enabled)
+		kmt_alloc_forget();
 	kmt_enabled = on;
 	kmt_pages_set_armed(on);
 	return len;

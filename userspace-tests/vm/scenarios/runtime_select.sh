@@ -1,4 +1,5 @@
-# Selection set at run time through /sys/module/kmemtrap/parameters, max_reports and oneshot.
+# Selection set at run time through /sys/module/kmemtrap/parameters, max_reports, oneshot and
+# re-arming through debugfs.
 #@expect kmemtrap: split the direct map
 #@expect kmemtrap: oneshot: disarmed after the first report
 #@expect kmemtrap: invalid track_all 'perhaps': use 0 or 1
@@ -31,6 +32,10 @@ echo use_after_free >$D/kmt_bugs/run
 echo cross_page >$D/kmt_bugs/run
 [ "$(nreports)" = 2 ] || kmt_fail "a report while disarmed"
 [ "$(counter pages_hidden)" = 0 ] || kmt_fail "pages hidden while disarmed"
+echo 1 >$D/kmemtrap/enabled || kmt_fail "cannot re-arm"
+[ "$(counter enabled)" = 1 ] || kmt_fail "not armed after echo 1 > enabled"
+echo clean >$D/kmt_bugs/run
+[ "$(nreports)" = 2 ] || kmt_fail "a report for the clean case after re-arming"
 
 echo perhaps >$P/track_all 2>/dev/null && kmt_fail "track_all accepted 'perhaps'"
 echo "" >$P/track_modules || kmt_fail "cannot clear track_modules"
