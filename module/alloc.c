@@ -272,6 +272,34 @@ static void kmt_obj_remove(struct kmt_obj *o, u32 *link)
 	atomic_long_dec(&kmt_objs_live);
 }
 
+/*
+ * The pool is full: free the records of objects whose page went back to the page allocator (a
+ * record is otherwise only dropped when its address is allocated again). At most once per 1024
+ * full-pool allocations, so that a pool full of live objects does not cost a scan each time.
+ * Under kmt_obj_lock.
+ */
+static void kmt_obj_reclaim(void)
+{
+	static unsigned int calls;
+	u32 i;
+
+	if (calls++ % 1024)
+		return;
+	for (i = 0; i < kmt_nobjs; i++) {
+		struct kmt_obj *o = &kmt_objs[i];
+		struct kmt_page *p;
+		u32 *link;
+
+		if (!o->addr)
+			continue;
+		p = kmt_page_find(o->addr);
+		if (p && p->epoch == o->page_epoch)
+			continue;
+		if (kmt_obj_find(o->addr, &link) == o)
+			kmt_obj_remove(o, link);
+	}
+}
+
 static const char *const kmt_kmalloc_names[] = {
 	"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-128", "kmalloc-256",
 	"kmalloc-512", "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k",
@@ -373,6 +401,8 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 			       ctor ? KMT_SHADOW_INIT : KMT_SHADOW_UNALLOCATED);
 
 	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
+	if (!kmt_obj_free_head)
+		kmt_obj_reclaim();
 	if (kmt_obj_free_head) {
 		struct kmt_page *p = kmt_page_find(a);
 		u32 idx = kmt_obj_free_head - 1, slot = kmt_obj_slot(a);
