@@ -113,15 +113,24 @@ static noinline u64 kmt_st_cmpxchg(u8 *p)
 	return cmpxchg((u64 *)(p + 512), 0, 1);
 }
 
-static int st_uninit_read(char *why)
+/*
+ * Tracks two pages with every byte in @state and reads them with @read, a noinline function of
+ * its own, so that the report names it.
+ */
+static int st_read_in_state(char *why, enum kmemtrap_state state, u64 (*read)(const u8 *p))
 {
-	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	u8 *p = st_alloc2(state);
 
 	if (!p)
 		return sprintf(why, "no memory");
-	kmt_st_uninit_read(p);
+	read(p);
 	st_free2(p);
 	return 0;
+}
+
+static int st_uninit_read(char *why)
+{
+	return st_read_in_state(why, KMEMTRAP_UNINITIALIZED, kmt_st_uninit_read);
 }
 
 static int st_init_read(char *why)
@@ -205,24 +214,12 @@ static int st_straddle(char *why)
 
 static int st_freed_read(char *why)
 {
-	u8 *p = st_alloc2(KMEMTRAP_FREED);
-
-	if (!p)
-		return sprintf(why, "no memory");
-	kmt_st_freed_read(p);
-	st_free2(p);
-	return 0;
+	return st_read_in_state(why, KMEMTRAP_FREED, kmt_st_freed_read);
 }
 
 static int st_unallocated_read(char *why)
 {
-	u8 *p = st_alloc2(KMEMTRAP_UNALLOCATED);
-
-	if (!p)
-		return sprintf(why, "no memory");
-	kmt_st_unallocated_read(p);
-	st_free2(p);
-	return 0;
+	return st_read_in_state(why, KMEMTRAP_UNALLOCATED, kmt_st_unallocated_read);
 }
 
 /* kmemtrap_check(): a check "now" reports at its caller and says where the first bad byte is. */
