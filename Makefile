@@ -22,7 +22,7 @@ all: modules
 modules:
 	@test -d "$(KDIR)" || { echo "make: KDIR=$(KDIR) does not exist: run tools/setup.sh or pass KDIR=" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(PWD) modules
-	$(MAKE) -C $(KDIR) M=$(PWD)/userspace-tests/vm/modules modules
+	$(MAKE) -C $(KDIR) M=$(PWD)/userspace-tests/vm/modules KBUILD_EXTRA_SYMBOLS=$(PWD)/Module.symvers modules
 
 clean:
 	@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(PWD) clean || true

@@ -18,22 +18,18 @@
  * to the page allocator. Objects allocated before tracking began stay "initialized" (the default
  * of every byte on a tracked page), so they are never reported.
  *
- * Each tracked object keeps its call site, task and a short stack (and, once freed, the same for
- * the free) in a fixed pool of records (max_objects) for the reports' "Allocated by" lines.
+ * Locking in this file: the selection is RCU-published (kmt_sel_mutex serialises writers); the
+ * hooks read it under the tracepoint's preempt-off section.
  */
-#include <linux/kallsyms.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
+#include <linux/namei.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
-#include <linux/set_memory.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
-#include <linux/stacktrace.h>
 #include <linux/string.h>
 #include <linux/tracepoint.h>
-#include <linux/vmalloc.h>
 #include <linux/version.h>
 
 #if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0) && defined(CONFIG_SLUB)
@@ -56,13 +52,17 @@ static inline void *slab_address(const struct slab *slab)
 #endif
 
 #include "kmt.h"
-#include "kmt_alloc.h"
-#include "kmt_pages.h"
+#include "alloc.h"
+#include "counters.h"
+#include "objects.h"
+#include "pages.h"
+#include "symbols.h"
 
 /* ---- selection ------------------------------------------------------------------------- */
 
 #define KMT_MAX_NAMES 16
-#define KMT_NAME_LEN MODULE_NAME_LEN /* 56 on x86-64: fits module and cache names */
+#define KMT_NAME_LEN ((int)MODULE_NAME_LEN) /* 56 on x86-64: fits module and cache names */
+#define KMT_PARAM_LEN 256            /* bytes of a track_modules / track_caches value */
 
 struct kmt_selection {
 	unsigned int nmodules, ncaches;
@@ -74,12 +74,9 @@ struct kmt_selection {
 
 static struct kmt_selection __rcu *kmt_sel;
 static DEFINE_MUTEX(kmt_sel_mutex);
-static char kmt_track_modules[256], kmt_track_caches[256];
+static char kmt_track_modules[KMT_PARAM_LEN], kmt_track_caches[KMT_PARAM_LEN];
 static bool kmt_track_all;
-static bool kmt_alloc_ready;
-
-typedef struct module *(*kmt_module_address_t)(unsigned long addr);
-static kmt_module_address_t kmt_module_address;
+static bool kmt_hooks_on; /* set once the hooks are attached: parameters then apply at once */
 
 /*
  * Caches never tracked: task_struct is read on the way to our #PF probe (ftrace's recursion
@@ -89,10 +86,23 @@ static kmt_module_address_t kmt_module_address;
  */
 static const char *const kmt_never_track[] = { "task_struct", "kmem_cache", "kmem_cache_node" };
 
-static int kmt_parse_names(const char *val, char (*names)[KMT_NAME_LEN], size_t namelen, unsigned int *n,
+/* kmalloc objects larger than the largest kmalloc cache come from the page allocator. */
+#define KMT_KMALLOC_LARGE "kmalloc-large"
+
+static bool kmt_never_tracked(const char *cache)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmt_never_track); i++)
+		if (!strcmp(cache, kmt_never_track[i]))
+			return true;
+	return false;
+}
+
+static int kmt_parse_names(const char *val, char (*names)[KMT_NAME_LEN], unsigned int *n,
 			   const char *param)
 {
-	char buf[256], *s, *tok;
+	char buf[KMT_PARAM_LEN], *s, *tok;
 
 	if (strscpy(buf, val, sizeof(buf)) < 0) {
 		pr_err("invalid %s: longer than %zu characters\n", param, sizeof(buf) - 1);
@@ -104,17 +114,50 @@ static int kmt_parse_names(const char *val, char (*names)[KMT_NAME_LEN], size_t 
 		tok = strim(tok);
 		if (!*tok)
 			continue;
-		if (*n >= KMT_MAX_NAMES || strlen(tok) >= namelen) {
-			pr_err("invalid %s: at most %d names of at most %zu characters\n", param,
-			       KMT_MAX_NAMES, namelen - 1);
+		if (*n >= KMT_MAX_NAMES || strlen(tok) >= KMT_NAME_LEN) {
+			pr_err("invalid %s: at most %d names of at most %d characters\n", param,
+			       KMT_MAX_NAMES, KMT_NAME_LEN - 1);
 			return -EINVAL;
 		}
-		strscpy(names[(*n)++], tok, namelen);
+		strscpy(names[(*n)++], tok, KMT_NAME_LEN);
 	}
 	return 0;
 }
 
-static int kmt_split_direct_map(void);
+/* Whether the slab cache @name exists: every cache (and every merged alias) is in /sys/kernel/slab. */
+static int kmt_cache_exists(const char *name)
+{
+	char path[sizeof("/sys/kernel/slab/") + KMT_NAME_LEN];
+	struct path p;
+
+	if (kern_path("/sys/kernel/slab", LOOKUP_FOLLOW, &p))
+		return -ENOENT; /* sysfs not mounted: cannot tell */
+	path_put(&p);
+	snprintf(path, sizeof(path), "/sys/kernel/slab/%s", name);
+	if (kern_path(path, LOOKUP_FOLLOW, &p))
+		return 0;
+	path_put(&p);
+	return 1;
+}
+
+/* Says which names of a new selection match nothing now, or never will. */
+static void kmt_selection_warn(const struct kmt_selection *sel)
+{
+	unsigned int i;
+
+	for (i = 0; i < sel->nmodules; i++)
+		if (!kmt_module_loaded(sel->modules[i]))
+			pr_info("track_modules: %s is not loaded now; its allocations are tracked once it loads\n",
+				sel->modules[i]);
+	for (i = 0; i < sel->ncaches; i++) {
+		const char *c = sel->caches[i];
+
+		if (kmt_never_tracked(c))
+			pr_warn("track_caches: %s is never tracked (kmemtrap's own trap path reads it)\n", c);
+		else if (strcmp(c, KMT_KMALLOC_LARGE) && kmt_cache_exists(c) == 0)
+			pr_warn("track_caches: there is no slab cache named %s (see /sys/kernel/slab)\n", c);
+	}
+}
 
 /* Builds a new selection from the three parameters and publishes it. Process context. */
 static int kmt_selection_update(void)
@@ -125,23 +168,22 @@ static int kmt_selection_update(void)
 	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
 	if (!sel)
 		return -ENOMEM;
-	ret = kmt_parse_names(kmt_track_modules, sel->modules, sizeof(sel->modules[0]),
-			      &sel->nmodules, "track_modules");
+	ret = kmt_parse_names(kmt_track_modules, sel->modules, &sel->nmodules, "track_modules");
 	if (!ret)
-		ret = kmt_parse_names(kmt_track_caches, sel->caches, sizeof(sel->caches[0]),
-				      &sel->ncaches, "track_caches");
+		ret = kmt_parse_names(kmt_track_caches, sel->caches, &sel->ncaches, "track_caches");
+	if (!ret && sel->nmodules && !kmt_have_module_address()) {
+		pr_err("__module_address not found: track_modules cannot work on this kernel\n");
+		ret = -ENOENT;
+	}
+	sel->all = kmt_track_all;
+	/* Selecting nothing splits nothing. */
+	if (!ret && (sel->all || sel->nmodules || sel->ncaches))
+		ret = kmt_pages_split_direct_map();
 	if (ret) {
 		kfree(sel);
 		return ret;
 	}
-	sel->all = kmt_track_all;
-	if ((sel->all || sel->nmodules || sel->ncaches) && kmt_alloc_ready) {
-		ret = kmt_split_direct_map();
-		if (ret) {
-			kfree(sel);
-			return ret;
-		}
-	}
+	kmt_selection_warn(sel);
 	mutex_lock(&kmt_sel_mutex);
 	old = rcu_dereference_protected(kmt_sel, lockdep_is_held(&kmt_sel_mutex));
 	rcu_assign_pointer(kmt_sel, sel);
@@ -158,21 +200,21 @@ static int kmt_selection_update(void)
 static int kmt_names_set(const char *val, const struct kernel_param *kp)
 {
 	char *dst = kp->arg;
-	char old[256];
+	char old[KMT_PARAM_LEN];
 	int ret;
 
-	if (strlen(val) >= 256) {
-		pr_err("invalid %s: longer than 255 characters\n", kp->name);
+	if (strlen(val) >= KMT_PARAM_LEN) {
+		pr_err("invalid %s: longer than %d characters\n", kp->name, KMT_PARAM_LEN - 1);
 		return -EINVAL;
 	}
 	strscpy(old, dst, sizeof(old));
-	strscpy(dst, val, 256);
+	strscpy(dst, val, KMT_PARAM_LEN);
 	strim(dst);
-	if (!kmt_alloc_ready)
+	if (!kmt_hooks_on)
 		return 0; /* parsed and checked by kmt_alloc_init() */
 	ret = kmt_selection_update();
 	if (ret)
-		strscpy(dst, old, 256);
+		strscpy(dst, old, KMT_PARAM_LEN);
 	return ret;
 }
 
@@ -196,7 +238,7 @@ static int kmt_all_set(const char *val, const struct kernel_param *kp)
 		pr_err("invalid track_all '%.*s': use 0 or 1\n", (int)strcspn(val, "\n"), val);
 		return ret;
 	}
-	if (!kmt_alloc_ready)
+	if (!kmt_hooks_on)
 		return 0;
 	ret = kmt_selection_update();
 	if (ret)
@@ -207,98 +249,6 @@ static int kmt_all_set(const char *val, const struct kernel_param *kp)
 static const struct kernel_param_ops kmt_all_ops = { .set = kmt_all_set, .get = param_get_bool };
 module_param_cb(track_all, &kmt_all_ops, &kmt_track_all, 0644);
 MODULE_PARM_DESC(track_all, "Track every kmalloc/kmem_cache object (except a few caches the trap path reads)");
-
-/* ---- object records ------------------------------------------------------------------- */
-
-struct kmt_obj {
-	unsigned long addr;          /* 0 = free record */
-	u32 size, alloc_size;
-	u32 page_epoch;              /* epoch of the first page's record when tracked */
-	u32 next;                    /* hash chain / free list (index + 1) */
-	const char *cache;           /* cache name (static for kmalloc, s->name otherwise) */
-	bool freed, rcu_cache;
-	u64 free_seq;                /* kmt_alloc_seq when it was freed */
-	pid_t alloc_pid, free_pid;
-	char alloc_comm[TASK_COMM_LEN], free_comm[TASK_COMM_LEN];
-	u8 alloc_nr, free_nr;
-	unsigned long alloc_stack[KMT_ORIGIN_DEPTH], free_stack[KMT_ORIGIN_DEPTH];
-};
-
-static struct kmt_obj *kmt_objs;
-static u32 *kmt_obj_hash, kmt_obj_hash_size, kmt_nobjs, kmt_obj_free_head;
-static DEFINE_RAW_SPINLOCK(kmt_obj_lock);
-/* Counts frees, so that a report can tell whether its object was freed before or after the access. */
-static atomic64_t kmt_alloc_seq = ATOMIC64_INIT(0);
-
-u64 kmt_alloc_now(void)
-{
-	return atomic64_read(&kmt_alloc_seq);
-}
-static atomic_long_t kmt_objs_live, kmt_objs_tracked_total, kmt_objs_skipped_unsplit,
-	kmt_objs_skipped_full, kmt_objs_skipped_nopage, kmt_pages_released;
-
-static const struct kmt_shadow_map kmt_alloc_map = { .lookup = kmt_pages_shadow_lookup };
-
-static u32 kmt_obj_slot(unsigned long addr)
-{
-	return hash_long(addr, 32) & (kmt_obj_hash_size - 1);
-}
-
-/* Under kmt_obj_lock. */
-static struct kmt_obj *kmt_obj_find(unsigned long addr, u32 **link)
-{
-	u32 *l = &kmt_obj_hash[kmt_obj_slot(addr)];
-
-	while (*l) {
-		struct kmt_obj *o = &kmt_objs[*l - 1];
-
-		if (o->addr == addr) {
-			if (link)
-				*link = l;
-			return o;
-		}
-		l = &o->next;
-	}
-	return NULL;
-}
-
-/* Under kmt_obj_lock. */
-static void kmt_obj_remove(struct kmt_obj *o, u32 *link)
-{
-	*link = o->next;
-	o->addr = 0;
-	o->next = kmt_obj_free_head;
-	kmt_obj_free_head = (o - kmt_objs) + 1;
-	atomic_long_dec(&kmt_objs_live);
-}
-
-/*
- * The pool is full: free the records of objects whose page went back to the page allocator (a
- * record is otherwise only dropped when its address is allocated again). At most once per 1024
- * full-pool allocations, so that a pool full of live objects does not cost a scan each time.
- * Under kmt_obj_lock.
- */
-static void kmt_obj_reclaim(void)
-{
-	static unsigned int calls;
-	u32 i;
-
-	if (calls++ % 1024)
-		return;
-	for (i = 0; i < kmt_nobjs; i++) {
-		struct kmt_obj *o = &kmt_objs[i];
-		struct kmt_page *p;
-		u32 *link;
-
-		if (!o->addr)
-			continue;
-		p = kmt_page_find(o->addr);
-		if (p && p->epoch == o->page_epoch)
-			continue;
-		if (kmt_obj_find(o->addr, &link) == o)
-			kmt_obj_remove(o, link);
-	}
-}
 
 static const char *const kmt_kmalloc_names[] = {
 	"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-128", "kmalloc-256",
@@ -316,27 +266,23 @@ static const char *kmt_kmalloc_cache_name(size_t bytes_alloc)
 	for (i = 0; i < ARRAY_SIZE(kmt_kmalloc_names); i++)
 		if (bytes_alloc == (8u << i))
 			return kmt_kmalloc_names[i];
-	return "kmalloc-large";
+	return KMT_KMALLOC_LARGE;
 }
 
 static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)
 {
 	unsigned int i;
 
-	if (!sel)
+	if (!sel || kmt_never_tracked(cache))
 		return false;
-	for (i = 0; i < ARRAY_SIZE(kmt_never_track); i++)
-		if (!strcmp(cache, kmt_never_track[i]))
-			return false;
-	if (kmt_module_address && call_site >= (unsigned long)THIS_MODULE->core_layout.base &&
-	    call_site < (unsigned long)THIS_MODULE->core_layout.base + THIS_MODULE->core_layout.size)
+	if (within_module(call_site, THIS_MODULE))
 		return false; /* never our own allocations */
 	if (sel->all)
 		return true;
 	for (i = 0; i < sel->ncaches; i++)
 		if (!strcmp(cache, sel->caches[i]))
 			return true;
-	if (sel->nmodules && kmt_module_address) {
+	if (sel->nmodules) {
 		struct module *mod = kmt_module_address(call_site);
 
 		if (mod)
@@ -351,31 +297,21 @@ static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_sit
 static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, size_t alloc,
 			 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
 {
-	unsigned long a = (unsigned long)ptr, page, flags;
-	const struct kmt_selection *sel;
-	struct kmt_obj *o;
-	u32 *link;
+	unsigned long a = (unsigned long)ptr, page;
 	bool selected;
 
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
 		return;
-	sel = rcu_dereference_sched(kmt_sel);
 	/*
 	 * Only while armed: writes to an object allocated while its page is visible (kmemtrap
 	 * disarmed, or still loading) are not seen, so tracking it would report them as
 	 * uninitialized later.
 	 */
-	selected = READ_ONCE(kmt_pages_armed) && kmt_selected(sel, call_site, cache);
-
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	o = kmt_obj_find(a, &link);
-	if (o)
-		kmt_obj_remove(o, link); /* the address was reused */
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
-
+	selected = kmt_pages_armed() && kmt_selected(rcu_dereference_sched(kmt_sel), call_site, cache);
+	kmt_object_reused(a);
 	if (!selected) {
 		/* An untracked object on a tracked page (e.g. reusing a freed tracked one). */
-		kmt_shadow_set(&kmt_alloc_map, a, alloc, KMT_SHADOW_INIT);
+		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
 		return;
 	}
 
@@ -383,76 +319,38 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 		struct kmt_page *p = kmt_page_get_atomic(page);
 
 		if (IS_ERR(p)) {
-			atomic_long_inc(PTR_ERR(p) == -EAGAIN ? &kmt_objs_skipped_unsplit :
-					PTR_ERR(p) == -ENOSPC ? &kmt_objs_skipped_full :
-					&kmt_objs_skipped_nopage);
+			kmt_count(PTR_ERR(p) == -EAGAIN ? KMT_CNT_OBJECTS_SKIPPED_UNSPLIT :
+				  PTR_ERR(p) == -ENOSPC ? KMT_CNT_OBJECTS_SKIPPED_FULL :
+				  KMT_CNT_OBJECTS_SKIPPED_OTHER);
 			/* Keep what was tracked consistent: those bytes count as initialized. */
-			kmt_shadow_set(&kmt_alloc_map, a, alloc, KMT_SHADOW_INIT);
+			kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
 			return;
 		}
 		if (test_and_set_bit(KMT_PAGE_ALLOC_OWNED, &p->flags))
 			kmt_page_put(p); /* the allocator hooks hold one reference per page */
 	}
-	kmt_shadow_set(&kmt_alloc_map, a, req,
+	kmt_shadow_set(&kmt_shadow, a, req,
 		       (gfp & __GFP_ZERO) || ctor || want_init_on_alloc(gfp) ?
 		       KMT_SHADOW_INIT : KMT_SHADOW_UNINIT);
 	if (alloc > req)
-		kmt_shadow_set(&kmt_alloc_map, a + req, alloc - req,
+		kmt_shadow_set(&kmt_shadow, a + req, alloc - req,
 			       ctor ? KMT_SHADOW_INIT : KMT_SHADOW_UNALLOCATED);
-
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	if (!kmt_obj_free_head)
-		kmt_obj_reclaim();
-	if (kmt_obj_free_head) {
-		struct kmt_page *p = kmt_page_find(a);
-		u32 idx = kmt_obj_free_head - 1, slot = kmt_obj_slot(a);
-
-		o = &kmt_objs[idx];
-		kmt_obj_free_head = o->next;
-		o->addr = a;
-		o->size = req;
-		o->alloc_size = alloc;
-		o->page_epoch = p ? p->epoch : 0;
-		o->cache = cache;
-		o->freed = false;
-		o->rcu_cache = rcu_cache;
-		o->alloc_pid = task_pid_nr(current);
-		memcpy(o->alloc_comm, current->comm, TASK_COMM_LEN);
-		o->alloc_nr = stack_trace_save(o->alloc_stack, KMT_ORIGIN_DEPTH, 3);
-		o->free_nr = 0;
-		o->next = kmt_obj_hash[slot];
-		kmt_obj_hash[slot] = idx + 1;
-		atomic_long_inc(&kmt_objs_live);
-		atomic_long_inc(&kmt_objs_tracked_total);
-	} else {
-		atomic_long_inc(&kmt_objs_skipped_full);
-	}
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+	if (kmt_object_alloc(a, req, alloc, cache, rcu_cache))
+		kmt_count(KMT_CNT_OBJECTS_SKIPPED_FULL);
+	else
+		kmt_count(KMT_CNT_OBJECTS_TRACKED);
 }
 
-static void kmt_on_free(unsigned long call_site, const void *ptr)
+static void kmt_on_free(const void *ptr)
 {
-	unsigned long a = (unsigned long)ptr, flags;
-	struct kmt_obj *o;
-	u32 alloc = 0;
 	bool rcu = false;
+	u32 size;
 
 	if (ZERO_OR_NULL_PTR(ptr))
 		return;
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	o = kmt_obj_find(a, NULL);
-	if (o && !o->freed) {
-		o->freed = true;
-		o->free_seq = atomic64_inc_return(&kmt_alloc_seq);
-		alloc = o->alloc_size;
-		rcu = o->rcu_cache;
-		o->free_pid = task_pid_nr(current);
-		memcpy(o->free_comm, current->comm, TASK_COMM_LEN);
-		o->free_nr = stack_trace_save(o->free_stack, KMT_ORIGIN_DEPTH, 3);
-	}
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
-	if (alloc && !rcu)
-		kmt_shadow_set(&kmt_alloc_map, a, alloc, KMT_SHADOW_FREED);
+	size = kmt_object_free((unsigned long)ptr, &rcu);
+	if (size && !rcu)
+		kmt_shadow_set(&kmt_shadow, (unsigned long)ptr, size, KMT_SHADOW_FREED);
 }
 
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,
@@ -473,13 +371,13 @@ static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site,
 
 static void notrace kmt_tp_kfree(void *data, unsigned long call_site, const void *ptr)
 {
-	kmt_on_free(call_site, ptr);
+	kmt_on_free(ptr);
 }
 
 static void notrace kmt_tp_kmem_cache_free(void *data, unsigned long call_site, const void *ptr,
 					   const struct kmem_cache *s)
 {
-	kmt_on_free(call_site, ptr);
+	kmt_on_free(ptr);
 }
 
 /* A page (2^order of them) goes back to the page allocator: release what we track there. */
@@ -494,9 +392,9 @@ static void notrace kmt_tp_mm_page_free(void *data, struct page *page, unsigned 
 		struct kmt_page *p = kmt_page_find(addr + i * PAGE_SIZE);
 
 		if (p && test_and_clear_bit(KMT_PAGE_ALLOC_OWNED, &p->flags)) {
-			kmt_shadow_set(&kmt_alloc_map, addr + i * PAGE_SIZE, PAGE_SIZE, KMT_SHADOW_INIT);
+			kmt_shadow_set(&kmt_shadow, addr + i * PAGE_SIZE, PAGE_SIZE, KMT_SHADOW_INIT);
 			kmt_page_put(p);
-			atomic_long_inc(&kmt_pages_released);
+			kmt_count(KMT_CNT_SLAB_PAGES_RELEASED);
 		}
 	}
 }
@@ -525,71 +423,17 @@ static void kmt_find_alloc_tp(struct tracepoint *tp, void *priv)
 			kmt_alloc_tp[i] = tp;
 }
 
-/*
- * Splits the whole direct map to 4 KiB pages (once), so that the allocator hooks can hide any
- * object's page from atomic context. Costs one page-table page per 2 MiB of RAM.
- */
-static int kmt_split_direct_map(void)
-{
-	static bool done;
-	unsigned long start = PAGE_OFFSET, end = (unsigned long)high_memory, a;
-	unsigned long failed = 0;
-	typedef int (*set_memory_4k_t)(unsigned long addr, int numpages);
-	set_memory_4k_t split = (set_memory_4k_t)kmt_lookup_symbol("set_memory_4k");
-
-	if (done)
-		return 0;
-	if (!split) {
-		pr_err("set_memory_4k not found: cannot track allocations\n");
-		return -ENOENT;
-	}
-	for (a = start; a < end; a += PMD_SIZE) {
-		if (split(a, min_t(unsigned long, PMD_SIZE, end - a) >> PAGE_SHIFT))
-			failed++;
-		cond_resched();
-	}
-	done = true;
-	pr_info("split the direct map [%px, %px) to 4 KiB pages (%lu 2 MiB chunks failed)\n",
-		(void *)start, (void *)end, failed);
-	return 0;
-}
-
-bool kmt_alloc_active(void)
-{
-	return kmt_track_all || kmt_track_modules[0] || kmt_track_caches[0];
-}
-
-int kmt_alloc_init(unsigned int max_objects)
+int kmt_alloc_init(void)
 {
 	unsigned int i;
 	int ret;
 
-	kmt_module_address = (kmt_module_address_t)kmt_lookup_symbol("__module_address");
-	if (!kmt_module_address && kmt_track_modules[0]) {
-		pr_err("__module_address not found: track_modules cannot work on this kernel\n");
-		return -ENOENT;
-	}
 #ifndef KMT_HAVE_KMEM_CACHE_LAYOUT
 	pr_warn("kmem_cache objects are not tracked on this kernel (struct kmem_cache is private)\n");
 #endif
-	kmt_nobjs = max_objects;
-	kmt_obj_hash_size = roundup_pow_of_two(max_objects);
-	kmt_objs = __vmalloc(array_size(max_objects, sizeof(*kmt_objs)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	kmt_obj_hash = __vmalloc(array_size(kmt_obj_hash_size, sizeof(u32)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!kmt_objs || !kmt_obj_hash) {
-		pr_err("cannot allocate %u object records (max_objects)\n", max_objects);
-		ret = -ENOMEM;
-		goto fail;
-	}
-	for (i = 0; i < max_objects; i++)
-		kmt_objs[i].next = i + 2 <= max_objects ? i + 2 : 0;
-	kmt_obj_free_head = 1;
-
-	kmt_alloc_ready = true;
 	ret = kmt_selection_update();
 	if (ret)
-		goto fail;
-
+		return ret;
 	for_each_kernel_tracepoint(kmt_find_alloc_tp, NULL);
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
 		if (!kmt_alloc_tp[i]) {
@@ -604,6 +448,7 @@ int kmt_alloc_init(unsigned int max_objects)
 		}
 		kmt_alloc_tp_on[i] = true;
 	}
+	kmt_hooks_on = true;
 	return 0;
 fail:
 	kmt_alloc_exit();
@@ -615,117 +460,17 @@ void kmt_alloc_exit(void)
 	struct kmt_selection *old;
 	unsigned int i;
 
+	kmt_hooks_on = false;
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
 		if (kmt_alloc_tp_on[i])
 			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
 		kmt_alloc_tp_on[i] = false;
 	}
 	tracepoint_synchronize_unregister();
-	kmt_alloc_ready = false;
 	mutex_lock(&kmt_sel_mutex);
 	old = rcu_dereference_protected(kmt_sel, lockdep_is_held(&kmt_sel_mutex));
 	RCU_INIT_POINTER(kmt_sel, NULL);
 	mutex_unlock(&kmt_sel_mutex);
 	synchronize_rcu();
 	kfree(old);
-	{
-		struct kmt_obj *objs;
-		u32 *hash;
-		unsigned long flags;
-
-		raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-		objs = kmt_objs;
-		hash = kmt_obj_hash;
-		kmt_objs = NULL;
-		kmt_obj_hash = NULL;
-		raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
-		vfree(objs);
-		vfree(hash);
-	}
-}
-
-bool kmt_alloc_describe(u64 addr, struct kmt_alloc_info *info)
-{
-	unsigned long flags;
-	bool found = false;
-	u32 i;
-
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	for (i = 0; kmt_objs && i < kmt_nobjs && !found; i++) {
-		struct kmt_obj *o = &kmt_objs[i];
-		struct kmt_page *p;
-
-		if (!o->addr || addr < o->addr || addr >= o->addr + o->alloc_size)
-			continue;
-		p = kmt_page_find(o->addr);
-		if (!p || p->epoch != o->page_epoch)
-			continue; /* a stale record: its page went back to the page allocator */
-		info->start = o->addr;
-		info->size = o->size;
-		info->alloc_size = o->alloc_size;
-		strscpy(info->cache, o->cache ? o->cache : "?", sizeof(info->cache));
-		info->freed = o->freed;
-		info->free_seq = o->free_seq;
-		info->alloc_pid = o->alloc_pid;
-		info->free_pid = o->free_pid;
-		memcpy(info->alloc_comm, o->alloc_comm, sizeof(info->alloc_comm));
-		memcpy(info->free_comm, o->free_comm, sizeof(info->free_comm));
-		info->alloc_nr = o->alloc_nr;
-		info->free_nr = o->free_nr;
-		memcpy(info->alloc_stack, o->alloc_stack, sizeof(info->alloc_stack));
-		memcpy(info->free_stack, o->free_stack, sizeof(info->free_stack));
-		found = true;
-	}
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
-	return found;
-}
-
-unsigned long kmt_alloc_tracked_objects(void)
-{
-	return atomic_long_read(&kmt_objs_live);
-}
-
-void kmt_alloc_stats(struct seq_file *m)
-{
-	seq_printf(m, "objects_live %ld\n", atomic_long_read(&kmt_objs_live));
-	seq_printf(m, "objects_tracked_total %ld\n", atomic_long_read(&kmt_objs_tracked_total));
-	seq_printf(m, "objects_skipped_unsplit %ld\n", atomic_long_read(&kmt_objs_skipped_unsplit));
-	seq_printf(m, "objects_skipped_full %ld\n", atomic_long_read(&kmt_objs_skipped_full));
-	seq_printf(m, "objects_skipped_other %ld\n", atomic_long_read(&kmt_objs_skipped_nopage));
-	seq_printf(m, "slab_pages_released %ld\n", atomic_long_read(&kmt_pages_released));
-}
-
-bool kmt_alloc_owns(unsigned long addr)
-{
-	unsigned long objs = (unsigned long)kmt_objs, hash = (unsigned long)kmt_obj_hash;
-
-	return (objs && addr >= objs && addr < objs + (unsigned long)kmt_nobjs * sizeof(*kmt_objs)) ||
-	       (hash && addr >= hash && addr < hash + (unsigned long)kmt_obj_hash_size * sizeof(u32));
-}
-
-/*
- * Called when kmemtrap is armed again after being disarmed: while the pages were visible, writes
- * to tracked objects were not seen, so their shadow is stale. Forget every allocator-tracked
- * object (its bytes count as initialized); objects allocated from now on are tracked afresh.
- * Ranges tracked through the annotation API keep their states. Process context.
- */
-void kmt_alloc_forget(void)
-{
-	unsigned long flags;
-	u32 i;
-
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	for (i = 0; kmt_objs && i < kmt_nobjs; i++) {
-		struct kmt_obj *o = &kmt_objs[i];
-
-		if (o->addr && o->page_epoch)
-			kmt_shadow_set(&kmt_alloc_map, o->addr, o->alloc_size, KMT_SHADOW_INIT);
-		o->addr = 0;
-		o->next = i + 2 <= kmt_nobjs ? i + 2 : 0;
-	}
-	if (kmt_obj_hash)
-		memset(kmt_obj_hash, 0, kmt_obj_hash_size * sizeof(u32));
-	kmt_obj_free_head = kmt_nobjs ? 1 : 0;
-	atomic_long_set(&kmt_objs_live, 0);
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
 }

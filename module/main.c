@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * main.c - kmemtrap module entry: parameters, load-time checks, arming, debugfs, unload.
+ * main.c - kmemtrap module entry: parameters, load-time checks, debugfs, load and unload.
  *
  * Load order: validate parameters and the machine (CPUs, FRED), self-check the C++ core, find
- * the unexported symbols and the #PF hook, set up pages, reports and traps (the traps calibrate
- * the hook), then arm. Every step is undone in reverse on failure and at unload, which first
- * shows every page again.
+ * the unexported symbols and the #PF hook, set up pages, object records, reports and hooks (the
+ * hooks calibrate the #PF hook), the allocator hooks, then arm. Every step is undone in reverse
+ * on failure and at unload, which first shows every page again.
  */
 #include <linux/cpumask.h>
 #include <linux/debugfs.h>
@@ -17,31 +17,36 @@
 #include <linux/utsname.h>
 
 #include "kmt.h"
-#include "kmt_alloc.h"
-#include "kmt_pages.h"
-#include "kmt_report.h"
-#include "kmt_traps.h"
-
-bool kmt_api_open;
+#include "alloc.h"
+#include "api.h"
+#include "arm.h"
+#include "assert.h"
+#include "selfcheck.h"
+#include "counters.h"
+#include "hooks.h"
+#include "ktext.h"
+#include "objects.h"
+#include "pages.h"
+#include "report.h"
+#include "symbols.h"
 
 /* ---- parameters ------------------------------------------------------------------------ */
 
 static enum kmt_rep_mode kmt_rep_mode = KMT_REP_MODE_BATCH;
 
+static const char *const kmt_rep_mode_names[] = {
+	[KMT_REP_MODE_STEP] = "step",
+	[KMT_REP_MODE_BATCH] = "batch",
+};
+
 static int kmt_parse_rep_mode(const char *val, enum kmt_rep_mode *mode)
 {
-	if (sysfs_streq(val, "step"))
-		*mode = KMT_REP_MODE_STEP;
-	else if (sysfs_streq(val, "batch"))
-		*mode = KMT_REP_MODE_BATCH;
-	else
-		return -EINVAL;
-	return 0;
-}
+	int i = sysfs_match_string(kmt_rep_mode_names, val);
 
-static const char *kmt_rep_mode_name(enum kmt_rep_mode mode)
-{
-	return mode == KMT_REP_MODE_STEP ? "step" : "batch";
+	if (i < 0)
+		return -EINVAL;
+	*mode = i;
+	return 0;
 }
 
 static int kmt_rep_mode_set(const char *val, const struct kernel_param *kp)
@@ -58,7 +63,7 @@ static int kmt_rep_mode_set(const char *val, const struct kernel_param *kp)
 
 static int kmt_rep_mode_get(char *buf, const struct kernel_param *kp)
 {
-	return sysfs_emit(buf, "%s\n", kmt_rep_mode_name(kmt_rep_mode));
+	return sysfs_emit(buf, "%s\n", kmt_rep_mode_names[kmt_rep_mode]);
 }
 
 static const struct kernel_param_ops kmt_rep_mode_ops = {
@@ -96,50 +101,45 @@ static unsigned int kmt_max_pages = 4096;
 module_param_cb(max_pages, &kmt_pool_size_ops, &kmt_max_pages, 0444);
 MODULE_PARM_DESC(max_pages, "Most 4 KiB pages tracked at once (1..1048576, default 4096; 1 KiB of shadow each)");
 
-/* ---- debugfs ------------------------------------------------------------------------- */
-
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
 
+/* ---- debugfs --------------------------------------------------------------------------- */
+
 static struct dentry *kmt_debugfs;
-static bool kmt_enabled;
 
-static int kmt_counters_show(struct seq_file *m, void *v)
+static void kmt_counters_now(u64 v[KMT_COUNTER_COUNT])
 {
-	struct kmt_engine_counters c;
-	int k;
+	struct kmt_engine_counters engine;
 
-	kmt_traps_counters(&c);
-	seq_printf(m, "faults_handled %llu\n", c.faults_handled);
-	seq_printf(m, "faults_passed_on %llu\n", c.faults_not_ours);
-	seq_printf(m, "single_steps %llu\n", c.single_steps);
-	seq_printf(m, "rep_elements %llu\n", c.rep_elements);
-	seq_printf(m, "batch_runs %llu\n", c.batch_runs);
-	seq_printf(m, "nested_faults %llu\n", c.nested_faults);
-	seq_printf(m, "errors_recorded %llu\n", c.errors_recorded);
-	seq_printf(m, "internal_errors %ld\n", atomic_long_read(&kmt_internal_errors));
-	seq_printf(m, "reports_suppressed_allocator %ld\n", atomic_long_read(&kmt_reports_suppressed));
-	seq_printf(m, "pages_tracked %d\n", atomic_read(&kmt_pages_tracked));
-	seq_printf(m, "pages_hidden %d\n", kmt_pages_hidden_count());
-	seq_printf(m, "reports %ld\n", atomic_long_read(&kmt_reports_printed));
-	seq_printf(m, "reports_repeated %ld\n", atomic_long_read(&kmt_reports_repeated));
-	seq_printf(m, "reports_dropped %ld\n", atomic_long_read(&kmt_reports_dropped));
-	seq_printf(m, "reports_over_limit %ld\n", atomic_long_read(&kmt_reports_over_limit));
-	for (k = 0; k < KMT_REPORT_KINDS; k++)
-		seq_printf(m, "errors_kind%d %ld\n", k, atomic_long_read(&kmt_reports_by_kind[k]));
-	kmt_alloc_stats(m);
-	seq_printf(m, "shadow_bytes %d\n", atomic_read(&kmt_pages_tracked) * KMT_SHADOW_BLOCK_BYTES);
-	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_name(kmt_rep_mode));
-	seq_printf(m, "enabled %d\n", kmt_enabled);
+	kmt_hooks_engine_counters(&engine);
+	kmt_counters_read(v, &engine);
+}
+
+static int kmt_counters_show(struct seq_file *m, void *unused)
+{
+	u64 v[KMT_COUNTER_COUNT];
+	int i;
+
+	kmt_counters_now(v);
+	for (i = 0; i < KMT_COUNTER_COUNT; i++)
+		seq_printf(m, "%s %llu\n", kmt_counter_names[i], v[i]);
+	/* Gauges: what is the case now. */
+	seq_printf(m, "objects_live %ld\n", kmt_objects_live());
+	seq_printf(m, "pages_tracked %d\n", kmt_pages_tracked());
+	seq_printf(m, "pages_hidden %d\n", kmt_pages_hidden());
+	seq_printf(m, "shadow_bytes %d\n", kmt_pages_tracked() * KMT_SHADOW_BLOCK_BYTES);
+	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_names[kmt_rep_mode]);
+	seq_printf(m, "enabled %d\n", kmt_pages_armed());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmt_counters);
 
-static int kmt_reports_show(struct seq_file *m, void *v)
+static int kmt_reports_show(struct seq_file *m, void *unused)
 {
 	kmt_report_flush();
-	kmt_report_summary(m);
+	kmt_report_sites(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmt_reports);
@@ -151,18 +151,15 @@ static ssize_t kmt_enabled_write(struct file *f, const char __user *ubuf, size_t
 
 	if (ret)
 		return ret;
-	if (on && !kmt_enabled)
-		kmt_alloc_forget();
-	kmt_enabled = on;
-	kmt_pages_set_armed(on);
+	kmt_set_armed(on, NULL);
 	return len;
 }
 
 static ssize_t kmt_enabled_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
 {
-	char buf[3] = { kmt_enabled ? '1' : '0', '\n', 0 };
+	char buf[2] = { kmt_pages_armed() ? '1' : '0', '\n' };
 
-	return simple_read_from_buffer(ubuf, len, off, buf, 2);
+	return simple_read_from_buffer(ubuf, len, off, buf, sizeof(buf));
 }
 
 static const struct file_operations kmt_enabled_fops = {
@@ -185,15 +182,16 @@ static ssize_t kmt_rep_mode_write(struct file *f, const char __user *ubuf, size_
 	if (kmt_parse_rep_mode(buf, &mode))
 		return -EINVAL;
 	kmt_rep_mode = mode;
-	kmt_traps_set_rep_mode(mode);
+	kmt_hooks_set_rep_mode(mode);
 	return len;
 }
 
 static ssize_t kmt_rep_mode_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
 {
-	const char *s = kmt_rep_mode == KMT_REP_MODE_STEP ? "step\n" : "batch\n";
+	char buf[16];
+	int n = scnprintf(buf, sizeof(buf), "%s\n", kmt_rep_mode_names[kmt_rep_mode]);
 
-	return simple_read_from_buffer(ubuf, len, off, s, strlen(s));
+	return simple_read_from_buffer(ubuf, len, off, buf, n);
 }
 
 static const struct file_operations kmt_rep_mode_fops = {
@@ -210,15 +208,6 @@ static void kmt_debugfs_init(void)
 	debugfs_create_file("reports", 0444, kmt_debugfs, NULL, &kmt_reports_fops);
 	debugfs_create_file("enabled", 0644, kmt_debugfs, NULL, &kmt_enabled_fops);
 	debugfs_create_file("rep_mode", 0644, kmt_debugfs, NULL, &kmt_rep_mode_fops);
-}
-
-void kmt_disarm_oneshot(void)
-{
-	if (!kmt_enabled)
-		return;
-	kmt_enabled = false;
-	kmt_pages_set_armed(false);
-	pr_info("oneshot: disarmed after the first report (echo 1 > /sys/kernel/debug/kmemtrap/enabled to re-arm)\n");
 }
 
 /* ---- load and unload ------------------------------------------------------------------- */
@@ -246,7 +235,8 @@ static int kmt_check_machine(void)
 
 static int __init kmt_init(void)
 {
-	struct kmt_hook_point hook;
+	const char *hook_name;
+	unsigned long hook_addr;
 	int ret;
 
 	ret = kmt_check_machine();
@@ -258,64 +248,68 @@ static int __init kmt_init(void)
 	ret = kmt_symbols_init();
 	if (ret)
 		goto err_core;
-	ret = kmt_find_fault_hook(&hook);
+	ret = kmt_find_fault_hook(&hook_name, &hook_addr);
 	if (ret)
 		goto err_core;
+	kmt_ktext_init();
 	ret = kmt_pages_init(kmt_max_pages);
 	if (ret)
 		goto err_core;
-	ret = kmt_report_init();
+	ret = kmt_objects_init(kmt_max_objects);
 	if (ret)
 		goto err_pages;
-	ret = kmt_traps_init(hook.name, kmt_rep_mode);
+	ret = kmt_report_init();
+	if (ret)
+		goto err_objects;
+	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_allow_smp);
 	if (ret)
 		goto err_report;
-	ret = kmt_alloc_init(kmt_max_objects);
+	ret = kmt_alloc_init();
 	if (ret)
-		goto err_traps;
+		goto err_hooks;
 
-	kmt_enabled = true;
-	kmt_pages_set_armed(true);
-	WRITE_ONCE(kmt_api_open, true);
+	kmt_set_armed(true, NULL);
+	kmt_api_set_open(true);
 	kmt_debugfs_init();
 	pr_info("kmemtrap " KMT_VERSION " on kernel %s; #PF hook: kprobe on %s at %px; rep_mode=%s max_pages=%u\n",
-		utsname()->release, hook.name, (void *)hook.addr, kmt_rep_mode_name(kmt_rep_mode),
+		utsname()->release, hook_name, (void *)hook_addr, kmt_rep_mode_names[kmt_rep_mode],
 		kmt_max_pages);
 	return 0;
 
-err_traps:
-	kmt_traps_exit();
+err_hooks:
+	kmt_hooks_exit();
 err_report:
 	kmt_report_exit();
+err_objects:
+	kmt_objects_exit();
 err_pages:
 	kmt_pages_exit();
 err_core:
-	kmt_core_glue_exit();
+	kmt_assert_exit();
 	return ret;
 }
 
 static void __exit kmt_exit(void)
 {
-	struct kmt_engine_counters c;
-	int restored;
-	int hidden;
+	u64 v[KMT_COUNTER_COUNT];
+	int restored, hidden;
 
-	WRITE_ONCE(kmt_api_open, false);
+	kmt_api_set_open(false);
 	debugfs_remove_recursive(kmt_debugfs);
-	kmt_pages_set_armed(false);  /* every page shown, no new tracked objects from here on */
-	kmt_traps_counters(&c);
-	kmt_traps_exit();            /* waits for steps in flight, then unhooks */
-	kmt_report_exit();           /* prints what is queued while allocation origins are known */
+	kmt_set_armed(false, NULL);  /* every page shown, no new tracked objects from here on */
+	kmt_hooks_exit();            /* waits for steps in flight, then unhooks */
 	kmt_alloc_exit();
-	hidden = kmt_pages_hidden_count();
-	restored = atomic_read(&kmt_pages_tracked);
-	kmt_core_glue_exit();
+	kmt_report_exit();           /* prints what is queued while allocation origins are known */
+	kmt_counters_now(v);
+	hidden = kmt_pages_hidden();
+	restored = kmt_pages_tracked();
+	kmt_objects_exit();
+	kmt_assert_exit();
 	kmt_pages_release_all();
-	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %ld reports (%ld repeats, %ld dropped), %d pages restored, %d pages still tracked, %d hidden\n",
-		c.faults_handled, c.single_steps, c.rep_elements,
-		atomic_long_read(&kmt_reports_printed), atomic_long_read(&kmt_reports_repeated),
-		atomic_long_read(&kmt_reports_dropped), restored, atomic_read(&kmt_pages_tracked),
-		hidden);
+	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %llu reports (%llu repeats, %llu dropped), %d pages restored, %d pages still tracked, %d hidden\n",
+		v[KMT_CNT_FAULTS_HANDLED], v[KMT_CNT_SINGLE_STEPS], v[KMT_CNT_REP_ELEMENTS],
+		v[KMT_CNT_REPORTS], v[KMT_CNT_REPORTS_REPEATED], v[KMT_CNT_REPORTS_DROPPED], restored,
+		kmt_pages_tracked(), hidden);
 	kmt_pages_exit();
 }
 

@@ -6,74 +6,88 @@
  * memory. While kmemtrap is armed its PTE is cleared (the old value is kept here) so every
  * access faults; the fault path shows it for one step and hides it again.
  *
+ * Locking in this file: records are added and removed only under kmt_pages_lock with
+ * interrupts off (process or atomic context, never NMI). The trap path only reads, lock-free: a
+ * record's address is published last, with release semantics, and the hash slots are written
+ * with WRITE_ONCE. Whether a page is hidden is its PTE itself (0), never a separate flag, so an
+ * NMI that shows or hides the same page in the middle of another show or hide cannot lose it.
+ *
  * Storage: a fixed pool of records allocated at load (max_pages), each with its 1 KiB shadow
- * block, and an open-addressing hash from page address to record. Records are added and removed
- * only from process context under kmt_pages_lock with interrupts off; the trap path only reads
- * (lock-free: a record's address is published last, with release semantics), so it never takes
- * a lock the interrupted code may hold.
+ * block, and an open-addressing hash from page address to record.
  *
  * Hiding writes 0 to the PTE rather than clearing only _PAGE_PRESENT (as kmmio does): a
  * non-present PTE that still holds the page frame number is an L1TF gadget, and nothing in the
  * kernel needs the old value while we keep it.
  */
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/pgtable.h>
+#include <linux/sched.h>
 #include <linux/sched/task_stack.h>
-#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
-#include <asm/tlbflush.h>
 
 #include "kmt.h"
-#include "kmt_alloc.h"
-#include "kmt_pages.h"
+#include "pages.h"
+#include "symbols.h"
+
+#define KMT_HASH_TOMB 0xffffffffu /* a removed hash entry; 0 is an empty one */
+#define KMT_MAX_EXCLUDED 8
 
 static struct kmt_page *kmt_pool;
 static u32 *kmt_hash;          /* index + 1 into kmt_pool; 0 = empty; KMT_HASH_TOMB = removed */
 static u32 kmt_pool_size, kmt_hash_size;
-static u32 kmt_free_head;
-static u32 kmt_page_epoch;      /* under kmt_pages_lock */
-      /* free list through kmt_page.next_free (index + 1) */
+static u32 kmt_free_head;       /* free list through kmt_page.next_free (index + 1) */
+static u32 kmt_page_epoch;
+static atomic_t kmt_ntracked = ATOMIC_INIT(0);
 static DEFINE_SPINLOCK(kmt_pages_lock);
-atomic_t kmt_pages_tracked = ATOMIC_INIT(0);
-/* Set while the trap path may hide pages: cleared on disarm so every page stays visible. */
-bool kmt_pages_armed;
+static bool kmt_armed;
 
-#define KMT_HASH_TOMB 0xffffffffu
+static struct {
+	unsigned long start, end;
+} kmt_excluded[KMT_MAX_EXCLUDED];
+static unsigned int kmt_nexcluded;
 
-typedef int (*kmt_set_memory_4k_t)(unsigned long addr, int numpages);
-static kmt_set_memory_4k_t kmt_set_memory_4k;
+struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page_addr);
+
+	return p ? &p->shadow : NULL;
+}
+
+const struct kmt_shadow_map kmt_shadow = KMT_SHADOW_MAP;
 
 static u32 kmt_hash_slot(unsigned long page)
 {
 	return (u32)(hash_long(page >> PAGE_SHIFT, 32) & (kmt_hash_size - 1));
 }
 
-int kmt_pages_init(unsigned int max_pages)
+static void kmt_pool_reset_free_list(void)
 {
 	u32 i;
 
-	kmt_set_memory_4k = (kmt_set_memory_4k_t)kmt_lookup_symbol("set_memory_4k");
-	if (!kmt_set_memory_4k) {
-		pr_err("set_memory_4k not found in this kernel: cannot split the direct map to 4 KiB pages\n");
-		return -ENOENT;
-	}
+	for (i = 0; i < kmt_pool_size; i++)
+		kmt_pool[i].next_free = i + 2 <= kmt_pool_size ? i + 2 : 0;
+	kmt_free_head = kmt_pool_size ? 1 : 0;
+}
+
+int kmt_pages_init(unsigned int max_pages)
+{
 	kmt_pool_size = max_pages;
 	kmt_hash_size = roundup_pow_of_two(max_pages * 2);
 	/* No allocation-failure splat for a max_pages too large: the message below says it. */
 	kmt_pool = __vmalloc(array_size(max_pages, sizeof(*kmt_pool)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_hash = __vmalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!kmt_pool || !kmt_hash) {
-		vfree(kmt_pool);
-		vfree(kmt_hash);
-		kmt_pool = NULL;
-		kmt_hash = NULL;
+		kmt_pages_exit();
 		pr_err("cannot allocate %u page records (max_pages)\n", max_pages);
 		return -ENOMEM;
 	}
-	for (i = 0; i < max_pages; i++)
-		kmt_pool[i].next_free = i + 2 <= max_pages ? i + 2 : 0;
-	kmt_free_head = 1;
+	kmt_pool_reset_free_list();
+	kmt_nexcluded = 0;
+	kmt_pages_exclude(kmt_pool, array_size(max_pages, sizeof(*kmt_pool)));
+	kmt_pages_exclude(kmt_hash, array_size(kmt_hash_size, sizeof(*kmt_hash)));
 	return 0;
 }
 
@@ -85,7 +99,20 @@ void kmt_pages_exit(void)
 	kmt_hash = NULL;
 }
 
-/* Trap-safe: no locks, no allocation. Returns NULL for untracked pages. */
+void kmt_pages_exclude(const void *start, size_t len)
+{
+	if (WARN_ON_ONCE(kmt_nexcluded >= KMT_MAX_EXCLUDED))
+		return;
+	kmt_excluded[kmt_nexcluded].start = (unsigned long)start;
+	kmt_excluded[kmt_nexcluded].end = (unsigned long)start + len;
+	kmt_nexcluded++;
+}
+
+bool kmt_pages_armed(void)
+{
+	return READ_ONCE(kmt_armed);
+}
+
 struct kmt_page *kmt_page_find(unsigned long addr)
 {
 	unsigned long page = addr & PAGE_MASK;
@@ -108,22 +135,21 @@ struct kmt_page *kmt_page_find(unsigned long addr)
 	return NULL;
 }
 
-/* Whether memory at @addr may be tracked at all: the direct map or vmalloc space, not ours. */
 /*
- * Refused: the kernel image and modules (at and above __START_KERNEL_map; virt_addr_valid() is
- * true for the image), reserved pages (memblock memory such as the first per-cpu chunk and the
- * GDT) and page-table pages, this task's stack, and kmemtrap's own records, which the trap
- * path reads. Other tasks' vmalloc'd stacks are not detected (docs/limits.md).
+ * Whether memory at @addr may be tracked at all: the direct map or vmalloc space. Refused: the
+ * kernel image and modules (at and above __START_KERNEL_map; virt_addr_valid() is true for the
+ * image), reserved pages (memblock memory such as the first per-cpu chunk and the GDT) and
+ * page-table pages, this task's stack, and kmemtrap's own records, which the trap path reads.
+ * Other tasks' vmalloc'd stacks are not detected (docs/limits.md).
  */
 static bool kmt_addr_trackable(unsigned long addr)
 {
-	unsigned long pool = (unsigned long)kmt_pool, hash = (unsigned long)kmt_hash;
+	unsigned int i;
 
-	if (addr >= pool && addr < pool + (unsigned long)kmt_pool_size * sizeof(*kmt_pool))
-		return false;
-	if (addr >= hash && addr < hash + (unsigned long)kmt_hash_size * sizeof(*kmt_hash))
-		return false;
-	if (addr >= __START_KERNEL_map || kmt_alloc_owns(addr))
+	for (i = 0; i < kmt_nexcluded; i++)
+		if (addr >= kmt_excluded[i].start && addr < kmt_excluded[i].end)
+			return false;
+	if (addr >= __START_KERNEL_map)
 		return false;
 	if (object_is_on_stack((void *)addr))
 		return false;
@@ -159,31 +185,57 @@ static inline void kmt_invlpg(unsigned long addr)
 	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
-/*
- * Trap-safe, and safe against an NMI that shows or hides the same page in the middle: whether a
- * page is hidden is the PTE itself (0), never a separate flag, and the saved value is only ever
- * taken from a present PTE, so no interleaving can lose it.
- */
-void kmt_page_hide(struct kmt_page *p)
+/* The saved value is only ever taken from a present PTE, so no interleaving can lose it. */
+static void kmt_page_clear_pte(struct kmt_page *p)
 {
 	pte_t pte = READ_ONCE(*p->ptep);
 
-	if (pte_none(pte) || !READ_ONCE(kmt_pages_armed))
+	if (pte_none(pte))
 		return;
 	p->saved = pte_val(pte);
 	set_pte(p->ptep, __pte(0));
 	kmt_invlpg(p->addr);
 }
 
-/* Trap-safe. Showing needs no flush: a non-present entry is never cached in the TLB. */
-void kmt_page_show(struct kmt_page *p)
+static void kmt_page_hide(struct kmt_page *p)
+{
+	if (READ_ONCE(kmt_armed))
+		kmt_page_clear_pte(p);
+}
+
+void kmt_page_hide_unarmed(struct kmt_page *p)
+{
+	kmt_page_clear_pte(p);
+}
+
+/* Showing needs no flush: a non-present entry is never cached in the TLB. */
+static void kmt_page_show(struct kmt_page *p)
 {
 	if (pte_none(READ_ONCE(*p->ptep)))
 		set_pte(p->ptep, __pte(p->saved));
 }
 
-/* Tracked pages whose PTE is cleared now (process context; a snapshot). */
-int kmt_pages_hidden_count(void)
+void kmt_page_show_step(struct kmt_page *p)
+{
+	if (atomic_inc_return(&p->shown) == 1)
+		kmt_page_show(p);
+}
+
+bool kmt_page_hide_step(struct kmt_page *p)
+{
+	if (unlikely(atomic_read(&p->shown) <= 0))
+		return false;
+	if (atomic_dec_return(&p->shown) == 0 && READ_ONCE(p->tracked))
+		kmt_page_hide(p);
+	return true;
+}
+
+int kmt_pages_tracked(void)
+{
+	return atomic_read(&kmt_ntracked);
+}
+
+int kmt_pages_hidden(void)
 {
 	int n = 0;
 	u32 i;
@@ -192,49 +244,6 @@ int kmt_pages_hidden_count(void)
 		if (READ_ONCE(kmt_pool[i].addr) && pte_none(READ_ONCE(*kmt_pool[i].ptep)))
 			n++;
 	return n;
-}
-
-static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep);
-
-/*
- * Atomic-context variant for the allocator hooks: never splits (the direct map was split at
- * enable time), so it fails with -EAGAIN on a page that is not mapped by a 4 KiB PTE. Callable
- * with interrupts off; not from NMI.
- */
-struct kmt_page *kmt_page_get_atomic(unsigned long addr)
-{
-	unsigned long page = addr & PAGE_MASK;
-	unsigned int level;
-	pte_t *ptep;
-
-	if (!kmt_addr_trackable(addr))
-		return ERR_PTR(-EINVAL);
-	if (kmt_page_find(page))
-		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
-	ptep = lookup_address(page, &level);
-	if (!ptep || level != PG_LEVEL_4K || !pte_present(*ptep))
-		return ERR_PTR(-EAGAIN);
-	return kmt_page_insert(page, ptep);
-}
-
-/*
- * Adds one tracking reference to the page holding @addr, creating its record (whole page
- * initialized) if needed. Process context. Returns the record or an ERR_PTR.
- */
-struct kmt_page *kmt_page_get(unsigned long addr)
-{
-	unsigned long page = addr & PAGE_MASK;
-	pte_t *ptep;
-
-	might_sleep();
-	if (!kmt_addr_trackable(addr))
-		return ERR_PTR(-EINVAL);
-	if (kmt_page_find(page))
-		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
-	ptep = kmt_page_pte(page);
-	if (!ptep)
-		return ERR_PTR(-EINVAL);
-	return kmt_page_insert(page, ptep);
 }
 
 /* Finds or creates the record of @page with one more reference. Any context but NMI. */
@@ -267,22 +276,51 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->epoch = ++kmt_page_epoch;
 	atomic_set(&p->shown, 0);
 	/* Bytes of the page outside any tracked range count as initialized. */
-	memset(&p->shadow, 0xaa, sizeof(p->shadow));
-	BUILD_BUG_ON(KMT_SHADOW_INIT != 2);
+	memset(&p->shadow, KMT_SHADOW_INIT * 0x55, sizeof(p->shadow));
 	smp_store_release(&p->addr, page);
 	slot = kmt_hash_slot(page);
 	while (kmt_hash[slot] != 0 && kmt_hash[slot] != KMT_HASH_TOMB)
 		slot = (slot + 1) & (kmt_hash_size - 1);
 	WRITE_ONCE(kmt_hash[slot], idx + 1);
-	atomic_inc(&kmt_pages_tracked);
-	if (READ_ONCE(kmt_pages_armed))
-		kmt_page_hide(p);
+	atomic_inc(&kmt_ntracked);
+	kmt_page_hide(p);
 out:
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
 	return p;
 }
 
-/* Drops one tracking reference; the last one shows the page and frees the record. */
+struct kmt_page *kmt_page_get_atomic(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	unsigned int level;
+	pte_t *ptep;
+
+	if (!kmt_addr_trackable(addr))
+		return ERR_PTR(-EINVAL);
+	if (kmt_page_find(page))
+		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
+	ptep = lookup_address(page, &level);
+	if (!ptep || level != PG_LEVEL_4K || !pte_present(*ptep))
+		return ERR_PTR(-EAGAIN);
+	return kmt_page_insert(page, ptep);
+}
+
+struct kmt_page *kmt_page_get(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	pte_t *ptep;
+
+	might_sleep();
+	if (!kmt_addr_trackable(addr))
+		return ERR_PTR(-EINVAL);
+	if (kmt_page_find(page))
+		return kmt_page_insert(page, NULL); /* already tracked (and maybe hidden) */
+	ptep = kmt_page_pte(page);
+	if (!ptep)
+		return ERR_PTR(-EINVAL);
+	return kmt_page_insert(page, ptep);
+}
+
 void kmt_page_put(struct kmt_page *p)
 {
 	unsigned long flags;
@@ -301,19 +339,18 @@ void kmt_page_put(struct kmt_page *p)
 	WRITE_ONCE(p->addr, 0);
 	p->next_free = kmt_free_head;
 	kmt_free_head = idx + 1;
-	atomic_dec(&kmt_pages_tracked);
+	atomic_dec(&kmt_ntracked);
 out:
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
 }
 
-/* Arms (hides every tracked page that is not shown for a step) or disarms (shows all). */
 void kmt_pages_set_armed(bool armed)
 {
 	unsigned long flags;
 	u32 i;
 
 	spin_lock_irqsave(&kmt_pages_lock, flags);
-	WRITE_ONCE(kmt_pages_armed, armed);
+	WRITE_ONCE(kmt_armed, armed);
 	for (i = 0; i < kmt_pool_size; i++) {
 		struct kmt_page *p = &kmt_pool[i];
 
@@ -327,29 +364,37 @@ void kmt_pages_set_armed(bool armed)
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
 }
 
-/* Untracks everything (unload): every page shown, every record freed. */
+int kmt_pages_split_direct_map(void)
+{
+	static bool done;
+	unsigned long start = PAGE_OFFSET, end = (unsigned long)high_memory, a;
+	unsigned long failed = 0;
+
+	if (done)
+		return 0;
+	for (a = start; a < end; a += PMD_SIZE) {
+		if (kmt_set_memory_4k(a, min_t(unsigned long, PMD_SIZE, end - a) >> PAGE_SHIFT))
+			failed++;
+		cond_resched();
+	}
+	done = true;
+	pr_info("split the direct map [%px, %px) to 4 KiB pages (%lu 2 MiB chunks failed)\n",
+		(void *)start, (void *)end, failed);
+	return 0;
+}
+
 void kmt_pages_release_all(void)
 {
 	unsigned long flags;
-	u32 i;
 
 	kmt_pages_set_armed(false);
 	spin_lock_irqsave(&kmt_pages_lock, flags);
-	for (i = 0; i < kmt_pool_size; i++) {
+	for (u32 i = 0; i < kmt_pool_size; i++) {
 		kmt_pool[i].addr = 0;
 		kmt_pool[i].tracked = 0;
-		kmt_pool[i].next_free = i + 2 <= kmt_pool_size ? i + 2 : 0;
 	}
+	kmt_pool_reset_free_list();
 	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));
-	kmt_free_head = kmt_pool_size ? 1 : 0;
-	atomic_set(&kmt_pages_tracked, 0);
+	atomic_set(&kmt_ntracked, 0);
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
-}
-
-/* Shadow lookup for the core (trap-safe). */
-struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr)
-{
-	struct kmt_page *p = kmt_page_find((unsigned long)page_addr);
-
-	return p ? &p->shadow : NULL;
 }

@@ -4,25 +4,52 @@
  *
  * kallsyms_lookup_name() has not been exported since Linux 5.7. Registering a kprobe on it makes
  * the kprobe core resolve its address for us (kprobes may look up any symbol); we then call it
- * directly. This works on the kernels kmemtrap targets (5.10-6.12, CONFIG_KPROBES=y and
- * CONFIG_KALLSYMS=y, which every distribution kernel has). Every look-up fails with a message
- * naming the symbol, so an unsupported kernel gets a refusal, not a crash.
+ * directly. This needs CONFIG_KPROBES and CONFIG_KALLSYMS (Kbuild refuses a kernel without
+ * them). Every look-up that fails says which symbol is missing, so an unsupported kernel gets a
+ * refusal, not a crash.
  */
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/set_memory.h>
+#include <linux/stacktrace.h>
 
 #include "kmt.h"
+#include "symbols.h"
 
 typedef unsigned long (*kmt_kallsyms_lookup_name_t)(const char *name);
 static kmt_kallsyms_lookup_name_t kmt_kallsyms_lookup_name;
+
+static typeof(&set_memory_4k) kmt_set_memory_4k_fn;
+static typeof(&kallsyms_lookup_size_offset) kmt_size_offset_fn;
+static typeof(&__module_address) kmt_module_address_fn;
+static typeof(&find_module) kmt_find_module_fn;
+#ifdef CONFIG_STACKTRACE
+static typeof(&stack_trace_save_regs) kmt_stack_trace_save_regs_fn;
+#endif
+
+unsigned long kmt_lookup_symbol(const char *name)
+{
+	if (WARN_ON_ONCE(!kmt_kallsyms_lookup_name))
+		return 0;
+	return kmt_kallsyms_lookup_name(name);
+}
+
+/* Looks @name up into *@fn; a missing required symbol is an error with its name. */
+#define kmt_resolve(fn, name, required)                                                      \
+	({                                                                                     \
+		*(unsigned long *)&(fn) = kmt_lookup_symbol(name);                           \
+		if (!(fn))                                                                     \
+			pr_warn("%s not found in this kernel%s\n", name,                       \
+				(required) ? ": kmemtrap cannot work without it" : "");        \
+		(fn) || !(required) ? 0 : -ENOENT;                                             \
+	})
 
 int kmt_symbols_init(void)
 {
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	int ret;
 
-	if (kmt_kallsyms_lookup_name)
-		return 0;
 	ret = register_kprobe(&kp);
 	if (ret < 0) {
 		pr_err("cannot resolve kallsyms_lookup_name through a kprobe (error %d); this kernel is not supported (needs CONFIG_KPROBES and CONFIG_KALLSYMS)\n",
@@ -31,50 +58,91 @@ int kmt_symbols_init(void)
 	}
 	kmt_kallsyms_lookup_name = (kmt_kallsyms_lookup_name_t)kp.addr;
 	unregister_kprobe(&kp);
+
+	ret = kmt_resolve(kmt_set_memory_4k_fn, "set_memory_4k", true);
+	if (!ret)
+		ret = kmt_resolve(kmt_size_offset_fn, "kallsyms_lookup_size_offset", true);
+	if (ret)
+		return ret;
+	kmt_resolve(kmt_module_address_fn, "__module_address", false);
+	kmt_resolve(kmt_find_module_fn, "find_module", false);
+#ifdef CONFIG_STACKTRACE
+	kmt_resolve(kmt_stack_trace_save_regs_fn, "stack_trace_save_regs", false);
+#endif
 	return 0;
 }
 
-/* Returns the address of @name, or 0 (with a message) if this kernel does not have it. */
-unsigned long kmt_lookup_symbol(const char *name)
+bool kmt_function_extent(unsigned long addr, unsigned long *start, unsigned long *end)
 {
-	unsigned long addr;
+	unsigned long size = 0, off = 0;
 
-	if (WARN_ON_ONCE(!kmt_kallsyms_lookup_name))
-		return 0;
-	addr = kmt_kallsyms_lookup_name(name);
-	if (!addr)
-		pr_debug("symbol %s not found\n", name);
-	return addr;
+	if (!addr || !kmt_size_offset_fn(addr, &size, &off))
+		return false;
+	*start = addr - off;
+	*end = addr - off + size;
+	return true;
 }
 
-/*
- * The #PF hook: the last function of the kernel's not-present fault path for kernel addresses
- * (arch/x86/mm/fault.c), called as kernelmode_fixup_or_oops(regs, error_code, address, ...).
- * GCC may clone it with a .constprop suffix; both spellings are tried, plain name first.
- */
+int kmt_set_memory_4k(unsigned long addr, int numpages)
+{
+	return kmt_set_memory_4k_fn(addr, numpages);
+}
+
+unsigned int kmt_stack_trace_save_regs(struct pt_regs *regs, unsigned long *store,
+				       unsigned int size, unsigned int skipnr)
+{
+#ifdef CONFIG_STACKTRACE
+	if (kmt_stack_trace_save_regs_fn)
+		return kmt_stack_trace_save_regs_fn(regs, store, size, skipnr);
+#endif
+	return 0;
+}
+
+struct module *kmt_module_address(unsigned long addr)
+{
+	return kmt_module_address_fn ? kmt_module_address_fn(addr) : NULL;
+}
+
+bool kmt_have_module_address(void)
+{
+	return kmt_module_address_fn != NULL;
+}
+
+bool kmt_module_loaded(const char *name)
+{
+	bool loaded;
+
+	if (!kmt_find_module_fn)
+		return true; /* cannot tell: say nothing */
+	preempt_disable();
+	loaded = kmt_find_module_fn(name) != NULL;
+	preempt_enable();
+	return loaded;
+}
+
+/* GCC may clone the hook with a .constprop suffix; both spellings are tried, plain name first. */
 static const char *const kmt_fault_hook_names[] = {
 	"kernelmode_fixup_or_oops",
 	"kernelmode_fixup_or_oops.constprop.0",
 };
 
-int kmt_find_fault_hook(struct kmt_hook_point *hook)
+int kmt_find_fault_hook(const char **name, unsigned long *addr)
 {
 	size_t i, found = 0;
 
-	hook->name = NULL;
-	hook->addr = 0;
+	*name = NULL;
+	*addr = 0;
 	for (i = 0; i < ARRAY_SIZE(kmt_fault_hook_names); i++) {
-		unsigned long addr = kmt_lookup_symbol(kmt_fault_hook_names[i]);
+		unsigned long a = kmt_lookup_symbol(kmt_fault_hook_names[i]);
 
-		if (addr && !found++) {
-			hook->name = kmt_fault_hook_names[i];
-			hook->addr = addr;
+		if (a && !found++) {
+			*name = kmt_fault_hook_names[i];
+			*addr = a;
 		}
 	}
 	if (found == 1)
 		return 0;
 	if (found > 1) {
-		/* Faults through the copy we did not probe would oops instead of being handled. */
 		pr_err("this kernel has both kernelmode_fixup_or_oops and a clone of it: kmemtrap can hook only one; refusing\n");
 		return -EOPNOTSUPP;
 	}

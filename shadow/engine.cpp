@@ -8,11 +8,12 @@
 //
 //   Plain      one instruction (also a string instruction without REP) is stepped natively;
 //              the shadow was checked and updated for all its operands before it runs.
-//   RepTrick   seed 003: RIP is moved past a leading F3/F2 so the CPU runs one bare element;
+//   RepTrick   kmemcheck's trick: RIP is moved past a leading F3/F2 so the CPU runs one bare element;
 //              every #DB counts RCX down, checks the next element and rewinds RIP.
 //   RepNative  for prefix orders the trick cannot handle (66 F3 A5) and for code that had TF
 //              set itself: the REP instruction runs natively with TF, which traps after every
-//              iteration with RIP still on it and RCX one lower (measured, see BRIEF.md).
+//              iteration with RIP still on it and RCX one lower (measured natively and under QEMU
+//              TCG: docs/engine.md).
 //   Batch      REP MOVS/STOS between non-user addresses in KMT_REP_MODE_BATCH: the engine does
 //              every element of the window itself through platform.copy; no #DB at all.
 //
@@ -46,18 +47,6 @@ inline uint64_t page_of(uint64_t addr) { return addr & KMT_PAGE_MASK; }
 bool is_string_class(uint8_t insn_class)
 {
 	return insn_class >= KMT_CLASS_MOVS && insn_class <= KMT_CLASS_OUTS;
-}
-
-kmt_error_kind kind_for_state(kmt_shadow_state state)
-{
-	switch (state) {
-	case KMT_SHADOW_FREED:
-		return KMT_ERR_FREED_READ;
-	case KMT_SHADOW_UNALLOCATED:
-		return KMT_ERR_UNALLOCATED_READ;
-	default:
-		return KMT_ERR_UNINIT_READ;
-	}
 }
 
 // Address of one operand of the current execution (the current element for strings).
@@ -254,7 +243,7 @@ void Engine::check_read(unsigned i, const Operand &op)
 		return;
 	m_cpu->reported |= 1u << i;
 	kmt_error error = {};
-	error.kind = kind_for_state(bad_state);
+	error.kind = kmt_error_kind_for_state(bad_state);
 	error.size = op.m_size;
 	error.addr = op.m_addr;
 	error.bad_addr = bad_addr;
@@ -539,8 +528,9 @@ kmt_engine_result Engine::fault_while_busy(uint64_t fault_addr, uint64_t error_c
 		return KMT_ENGINE_HANDLED;
 	}
 	// Other code on this CPU (an interrupt when IF was kept on, or whatever ran while a user
-	// page was being faulted in) touched a tracked page. There is one step slot per CPU, so
-	// this access cannot be stepped: show the page until the current step ends, unchecked.
+	// page was being faulted in) touched a tracked page, and the glue had no free slot to step it
+	// in (every nesting slot of this CPU is busy): show the page until the current step ends,
+	// unchecked.
 	if (!show_page(page))
 		report_internal(KMT_REASON_TOO_MANY_PAGES, fault_addr, 0);
 	report_internal(KMT_REASON_FOREIGN_FAULT, fault_addr, 0);
@@ -761,6 +751,42 @@ const char *kmt_engine_result_str(int result)
 		return "handled, pass the trap on";
 	default:
 		return "unknown result";
+	}
+}
+
+enum kmt_error_kind kmt_error_kind_for_state(enum kmt_shadow_state state)
+{
+	switch (state) {
+	case KMT_SHADOW_FREED:
+		return KMT_ERR_FREED_READ;
+	case KMT_SHADOW_UNALLOCATED:
+		return KMT_ERR_UNALLOCATED_READ;
+	default:
+		return KMT_ERR_UNINIT_READ;
+	}
+}
+
+const char *kmt_internal_reason_str(int reason)
+{
+	switch (reason) {
+	case KMT_REASON_DECODE:
+		return "the instruction could not be decoded";
+	case KMT_REASON_NO_OPERAND:
+		return "no decoded operand covers the fault address";
+	case KMT_REASON_OPERAND_SIZE:
+		return "an operand is larger than two pages or has a vector index";
+	case KMT_REASON_ADDR32:
+		return "a REP string instruction with a 32-bit address size";
+	case KMT_REASON_TOO_MANY_PAGES:
+		return "too many pages shown at once";
+	case KMT_REASON_FOREIGN_FAULT:
+		return "other code touched a tracked page while every step slot was busy";
+	case KMT_REASON_IN_HANDLER:
+		return "a tracked page was touched inside kmemtrap's own #DB handler";
+	case KMT_REASON_UNBALANCED:
+		return "a page was hidden more often than shown";
+	default:
+		return "unknown reason";
 	}
 }
 

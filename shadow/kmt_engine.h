@@ -7,7 +7,7 @@
  * updates the shadow for every memory operand, asks the glue to show the page(s) the
  * instruction needs, and edits the register file so that exactly one instruction (or one
  * string element) runs natively with EFLAGS.TF set; on the single-step trap it hides the pages
- * again and restores the flags. REP string instructions are handled as in kmemcheck (seed 003):
+ * again and restores the flags. REP string instructions are handled as kmemcheck handled them:
  * only the REP part is emulated, or, in batch mode, kernel-to-kernel REP MOVS/STOS are performed
  * by the engine window by window. See docs/engine.md.
  *
@@ -61,7 +61,7 @@ enum kmt_engine_result {
 
 /* How REP MOVS/STOS between two non-user addresses are handled. Selectable at run time. */
 enum kmt_rep_mode {
-	/* One single-step trap per element (seed 003): the reference behaviour. */
+	/* One single-step trap per element (kmemcheck's way): the reference behaviour. */
 	KMT_REP_MODE_STEP = 0,
 	/*
 	 * The engine performs all elements that fit in the current window (two pages per
@@ -73,7 +73,7 @@ enum kmt_rep_mode {
 	KMT_REP_MODE_BATCH = 1,
 };
 
-/* Kinds of queued reports. The first four are the user-visible bug kinds of the brief. */
+/* Kinds of queued reports. The first four are the bug kinds users see (`BUG: kmemtrap: <kind>`). */
 enum kmt_error_kind {
 	KMT_ERR_UNINIT_READ = 1,      /* read of a byte in state KMT_SHADOW_UNINIT */
 	KMT_ERR_FREED_READ = 2,       /* read of a byte in state KMT_SHADOW_FREED */
@@ -91,6 +91,10 @@ enum kmt_internal_reason {
 	KMT_REASON_ADDR32,        /* a REP string instruction with a 0x67 prefix (ECX counter) */
 	KMT_REASON_TOO_MANY_PAGES,/* a nested fault found no free slot: the page stays shown */
 	KMT_REASON_FOREIGN_FAULT, /* a tracked page was hit by other code while a step was in flight */
+	/* Reported by the glue, not the engine: */
+	KMT_REASON_IN_HANDLER,    /* a tracked page was hit inside kmemtrap's own #DB handler (an NMI): shown unchecked */
+	KMT_REASON_UNBALANCED,    /* a page was hidden more often than shown (a bug in kmemtrap) */
+	KMT_REASON_COUNT,
 };
 
 /* One queued report, filled by the engine and handed to kmt_engine_platform.report. */
@@ -238,6 +242,11 @@ int kmt_engine_single_step(struct kmt_engine_cpu *cpu, const struct kmt_engine_p
 /* Short English names, for messages. Never NULL. */
 const char *kmt_engine_result_str(int result);
 const char *kmt_error_kind_str(int kind);
+/* Short English names of enum kmt_internal_reason values. Never NULL. */
+const char *kmt_internal_reason_str(int reason);
+
+/* The error kind of a read of a byte in  (UNINIT_READ for anything but FREED and UNALLOCATED). */
+enum kmt_error_kind kmt_error_kind_for_state(enum kmt_shadow_state state);
 
 KMT_EXTERN_C_END
 

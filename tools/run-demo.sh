@@ -21,5 +21,5 @@ awk '/BUG: kmemtrap:/ { n++; inrep = (n <= 2) } inrep { print } /kmemtrap: end o
 echo "---- kmemtrap-report summary:"
 build/tools/report/kmemtrap-report "$log" \
 	--module kmt_bugs=userspace-tests/vm/modules/kmt_bugs.ko \
-	--module kmemtrap_selftest=kmemtrap_selftest.ko || rc=$?
+	--module kmemtrap_selftest=userspace-tests/vm/modules/kmemtrap_selftest.ko || rc=$?
 exit $rc

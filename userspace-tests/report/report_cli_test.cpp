@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -48,8 +49,10 @@ std::string shell_quote(const std::string &s)
 // Runs the tool through the shell, which gives the redirections (stdin from a file) for free.
 RunResult run_tool(const std::string &args, const std::string &stdin_file = "")
 {
+	// CTest runs each test as its own process, several at once: the pid keeps their files apart.
 	static int counter = 0;
-	std::string base = ::testing::TempDir() + "kmt_report_cli_" + std::to_string(counter++);
+	std::string base = ::testing::TempDir() + "kmt_report_cli_" + std::to_string(getpid()) + "_" +
+			   std::to_string(counter++);
 	std::string cmd = shell_quote(KMT_REPORT_BIN) + " " + args + " >" + shell_quote(base + ".out") + " 2>" +
 			  shell_quote(base + ".err");
 	if (!stdin_file.empty())
@@ -108,7 +111,7 @@ TEST(ReportCli, FailOnReports)
 {
 	EXPECT_EQ(run_tool("--fail-on-reports " + shell_quote(data("sample.log"))).m_status, 1);
 	EXPECT_EQ(run_tool("--json --fail-on-reports " + shell_quote(data("sample.log"))).m_status, 1);
-	std::string clean = ::testing::TempDir() + "kmt_report_clean.log";
+	std::string clean = ::testing::TempDir() + "kmt_report_clean_" + std::to_string(getpid()) + ".log";
 	write_file(clean, "[    0.000000] Linux version 6.1.0\r\n[    3.1] kmemtrap: unloaded: 1 faults handled, 0 hidden\r\n");
 	RunResult r = run_tool("--fail-on-reports " + shell_quote(clean));
 	EXPECT_EQ(r.m_status, 0);

@@ -3,7 +3,7 @@
 // One line per case: "<case> <bytes> <mode> traps=<N> ns=<median>", where N counts every trap
 // of one run (page faults + single steps) and ns is the median wall time of the instruction
 // over several runs. Modes: untraced (no pages hidden, no handlers), step (one single-step
-// trap per element, seed 003), batch (the engine performs each two-page window itself).
+// trap per element, kmemcheck's way), batch (the engine performs each two-page window itself).
 // Source and destination are page aligned and tracked; the source is initialized.
 #include <algorithm>
 #include <cstdio>

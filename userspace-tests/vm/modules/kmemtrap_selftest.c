@@ -4,9 +4,10 @@
  *
  * Write a case name to /sys/kernel/debug/kmemtrap_selftest/run; the case runs in the writer's
  * context and prints "kmemtrap_selftest: <case>: data ok" when the data (and the shadow states
- * it can see without reading tracked bytes) are right, or "... data WRONG: <why>". The VM
- * scenario (userspace-tests/vm/scenarios/selftest.sh) runs every case and checks that exactly
- * the expected kmemtrap report (kind, function) follows each, and no other.
+ * it can see without reading tracked bytes) are right, or "... data WRONG: <why>". Each case
+ * in st_cases[] carries the reports kmemtrap must print after it; /sys/kernel/debug/
+ * kmemtrap_selftest/cases lists them, and the VM scenario (userspace-tests/vm/scenarios/
+ * selftest.sh) runs every listed case and checks that exactly those reports follow it.
  *
  * Each deliberate bad access is in its own noinline function, so the report names the case.
  * Memory is whole pages from the page allocator: nothing else lives on a tracked page.
@@ -19,6 +20,7 @@
 #include <linux/mm.h>
 #include <linux/mman.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
@@ -695,34 +697,49 @@ static int st_nmi(char *why)
 	return ret;
 }
 
-/* ---- the run file -------------------------------------------------------------------- */
+/* ---- the case table ------------------------------------------------------------------ */
 
-static const struct {
+/*
+ * Each case with what kmemtrap must report after it, and nothing else: "kind function" pairs
+ * (the function without offset or GCC clone suffix). Sites are reported once per (kind, code
+ * address), so a deliberate bug runs in one REP mode only; clean and REP cases run in both.
+ * ST_TRAPS cases also print their trap counts (KMT-TRAPS lines). Cases in no mode are run by
+ * other scenarios (hold/release: the load/unload stress test).
+ */
+#define ST_STEP  0x1 /* run in rep_mode=step */
+#define ST_BATCH 0x2 /* run in rep_mode=batch */
+#define ST_BOTH (ST_STEP | ST_BATCH)
+#define ST_TRAPS 0x4
+#define ST_MAX_EXPECT 2
+
+static const struct st_case {
 	const char *name;
 	int (*fn)(char *why);
+	unsigned int flags;
+	const char *expect[ST_MAX_EXPECT];
 } st_cases[] = {
-	{ "uninit_read", st_uninit_read },
-	{ "init_read", st_init_read },
-	{ "memcpy_partial", st_memcpy_partial },
-	{ "memset", st_memset },
-	{ "straddle", st_straddle },
-	{ "rep_movs", st_rep_movs },
-	{ "rep_stos", st_rep_stos },
-	{ "memmove_backward", st_memmove_backward },
-	{ "memcpy4k", st_memcpy4k },
-	{ "memset4k", st_memset4k },
-	{ "copy_to_user", st_copy_to_user },
-	{ "copy_from_user", st_copy_from_user },
-	{ "cmpxchg", st_cmpxchg },
-	{ "vmalloc_read", st_vmalloc_read },
-	{ "check_api", kmt_st_check_api },
-	{ "freed_read", st_freed_read },
-	{ "unallocated_read", st_unallocated_read },
-	{ "memcpy4k_call", st_memcpy4k_call },
-	{ "memset4k_call", st_memset4k_call },
-	{ "hold", st_hold },
-	{ "nmi", st_nmi },
-	{ "release", st_release_case },
+	{ "uninit_read", st_uninit_read, ST_STEP, { "uninit-read kmt_st_uninit_read" } },
+	{ "memcpy_partial", st_memcpy_partial, ST_STEP, { "uninit-read kmt_st_read_second_half" } },
+	{ "straddle", st_straddle, ST_STEP, { "uninit-read kmt_st_straddle_read" } },
+	{ "copy_to_user", st_copy_to_user, ST_STEP, { "infoleak st_copy_to_user" } },
+	{ "cmpxchg", st_cmpxchg, ST_STEP, { "uninit-read kmt_st_cmpxchg" } },
+	{ "freed_read", st_freed_read, ST_STEP, { "freed-read kmt_st_freed_read" } },
+	{ "unallocated_read", st_unallocated_read, ST_STEP, { "unallocated-read kmt_st_unallocated_read" } },
+	{ "nmi", st_nmi, ST_STEP, { "uninit-read kmt_st_nmi_read" } },
+	{ "vmalloc_read", st_vmalloc_read, ST_STEP, { "uninit-read kmt_st_vmalloc_read" } },
+	{ "check_api", kmt_st_check_api, ST_STEP, { "freed-read kmt_st_check_api" } },
+	{ "init_read", st_init_read, ST_BOTH },
+	{ "memset", st_memset, ST_BOTH },
+	{ "rep_movs", st_rep_movs, ST_BOTH },
+	{ "rep_stos", st_rep_stos, ST_BOTH },
+	{ "memmove_backward", st_memmove_backward, ST_BOTH },
+	{ "copy_from_user", st_copy_from_user, ST_BOTH },
+	{ "memcpy4k", st_memcpy4k, ST_BOTH | ST_TRAPS },
+	{ "memset4k", st_memset4k, ST_BOTH | ST_TRAPS },
+	{ "memcpy4k_call", st_memcpy4k_call, ST_BOTH | ST_TRAPS },
+	{ "memset4k_call", st_memset4k_call, ST_BOTH | ST_TRAPS },
+	{ "hold", st_hold, 0 },
+	{ "release", st_release_case, 0 },
 };
 
 static ssize_t st_run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
@@ -749,27 +766,45 @@ static ssize_t st_run_write(struct file *f, const char __user *ubuf, size_t len,
 	return -EINVAL;
 }
 
-static ssize_t st_run_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
-{
-	char buf[1024];
-	size_t i, n = 0;
-
-	for (i = 0; i < ARRAY_SIZE(st_cases); i++)
-		n += scnprintf(buf + n, sizeof(buf) - n, "%s\n", st_cases[i].name);
-	return simple_read_from_buffer(ubuf, len, off, buf, n);
-}
-
 static const struct file_operations st_run_fops = {
 	.owner = THIS_MODULE,
 	.write = st_run_write,
-	.read = st_run_read,
 	.llseek = default_llseek,
 };
+
+/*
+ * /sys/kernel/debug/kmemtrap_selftest/cases: one line per case,
+ *   <name> <modes> <traps> [<kind>:<function> ...]
+ * with <modes> "step", "batch", "step,batch" or "-", and <traps> 1 if the case's trap counts
+ * are printed. The scenario only loops over these lines.
+ */
+static int st_cases_show(struct seq_file *m, void *unused)
+{
+	size_t i, j;
+
+	for (i = 0; i < ARRAY_SIZE(st_cases); i++) {
+		const struct st_case *c = &st_cases[i];
+		unsigned int modes = c->flags & ST_BOTH;
+
+		seq_printf(m, "%s %s %d", c->name,
+			   modes == ST_BOTH ? "step,batch" : modes == ST_STEP ? "step" :
+			   modes == ST_BATCH ? "batch" : "-", !!(c->flags & ST_TRAPS));
+		for (j = 0; j < ST_MAX_EXPECT && c->expect[j]; j++) {
+			const char *sp = strchr(c->expect[j], ' ');
+
+			seq_printf(m, " %.*s:%s", (int)(sp - c->expect[j]), c->expect[j], sp + 1);
+		}
+		seq_putc(m, '\n');
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(st_cases);
 
 static int __init st_init(void)
 {
 	st_dir = debugfs_create_dir("kmemtrap_selftest", NULL);
-	debugfs_create_file("run", 0600, st_dir, NULL, &st_run_fops);
+	debugfs_create_file("run", 0200, st_dir, NULL, &st_run_fops);
+	debugfs_create_file("cases", 0444, st_dir, NULL, &st_cases_fops);
 	pr_info(ST "ready: %zu cases in /sys/kernel/debug/kmemtrap_selftest/run\n", ARRAY_SIZE(st_cases));
 	return 0;
 }

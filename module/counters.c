@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: GPL-2.0
+/* counters.c - the names and storage of kmemtrap's event counters (see counters.h). */
+#include <linux/build_bug.h>
+#include <linux/kernel.h>
+#include <linux/stddef.h>
+
+#include "counters.h"
+
+atomic_long_t kmt_counters[KMT_COUNTER_COUNT];
+
+const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
+	[KMT_CNT_FAULTS_HANDLED] = "faults_handled",
+	[KMT_CNT_FAULTS_PASSED_ON] = "faults_passed_on",
+	[KMT_CNT_SINGLE_STEPS] = "single_steps",
+	[KMT_CNT_REP_ELEMENTS] = "rep_elements",
+	[KMT_CNT_ERRORS_RECORDED] = "errors_recorded",
+	[KMT_CNT_BATCH_RUNS] = "batch_runs",
+	[KMT_CNT_NESTED_FAULTS] = "nested_faults",
+	[KMT_CNT_STEPS_PASSED_ON] = "steps_passed_on",
+	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
+	[KMT_CNT_REPORTS] = "reports",
+	[KMT_CNT_REPORTS_REPEATED] = "reports_repeated",
+	[KMT_CNT_REPORTS_DROPPED] = "reports_dropped",
+	[KMT_CNT_REPORTS_OVER_LIMIT] = "reports_over_limit",
+	[KMT_CNT_REPORTS_SUPPRESSED] = "reports_suppressed_allocator",
+	[KMT_CNT_KIND_UNINIT_READ] = "errors_uninit_read",
+	[KMT_CNT_KIND_FREED_READ] = "errors_freed_read",
+	[KMT_CNT_KIND_UNALLOCATED_READ] = "errors_unallocated_read",
+	[KMT_CNT_KIND_INFOLEAK] = "errors_infoleak",
+	[KMT_CNT_OBJECTS_TRACKED] = "objects_tracked_total",
+	[KMT_CNT_OBJECTS_SKIPPED_UNSPLIT] = "objects_skipped_unsplit",
+	[KMT_CNT_OBJECTS_SKIPPED_FULL] = "objects_skipped_full",
+	[KMT_CNT_OBJECTS_SKIPPED_OTHER] = "objects_skipped_other",
+	[KMT_CNT_SLAB_PAGES_RELEASED] = "slab_pages_released",
+};
+
+/* Where each engine counter is in struct kmt_engine_counters, in enum order. */
+static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
+	[KMT_CNT_FAULTS_HANDLED] = offsetof(struct kmt_engine_counters, faults_handled),
+	[KMT_CNT_FAULTS_PASSED_ON] = offsetof(struct kmt_engine_counters, faults_not_ours),
+	[KMT_CNT_SINGLE_STEPS] = offsetof(struct kmt_engine_counters, single_steps),
+	[KMT_CNT_REP_ELEMENTS] = offsetof(struct kmt_engine_counters, rep_elements),
+	[KMT_CNT_ERRORS_RECORDED] = offsetof(struct kmt_engine_counters, errors_recorded),
+	[KMT_CNT_BATCH_RUNS] = offsetof(struct kmt_engine_counters, batch_runs),
+	[KMT_CNT_NESTED_FAULTS] = offsetof(struct kmt_engine_counters, nested_faults),
+	[KMT_CNT_STEPS_PASSED_ON] = offsetof(struct kmt_engine_counters, steps_passed_on),
+};
+static_assert(sizeof(struct kmt_engine_counters) == KMT_CNT_ENGINE_COUNT * sizeof(u64),
+	      "every engine counter has a row in enum kmt_counter_id");
+
+void kmt_counters_read(u64 out[KMT_COUNTER_COUNT], const struct kmt_engine_counters *engine)
+{
+	int i;
+
+	for (i = 0; i < KMT_CNT_ENGINE_COUNT; i++)
+		out[i] = *(const u64 *)((const char *)engine + kmt_engine_offsets[i]);
+	for (; i < KMT_COUNTER_COUNT; i++)
+		out[i] = atomic_long_read(&kmt_counters[i]);
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * counters.h - every event counter of kmemtrap, in one table (counters.c).
+ *
+ * The engine's own counters live in the core (struct kmt_engine_counters, per CPU and slot);
+ * they come first in the table and are filled from the engine's sum when the table is read. The
+ * glue's counters are atomics incremented where the event happens (trap-safe). The debugfs
+ * counters file and the unload line both loop over kmt_counter_names[].
+ */
+#ifndef KMT_COUNTERS_H
+#define KMT_COUNTERS_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+
+#include "kmt_engine.h"
+
+enum kmt_counter_id {
+	/* The engine's (struct kmt_engine_counters), in its field order. */
+	KMT_CNT_FAULTS_HANDLED,
+	KMT_CNT_FAULTS_PASSED_ON,
+	KMT_CNT_SINGLE_STEPS,
+	KMT_CNT_REP_ELEMENTS,
+	KMT_CNT_ERRORS_RECORDED,
+	KMT_CNT_BATCH_RUNS,
+	KMT_CNT_NESTED_FAULTS,
+	KMT_CNT_STEPS_PASSED_ON,
+	KMT_CNT_ENGINE_COUNT,
+	/* The glue's. */
+	KMT_CNT_INTERNAL_ERRORS = KMT_CNT_ENGINE_COUNT, /* accesses the engine could not check */
+	KMT_CNT_REPORTS,                  /* reports printed */
+	KMT_CNT_REPORTS_REPEATED,         /* errors at a site already reported */
+	KMT_CNT_REPORTS_DROPPED,          /* errors lost because a report ring was full */
+	KMT_CNT_REPORTS_OVER_LIMIT,       /* first hits not printed because of max_reports */
+	KMT_CNT_REPORTS_SUPPRESSED,       /* reads inside the slab/page allocator, never reported */
+	KMT_CNT_KIND_UNINIT_READ,         /* errors by kind, repeats included */
+	KMT_CNT_KIND_FREED_READ,
+	KMT_CNT_KIND_UNALLOCATED_READ,
+	KMT_CNT_KIND_INFOLEAK,
+	KMT_CNT_OBJECTS_TRACKED,          /* allocations tracked since load */
+	KMT_CNT_OBJECTS_SKIPPED_UNSPLIT,  /* selected, but their page is not 4 KiB-mapped */
+	KMT_CNT_OBJECTS_SKIPPED_FULL,     /* selected, but max_pages or max_objects is reached */
+	KMT_CNT_OBJECTS_SKIPPED_OTHER,    /* selected, but the memory cannot be tracked */
+	KMT_CNT_SLAB_PAGES_RELEASED,      /* tracked pages given back to the page allocator */
+	KMT_COUNTER_COUNT,
+};
+
+extern atomic_long_t kmt_counters[KMT_COUNTER_COUNT];
+extern const char *const kmt_counter_names[KMT_COUNTER_COUNT];
+
+/* Trap-safe. Only for the glue's counters (the engine counts its own). */
+static inline void kmt_count(enum kmt_counter_id id)
+{
+	atomic_long_inc(&kmt_counters[id]);
+}
+
+/* Fills @out with every counter; @engine is the engine's sum over all CPUs. */
+void kmt_counters_read(u64 out[KMT_COUNTER_COUNT], const struct kmt_engine_counters *engine);
+
+#endif /* KMT_COUNTERS_H */

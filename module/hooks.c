@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hooks.c - catching the page fault and the single-step trap, and running the engine on them.
+ *
+ * #PF: a kprobe on the last stage of the kernel's not-present fault path for kernel addresses,
+ * kernelmode_fixup_or_oops(regs, error_code, address, ...) (arch/x86/mm/fault.c). Everything
+ * earlier (exc_page_fault, do_kern_addr_fault) is noinstr or NOKPROBE. The probe is
+ * ftrace-based: its pre-handler gets the probed function's registers, so rdi/rsi/rdx are the
+ * faulting pt_regs, the error code and the address. When the engine handles the fault the
+ * pre-handler points the probe's ip at kmt_fault_return (a plain return) and returns 1: the
+ * probed function returns at once to its caller and the fault path irets to the edited regs.
+ * At load the argument registers are checked by a calibration fault (kmt_calibrate()), and
+ * kmemtrap refuses to arm if they are not what this code assumes.
+ *
+ * #DB: a die notifier (DIE_DEBUG); args->err points at DR6. A single step that is ours is
+ * consumed (DR6.BS cleared, NOTIFY_STOP).
+ *
+ * Engine state: a few kmt_engine_cpu slots per CPU (see struct kmt_cpu): nested steps for code
+ * that runs while a step is in flight, and one for NMI code.
+ *
+ * CPU hotplug: kmemtrap is not SMP-correct (a page shown for one CPU's step is visible to the
+ * others). Unless the user loaded it with allow_smp=1, a CPU coming online is refused.
+ */
+#include <linux/cpuhotplug.h>
+#include <linux/delay.h>
+#include <linux/kdebug.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
+#include <linux/sched.h>
+#include <linux/smp.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <asm/debugreg.h>
+#include <asm/msr.h>
+#include <asm/trap_pf.h>
+
+#include "kmt.h"
+#include "counters.h"
+#include "hooks.h"
+#include "pages.h"
+#include "platform.h"
+#include "report.h"
+#include "symbols.h"
+
+/*
+ * Engine slots per CPU. Slots 0..KMT_TASK_SLOTS-1 nest for non-NMI code: slot 0 steps an
+ * instruction; when other code runs while that step is in flight (an interrupt, or another task
+ * while a user-memory step sleeps in a user page fault) and touches a tracked page, its access
+ * is stepped in the next slot. The last slot is for NMI code. Each slot records the task whose
+ * code it steps: a single-step trap goes to the innermost busy slot of the current task.
+ */
+#define KMT_TASK_SLOTS 3
+#define KMT_NMI_SLOT KMT_TASK_SLOTS
+#define KMT_SLOTS (KMT_TASK_SLOTS + 1)
+
+/* How long unload waits for steps in flight (a step that sleeps in a user page fault). */
+#define KMT_UNLOAD_WAIT_MS 1000
+/* Where in its page the calibration reads: any offset that is not 0 proves rdx is the address. */
+#define KMT_CALIB_OFFSET 64
+
+struct kmt_cpu {
+	struct kmt_engine_cpu slot[KMT_SLOTS];
+	struct kmt_engine_platform plat[KMT_SLOTS]; /* kmt_platform, ctx = that slot's regs */
+	struct task_struct *owner[KMT_SLOTS];
+	/*
+	 * Set while one of our own handlers runs on this CPU. A fault that comes in then can only be
+	 * an NMI's inside our #DB handler (a #PF handler cannot be re-entered: kprobes skip nested
+	 * hits). Stepping it would raise a #DB on the #DB stack that is in use, so its page is shown
+	 * unchecked and hidden again when the outer handler ends.
+	 */
+	int in_handler;
+	unsigned int ndeferred;
+	unsigned long deferred[KMT_ENGINE_MAX_SHOWN];
+};
+static struct kmt_cpu __percpu *kmt_cpus;
+
+static struct kprobe kmt_fault_kprobe;
+static struct notifier_block kmt_die_nb;
+static bool kmt_kprobe_registered, kmt_die_registered;
+static enum cpuhp_state kmt_cpuhp_state;
+static bool kmt_smp_allowed;
+
+/* Calibration of the probe's argument registers (see kmt_calibrate()). */
+static unsigned long kmt_calib_addr;
+static struct {
+	bool seen;
+	unsigned long regs_ip, error_code;
+} kmt_calib;
+
+static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
+{
+	r->gpr[KMT_REG_RAX] = p->ax;
+	r->gpr[KMT_REG_RCX] = p->cx;
+	r->gpr[KMT_REG_RDX] = p->dx;
+	r->gpr[KMT_REG_RBX] = p->bx;
+	r->gpr[KMT_REG_RSP] = p->sp;
+	r->gpr[KMT_REG_RBP] = p->bp;
+	r->gpr[KMT_REG_RSI] = p->si;
+	r->gpr[KMT_REG_RDI] = p->di;
+	r->gpr[KMT_REG_R8] = p->r8;
+	r->gpr[KMT_REG_R9] = p->r9;
+	r->gpr[KMT_REG_R10] = p->r10;
+	r->gpr[KMT_REG_R11] = p->r11;
+	r->gpr[KMT_REG_R12] = p->r12;
+	r->gpr[KMT_REG_R13] = p->r13;
+	r->gpr[KMT_REG_R14] = p->r14;
+	r->gpr[KMT_REG_R15] = p->r15;
+	r->rip = p->ip;
+	r->rflags = p->flags;
+	/* Kernel mode: GS base is this CPU's per-cpu base, FS base the task's (rarely used). */
+	rdmsrl(MSR_FS_BASE, r->fs_base);
+	rdmsrl(MSR_GS_BASE, r->gs_base);
+}
+
+/* The engine only ever moves RIP, RFLAGS, RCX, RSI and RDI. */
+static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
+{
+	p->ip = r->rip;
+	p->flags = r->rflags;
+	p->cx = r->gpr[KMT_REG_RCX];
+	p->si = r->gpr[KMT_REG_RSI];
+	p->di = r->gpr[KMT_REG_RDI];
+}
+
+/*
+ * The slot for a fault at @ip: the slot stepping that very instruction (a second page, or an
+ * unrelated fault of it), else a fresh slot above the innermost busy one (other code running
+ * while a step is in flight). With every task slot busy, the innermost takes it (the engine then
+ * lets the access through unchecked).
+ */
+static int kmt_slot_for_fault(struct kmt_cpu *c, unsigned long ip)
+{
+	int i, top = -1, idle = -1;
+	bool mine = false;
+
+	if (in_nmi())
+		return KMT_NMI_SLOT;
+	for (i = KMT_TASK_SLOTS - 1; i >= 0; i--) {
+		if (!kmt_engine_busy(&c->slot[i])) {
+			idle = i;
+			continue;
+		}
+		if (top < 0)
+			top = i;
+		if (c->owner[i] == current) {
+			if (kmt_engine_owns(&c->slot[i], ip))
+				return i;
+			mine = true;
+		}
+	}
+	if (top + 1 < KMT_TASK_SLOTS)
+		return top + 1;
+	/*
+	 * The top slot is taken. A lower idle slot is fine for a task with no step in flight here
+	 * (its single step finds it by owner); otherwise the innermost activation lets the access
+	 * through unchecked (the engine's foreign-fault path), without changing its owner.
+	 */
+	return idle >= 0 && !mine ? idle : top;
+}
+
+/* The slot a single-step trap belongs to, or -1: the innermost busy one of this task. */
+static int kmt_slot_for_step(struct kmt_cpu *c)
+{
+	int i;
+
+	if (kmt_engine_busy(&c->slot[KMT_NMI_SLOT]))
+		return KMT_NMI_SLOT; /* an NMI's step nests inside everything and completes first */
+	for (i = KMT_TASK_SLOTS - 1; i >= 0; i--)
+		if (kmt_engine_busy(&c->slot[i]) && c->owner[i] == current)
+			return i;
+	return -1;
+}
+
+/*
+ * Bookkeeping when slot @i starts or ends an activation: the owner is set only when it starts
+ * (a foreign access let through by a busy slot never takes it over), and the module is pinned
+ * while any step is in flight, so that rmmod cannot pull the handlers from under a step that
+ * sleeps in a user page fault.
+ */
+static void kmt_slot_transition(struct kmt_cpu *c, int i, bool was_busy)
+{
+	bool busy = kmt_engine_busy(&c->slot[i]);
+
+	if (!was_busy && busy) {
+		c->owner[i] = current;
+		__module_get(THIS_MODULE);
+	} else if (was_busy && !busy) {
+		c->owner[i] = NULL;
+		module_put(THIS_MODULE);
+	}
+}
+
+/* A fault inside our own handler (see struct kmt_cpu): show the page, hide it afterwards. */
+static bool kmt_defer_show(struct kmt_cpu *c, struct pt_regs *regs, unsigned long address)
+{
+	struct kmt_page *p = kmt_page_find(address);
+	const struct kmt_error e = {
+		.kind = KMT_ERR_INTERNAL, .reason = KMT_REASON_IN_HANDLER,
+		.fault_addr = address, .rip = regs->ip,
+	};
+
+	if (!p || c->ndeferred >= ARRAY_SIZE(c->deferred))
+		return false;
+	kmt_page_show_step(p);
+	c->deferred[c->ndeferred++] = address & PAGE_MASK;
+	kmt_report_error(&e, regs);
+	return true;
+}
+
+static void kmt_handler_exit(struct kmt_cpu *c)
+{
+	if (--c->in_handler)
+		return;
+	while (c->ndeferred) {
+		struct kmt_page *p = kmt_page_find(c->deferred[--c->ndeferred]);
+
+		if (p)
+			kmt_page_hide_step(p);
+	}
+}
+
+/* Slot @i's platform, with ctx pointing at the trap's regs for reports. */
+static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, int i, struct pt_regs *regs)
+{
+	c->plat[i].ctx = regs;
+	return &c->plat[i];
+}
+
+/* A plain return for the probed function (see the header comment). */
+static noinline notrace void kmt_fault_return(void)
+{
+	barrier();
+}
+NOKPROBE_SYMBOL(kmt_fault_return);
+
+/* Pre-handler at the entry of kernelmode_fixup_or_oops(regs, error_code, address, ...). */
+static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
+{
+	struct pt_regs *regs = (struct pt_regs *)kregs->di;
+	unsigned long error_code = kregs->si, address = kregs->dx;
+	struct kmt_cpu *c;
+	struct kmt_regs r;
+	bool was_busy;
+	int res, i;
+
+	if (unlikely(address == READ_ONCE(kmt_calib_addr) && address)) {
+		/* Calibration: record what we see and let the kernel's fixup run. */
+		kmt_calib.seen = true;
+		kmt_calib.regs_ip = regs->ip;
+		kmt_calib.error_code = error_code;
+		return 0;
+	}
+	c = this_cpu_ptr(kmt_cpus);
+	if (unlikely(c->in_handler)) {
+		if (!kmt_defer_show(c, regs, address))
+			return 0;
+		kregs->ip = (unsigned long)kmt_fault_return;
+		return 1;
+	}
+	i = kmt_slot_for_fault(c, regs->ip);
+	was_busy = kmt_engine_busy(&c->slot[i]);
+	/* Steps in flight still finish (or cancel) while disarmed; nothing new starts on an untracked page. */
+	if (!was_busy && !kmt_page_find(address))
+		return 0;
+
+	c->in_handler++;
+	kmt_regs_in(&r, regs);
+	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
+	kmt_regs_out(regs, &r);
+	kmt_slot_transition(c, i, was_busy);
+	kmt_handler_exit(c);
+	if (res == KMT_ENGINE_NOT_OURS)
+		return 0;
+	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
+	kregs->ip = (unsigned long)kmt_fault_return;
+	return 1;
+}
+NOKPROBE_SYMBOL(kmt_fault_pre);
+
+static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, void *data)
+{
+	struct die_args *args = data;
+	unsigned long *dr6 = (unsigned long *)args->err;
+	struct kmt_cpu *c;
+	struct kmt_regs r;
+	int res, i;
+
+	if (val != DIE_DEBUG || !(*dr6 & DR_STEP) || user_mode(args->regs))
+		return NOTIFY_DONE; /* kmemtrap only ever steps kernel code */
+	c = this_cpu_ptr(kmt_cpus);
+	i = kmt_slot_for_step(c);
+	if (i < 0)
+		return NOTIFY_DONE;
+	c->in_handler++;
+	kmt_regs_in(&r, args->regs);
+	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
+	kmt_regs_out(args->regs, &r);
+	kmt_slot_transition(c, i, true);
+	kmt_handler_exit(c);
+	if (res == KMT_ENGINE_HANDLED) {
+		*dr6 &= ~DR_STEP;
+		return NOTIFY_STOP;
+	}
+	return NOTIFY_DONE;
+}
+NOKPROBE_SYMBOL(kmt_die_notify);
+
+/*
+ * Calibration: fault on a hidden page of our own through get_kernel_nofault() (an access with an
+ * exception-table fixup) and check that the probe saw the address in rdx, a not-present kernel
+ * read in rsi and, through rdi, a pt_regs whose ip is in copy_from_kernel_nofault() (where
+ * get_kernel_nofault() makes the access). The page is vmalloc'd: it is mapped by a 4 KiB PTE,
+ * so calibrating never splits the direct map.
+ */
+static noinline int kmt_calibrate(void)
+{
+	unsigned long start = 0, end = 0, val = 0;
+	struct kmt_page *p;
+	u8 *page = vmalloc(PAGE_SIZE);
+	int ret = 0, err;
+
+	if (!page)
+		return -ENOMEM;
+	if (!kmt_function_extent((unsigned long)copy_from_kernel_nofault, &start, &end)) {
+		pr_err("calibration: cannot find the extent of copy_from_kernel_nofault\n");
+		vfree(page);
+		return -ENOENT;
+	}
+	p = kmt_page_get((unsigned long)page);
+	if (IS_ERR(p)) {
+		vfree(page);
+		pr_err("calibration: cannot track a page of our own (%ld)\n", PTR_ERR(p));
+		return PTR_ERR(p);
+	}
+	kmt_page_hide_unarmed(p);
+	memset(&kmt_calib, 0, sizeof(kmt_calib));
+	WRITE_ONCE(kmt_calib_addr, (unsigned long)page + KMT_CALIB_OFFSET);
+	barrier();
+	err = get_kernel_nofault(val, (unsigned long *)(page + KMT_CALIB_OFFSET));
+	barrier();
+	WRITE_ONCE(kmt_calib_addr, 0);
+	kmt_page_put(p);
+	vfree(page);
+
+	if (!err) {
+		pr_err("calibration: a read of a hidden page did not fault; refusing to arm\n");
+		ret = -EINVAL;
+	} else if (!kmt_calib.seen) {
+		pr_err("calibration: the fault did not reach the probe with the address in rdx; this kernel's %s differs from what kmemtrap expects; refusing to arm\n",
+		       kmt_fault_kprobe.symbol_name);
+		ret = -EINVAL;
+	} else if (kmt_calib.error_code & (X86_PF_PROT | X86_PF_USER | X86_PF_WRITE) ||
+		   kmt_calib.regs_ip < start || kmt_calib.regs_ip >= end) {
+		pr_err("calibration: unexpected probe arguments (error code %#lx, regs->ip %pS); refusing to arm\n",
+		       kmt_calib.error_code, (void *)kmt_calib.regs_ip);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+/* A CPU is about to come online (runs on the CPU that brings it up, process context). */
+static int kmt_cpu_prepare(unsigned int cpu)
+{
+	if (READ_ONCE(kmt_smp_allowed))
+		return 0;
+	pr_err("refusing to bring CPU %u online: kmemtrap is loaded for one CPU (a page shown for one CPU's step would be visible to the other unchecked); unload kmemtrap first, or load it with allow_smp=1\n",
+	       cpu);
+	return -EBUSY;
+}
+
+int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, bool smp_allowed)
+{
+	int cpu, ret, i;
+
+	kmt_cpus = alloc_percpu(struct kmt_cpu);
+	if (!kmt_cpus) {
+		pr_err("cannot allocate per-CPU engine state\n");
+		return -ENOMEM;
+	}
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		for (i = 0; i < KMT_SLOTS; i++) {
+			kmt_engine_cpu_init(&c->slot[i], mode);
+			c->plat[i] = kmt_platform;
+			c->owner[i] = NULL;
+		}
+	}
+
+	kmt_smp_allowed = smp_allowed;
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kmemtrap:prepare", kmt_cpu_prepare, NULL);
+	if (ret < 0) {
+		pr_err("cannot register a CPU hotplug callback (error %d)\n", ret);
+		goto fail;
+	}
+	kmt_cpuhp_state = ret;
+
+	kmt_fault_kprobe.symbol_name = hook_symbol;
+	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
+	ret = register_kprobe(&kmt_fault_kprobe);
+	if (ret) {
+		pr_err("cannot register a kprobe on %s (error %d)\n", hook_symbol, ret);
+		goto fail;
+	}
+	kmt_kprobe_registered = true;
+
+	kmt_die_nb.notifier_call = kmt_die_notify;
+	kmt_die_nb.priority = INT_MAX;
+	ret = register_die_notifier(&kmt_die_nb);
+	if (ret) {
+		pr_err("cannot register the die notifier (error %d)\n", ret);
+		goto fail;
+	}
+	kmt_die_registered = true;
+
+	ret = kmt_calibrate();
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	kmt_hooks_exit();
+	return ret;
+}
+
+/* True while any CPU has a step in flight. */
+static bool kmt_any_busy(void)
+{
+	int cpu, i;
+
+	if (!kmt_cpus)
+		return false;
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		for (i = 0; i < KMT_SLOTS; i++)
+			if (kmt_engine_busy(&c->slot[i]))
+				return true;
+	}
+	return false;
+}
+
+void kmt_hooks_exit(void)
+{
+	int waited;
+
+	/* Pages are already shown (disarmed): no new activations can start on them. */
+	for (waited = 0; waited < KMT_UNLOAD_WAIT_MS && kmt_any_busy(); waited++)
+		msleep(1);
+	if (kmt_any_busy())
+		pr_warn("a step is still in flight at unload\n");
+	if (kmt_kprobe_registered) {
+		unregister_kprobe(&kmt_fault_kprobe);
+		kmt_kprobe_registered = false;
+	}
+	if (kmt_die_registered) {
+		unregister_die_notifier(&kmt_die_nb);
+		kmt_die_registered = false;
+	}
+	if (kmt_cpuhp_state > 0) {
+		cpuhp_remove_state_nocalls(kmt_cpuhp_state);
+		kmt_cpuhp_state = 0;
+	}
+	free_percpu(kmt_cpus);
+	kmt_cpus = NULL;
+}
+
+void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode)
+{
+	int cpu, i;
+
+	if (!kmt_cpus)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		for (i = 0; i < KMT_SLOTS; i++)
+			kmt_engine_set_rep_mode(&c->slot[i], mode);
+	}
+}
+
+void kmt_hooks_engine_counters(struct kmt_engine_counters *sum)
+{
+	int cpu, i;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!kmt_cpus)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		for (i = 0; i < KMT_SLOTS; i++) {
+			/* Every field is a u64 counter (counters.h asserts it). */
+			const u64 *k = (const u64 *)&c->slot[i].counters;
+			u64 *s = (u64 *)sum;
+			int n;
+
+			for (n = 0; n < KMT_CNT_ENGINE_COUNT; n++)
+				s[n] += READ_ONCE(k[n]);
+		}
+	}
+}

@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: GPL-2.0
+/* ktext.c - kernel functions recognised by address (see ktext.h). */
+#include <linux/kallsyms.h>
+#include <linux/kernel.h>
+#include <linux/sort.h>
+#include <linux/version.h>
+
+#include "kmt.h"
+#include "ktext.h"
+#include "symbols.h"
+
+#define KMT_ANY 0
+/* A row for a function GCC often inlines: resolved if it exists, never warned about. */
+#define KMT_INLINED 1
+#define KMT_V(a, b) KERNEL_VERSION(a, b, 0)
+
+struct kmt_ktext_row {
+	const char *name;
+	u8 kind;                    /* enum kmt_ktext_kind */
+	unsigned int since, before; /* LINUX_VERSION_CODE range where it is expected; 0 = open */
+				    /* (since == KMT_INLINED: never expected) */
+};
+
+/*
+ * The slab and page allocators' own functions: they read and write free objects (freelist
+ * words, bulk and RCU frees that have no per-object tracepoint), so their reads are never
+ * reported. Their writes still mark bytes initialized.
+ */
+static const struct kmt_ktext_row kmt_ktext_rows[] = {
+	{ "kmem_cache_alloc", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmem_cache_alloc_lru", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmem_cache_alloc_node", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmem_cache_alloc_bulk", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmem_cache_free", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "kmem_cache_free_bulk", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "kfree", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "__kmalloc", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "__kmalloc_node", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "__kmalloc_node_track_caller", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmalloc_trace", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmalloc_node_trace", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "___slab_alloc", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "__slab_free", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "__kmem_cache_alloc_node", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 4) },
+	{ "__kmem_cache_free", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 4) },
+	{ "deactivate_slab", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "get_partial_node", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_ANY },
+	{ "build_detached_freelist", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "__kmem_cache_free_bulk", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "free_pcp_prepare", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "free_pages_prepare", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "free_unref_page_prepare", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "kfree_bulk", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	{ "kmem_cache_alloc_node_lru", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	/*
+	 * The copy-to-user routines. For short or unaligned copies they move data through
+	 * registers (movq loads and stores) rather than MOVS, so a leak of uninitialized bytes
+	 * shows up as a plain read. They read kernel memory only when copying *to* user space (the
+	 * source of copy_from_user is user memory, never tracked).
+	 */
+	{ "copy_user_generic_unrolled", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_generic_string", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_enhanced_fast_string", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_short_string", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
+	{ "rep_movs_alternative", KMT_KTEXT_COPY_USER, KMT_V(6, 2), KMT_ANY },
+	{ "_copy_to_user", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
+	{ "copy_to_user_nofault", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
+	/* Tracepoint dispatch between the allocator and our probe (absent when a static call is used). */
+	{ "__traceiter_kmalloc", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
+	{ "__traceiter_kmem_cache_alloc", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
+	{ "__traceiter_kfree", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
+	{ "__traceiter_kmem_cache_free", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
+};
+
+/* GCC's clone suffixes: each is tried after the plain name. */
+static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0" };
+
+#define KMT_KTEXT_MAX (ARRAY_SIZE(kmt_ktext_rows) * ARRAY_SIZE(kmt_clone_suffixes))
+
+struct kmt_ktext_range {
+	unsigned long start, end;
+	u8 kind;
+};
+
+/* Resolved functions, sorted by start address; written once at load. */
+static struct kmt_ktext_range kmt_ranges[KMT_KTEXT_MAX];
+static unsigned int kmt_nranges;
+
+static bool kmt_row_expected(const struct kmt_ktext_row *row)
+{
+	return row->since != KMT_INLINED &&
+	       (row->since == KMT_ANY || LINUX_VERSION_CODE >= row->since) &&
+	       (row->before == KMT_ANY || LINUX_VERSION_CODE < row->before);
+}
+
+static int kmt_range_cmp(const void *a, const void *b)
+{
+	const struct kmt_ktext_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+void kmt_ktext_init(void)
+{
+	char name[KSYM_NAME_LEN];
+	size_t i, j;
+
+	kmt_nranges = 0;
+	for (i = 0; i < ARRAY_SIZE(kmt_ktext_rows); i++) {
+		const struct kmt_ktext_row *row = &kmt_ktext_rows[i];
+		unsigned int found = 0;
+
+		for (j = 0; j < ARRAY_SIZE(kmt_clone_suffixes); j++) {
+			struct kmt_ktext_range *r = &kmt_ranges[kmt_nranges];
+			unsigned long addr;
+
+			snprintf(name, sizeof(name), "%s%s", row->name, kmt_clone_suffixes[j]);
+			addr = kmt_lookup_symbol(name);
+			if (!addr || !kmt_function_extent(addr, &r->start, &r->end) || r->start != addr)
+				continue;
+			r->kind = row->kind;
+			kmt_nranges++;
+			found++;
+		}
+		if (!found && kmt_row_expected(row))
+			pr_warn("expected kernel function %s not found: its accesses are not recognised\n",
+				row->name);
+	}
+	sort(kmt_ranges, kmt_nranges, sizeof(kmt_ranges[0]), kmt_range_cmp, NULL);
+}
+
+bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
+{
+	unsigned int lo = 0, hi = kmt_nranges;
+
+	/* The last range starting at or below @ip (functions do not overlap). */
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+
+		if (kmt_ranges[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo && ip < kmt_ranges[lo - 1].end && kmt_ranges[lo - 1].kind == kind;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * objects.h - records of tracked heap objects: bounds, cache, and where they were allocated and
+ * freed (objects.c). The allocator hooks write them; reports read them.
+ */
+#ifndef KMT_OBJECTS_H
+#define KMT_OBJECTS_H
+
+#include <linux/sched.h>
+#include <linux/types.h>
+
+#define KMT_ORIGIN_DEPTH 8
+
+/* What a report prints about the object holding its bad byte. */
+struct kmt_object_info {
+	u64 start;
+	u32 size;          /* bytes requested */
+	u32 alloc_size;    /* bytes the allocator gave (object size) */
+	char cache[32];
+	bool freed;
+	u64 free_seq;      /* compare with kmt_objects_now() at the access: freed after it if greater */
+	pid_t alloc_pid, free_pid;
+	char alloc_comm[TASK_COMM_LEN], free_comm[TASK_COMM_LEN];
+	u32 alloc_nr, free_nr;
+	unsigned long alloc_stack[KMT_ORIGIN_DEPTH], free_stack[KMT_ORIGIN_DEPTH];
+};
+
+int kmt_objects_init(unsigned int max_objects);
+void kmt_objects_exit(void);
+
+/*
+ * A tracked allocation of @size requested bytes at @addr, @alloc_size given (any context but
+ * NMI). Returns 0, or -ENOSPC when max_objects records are in use.
+ */
+int kmt_object_alloc(unsigned long addr, u32 size, u32 alloc_size, const char *cache,
+		     bool rcu_cache);
+/* The allocator handed out @addr again: drop whatever record it had. */
+void kmt_object_reused(unsigned long addr);
+/*
+ * A free of @addr. Returns the object's size if it was a tracked live object (its record is
+ * marked freed), 0 otherwise; *@rcu says whether its cache is SLAB_TYPESAFE_BY_RCU.
+ */
+u32 kmt_object_free(unsigned long addr, bool *rcu);
+
+/* Process context: the tracked object holding @addr, if any. */
+bool kmt_object_describe(u64 addr, struct kmt_object_info *info);
+/* Trap-safe: the current free sequence number. */
+u64 kmt_objects_now(void);
+/* Records of objects allocated and not freed. */
+long kmt_objects_live(void);
+/*
+ * Re-arming after a disarm: writes made while disarmed were not seen, so every allocator-tracked
+ * object's bytes become initialized and its record is dropped. Process context.
+ */
+void kmt_objects_forget(void);
+
+#endif /* KMT_OBJECTS_H */

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pages.h - tracked pages: their records and shadow blocks, hiding and showing them (pages.c).
+ *
+ * pages.c owns whether kmemtrap is armed: while armed, every tracked page that is not shown for
+ * a step is hidden (PTE cleared). Nothing else keeps an "armed" flag.
+ */
+#ifndef KMT_PAGES_H
+#define KMT_PAGES_H
+
+#include <linux/atomic.h>
+#include <linux/types.h>
+#include <asm/pgtable_types.h>
+
+#include "kmt_shadow.h"
+
+/* kmt_page.flags bits. */
+#define KMT_PAGE_ALLOC_OWNED 0 /* the allocator hooks hold one tracking reference */
+
+struct kmt_page {
+	unsigned long addr;   /* page address; 0 while the record is free */
+	pte_t *ptep;          /* its 4 KiB PTE */
+	pteval_t saved;       /* the PTE value while hidden */
+	u32 tracked;          /* tracking references (annotation ranges, objects) */
+	atomic_t shown;       /* in-flight steps that need it visible (atomic: NMI steps nest) */
+	u32 next_free;        /* free list link (index + 1) */
+	unsigned long flags;  /* KMT_PAGE_* bits */
+	u32 epoch;            /* changes each time the record is (re)created */
+	struct kmt_shadow_block shadow;
+};
+
+/* The shadow of every tracked page, for the core's kmt_shadow_* functions (trap-safe). */
+struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr);
+#define KMT_SHADOW_MAP { .lookup = kmt_pages_shadow_lookup, .ctx = NULL }
+extern const struct kmt_shadow_map kmt_shadow;
+
+/* Sets up @max_pages records (process context). Excluded ranges may be added before arming. */
+int kmt_pages_init(unsigned int max_pages);
+void kmt_pages_exit(void);
+/* Memory that must never be tracked: the records of other parts of kmemtrap. */
+void kmt_pages_exclude(const void *start, size_t len);
+
+/* Whether kmemtrap is armed. Trap-safe. */
+bool kmt_pages_armed(void);
+/* Arms (hides every tracked page not shown for a step) or disarms (shows all). Any context but NMI. */
+void kmt_pages_set_armed(bool armed);
+
+/* Trap-safe: the record of the page holding @addr, or NULL. */
+struct kmt_page *kmt_page_find(unsigned long addr);
+/* One more tracking reference, creating the record if needed (may split the direct map: process context). */
+struct kmt_page *kmt_page_get(unsigned long addr);
+/* The same from atomic context (not NMI): never splits, -EAGAIN if the page is not 4 KiB-mapped. */
+struct kmt_page *kmt_page_get_atomic(unsigned long addr);
+/* Drops a tracking reference; the last one shows the page and frees the record. Not NMI. */
+void kmt_page_put(struct kmt_page *p);
+
+/*
+ * Trap-safe, reference-counted showing for steps: an NMI's step may need a page the outer step
+ * shows, and must not hide it under the outer step. kmt_page_hide_step() returns false (and
+ * leaves the page alone) if the page was not shown.
+ */
+void kmt_page_show_step(struct kmt_page *p);
+bool kmt_page_hide_step(struct kmt_page *p);
+
+/* Hides @p even while disarmed: only for the load-time calibration fault. */
+void kmt_page_hide_unarmed(struct kmt_page *p);
+
+/* Snapshots (process context): records in use, and pages whose PTE is cleared now. */
+int kmt_pages_tracked(void);
+int kmt_pages_hidden(void);
+
+/*
+ * Splits the whole direct map to 4 KiB pages (once), so that the allocator hooks can hide any
+ * object's page from atomic context. Process context. Costs one page-table page per 2 MiB.
+ */
+int kmt_pages_split_direct_map(void);
+
+/* Untracks everything (unload): every page shown, every record freed. */
+void kmt_pages_release_all(void);
+
+#endif /* KMT_PAGES_H */

@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * platform.c - the engine's platform callbacks (shadow/kmt_engine.h) in the kernel. All are
+ * trap-safe: no locks, no allocation, no printk. ctx is the trap's struct pt_regs.
+ */
+#include <linux/mm.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#include "kmt.h"
+#include "counters.h"
+#include "pages.h"
+#include "platform.h"
+#include "report.h"
+
+static int kmt_pf_is_tracked(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	return p && READ_ONCE(p->tracked);
+}
+
+static void kmt_pf_show(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	if (p)
+		kmt_page_show_step(p);
+}
+
+static void kmt_pf_report(void *ctx, const struct kmt_error *e)
+{
+	kmt_report_error(e, ctx);
+}
+
+static void kmt_pf_hide(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+
+	if (p && !kmt_page_hide_step(p)) {
+		const struct kmt_error e = {
+			.kind = KMT_ERR_INTERNAL, .reason = KMT_REASON_UNBALANCED,
+			.fault_addr = page, .rip = ctx ? ((struct pt_regs *)ctx)->ip : 0,
+		};
+
+		kmt_report_error(&e, ctx);
+	}
+}
+
+static size_t kmt_pf_read_code(void *ctx, uint64_t rip, uint8_t *buf, size_t len)
+{
+	size_t first = min_t(size_t, len, PAGE_SIZE - (rip & ~PAGE_MASK));
+
+	if (copy_from_kernel_nofault(buf, (void *)(unsigned long)rip, first))
+		return 0;
+	if (first < len &&
+	    !copy_from_kernel_nofault(buf + first, (void *)(unsigned long)(rip + first), len - first))
+		return len;
+	return first;
+}
+
+static int kmt_pf_is_user_address(void *ctx, uint64_t addr)
+{
+	return addr < TASK_SIZE_MAX;
+}
+
+/*
+ * Whether every page of [addr, addr+len) is mapped (and writable if @write) in the kernel page
+ * tables, so that the batch copy cannot fault inside the trap handler, where a fault would oops
+ * (the kprobe is running). Tracked pages among them have just been shown by the engine.
+ */
+static bool kmt_range_mapped(unsigned long addr, unsigned long len, bool write)
+{
+	unsigned long page, end = addr + len;
+
+	if (!len || end < addr)
+		return !len;
+	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
+		unsigned int level;
+		pte_t *pte = lookup_address(page, &level);
+
+		if (!virt_addr_valid((void *)page) && !is_vmalloc_addr((void *)page))
+			return false; /* not plain RAM (e.g. I/O mappings): let the CPU do it */
+		if (!pte || !pte_present(*pte) || (write && !pte_write(*pte)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. If a
+ * page is not mapped (or the destination not writable), nothing is written and the engine steps
+ * the instruction instead, so the CPU raises the fault natively.
+ */
+static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
+{
+	if (!kmt_range_mapped(src, len, false) || !kmt_range_mapped(dst, len, true))
+		return -EFAULT;
+	memmove((void *)(unsigned long)dst, (const void *)(unsigned long)src, len);
+	return 0;
+}
+
+const struct kmt_engine_platform kmt_platform = {
+	.shadow = KMT_SHADOW_MAP,
+	.is_tracked = kmt_pf_is_tracked,
+	.show = kmt_pf_show,
+	.hide = kmt_pf_hide,
+	.read_code = kmt_pf_read_code,
+	.is_user_address = kmt_pf_is_user_address,
+	.report = kmt_pf_report,
+	.copy = kmt_pf_copy,
+};
