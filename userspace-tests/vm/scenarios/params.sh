@@ -5,6 +5,10 @@
 #@expect kmemtrap: invalid max_pages 'lots': must be 1\.\.1048576
 #@expect kmemtrap: cannot allocate 1048576 page records \(max_pages\)
 #@expect kmemtrap: kmemtrap .*rep_mode=step max_pages=16\b
+#@expect kmemtrap: track_modules: kmt_nosuchmod is not loaded now; its allocations are tracked once it loads
+#@expect kmemtrap: track_caches: there is no slab cache named kmt_nosuchcache
+#@expect kmemtrap: track_caches: task_struct is never tracked
+#@reject kmemtrap: track_caches: there is no slab cache named kmalloc-64
 expect_einval() {
 	out=$(insmod /modules/kmemtrap.ko "$@" 2>&1) && kmt_fail "insmod with $* succeeded"
 	echo "$out" | grep -q 'Invalid argument' || kmt_fail "insmod with $*: expected EINVAL, got: $out"
@@ -25,4 +29,7 @@ grep -q '^step' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not st
 echo sideways >/sys/kernel/debug/kmemtrap/rep_mode 2>/dev/null && kmt_fail "debugfs accepted a bad rep_mode"
 echo batch >/sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "debugfs refused rep_mode batch"
 grep -q '^batch' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not batch after the write"
+kmt_unload kmemtrap
+# Names that match nothing are said, once each; a cache that exists is not complained about.
+kmt_load kmemtrap track_modules=kmt_nosuchmod track_caches=kmt_nosuchcache,task_struct,kmalloc-64
 kmt_unload kmemtrap
