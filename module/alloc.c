@@ -329,16 +329,22 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 		if (test_and_set_bit(KMT_PAGE_ALLOC_OWNED, &p->flags))
 			kmt_page_put(p); /* the allocator hooks hold one reference per page */
 	}
+	/*
+	 * Every tracked object has a record: without one, its report could not say where it came
+	 * from, and re-arming (which forgets objects by their records) could not reset it.
+	 */
+	if (kmt_object_alloc(a, req, alloc, cache, rcu_cache)) {
+		kmt_count(KMT_CNT_OBJECTS_SKIPPED_FULL);
+		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+		return;
+	}
+	kmt_count(KMT_CNT_OBJECTS_TRACKED);
 	kmt_shadow_set(&kmt_shadow, a, req,
 		       (gfp & __GFP_ZERO) || ctor || want_init_on_alloc(gfp) ?
 		       KMT_SHADOW_INIT : KMT_SHADOW_UNINIT);
 	if (alloc > req)
 		kmt_shadow_set(&kmt_shadow, a + req, alloc - req,
 			       ctor ? KMT_SHADOW_INIT : KMT_SHADOW_UNALLOCATED);
-	if (kmt_object_alloc(a, req, alloc, cache, rcu_cache))
-		kmt_count(KMT_CNT_OBJECTS_SKIPPED_FULL);
-	else
-		kmt_count(KMT_CNT_OBJECTS_TRACKED);
 }
 
 static void kmt_on_free(const void *ptr)

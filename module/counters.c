@@ -32,6 +32,8 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_OBJECTS_SKIPPED_FULL] = "objects_skipped_full",
 	[KMT_CNT_OBJECTS_SKIPPED_OTHER] = "objects_skipped_other",
 	[KMT_CNT_SLAB_PAGES_RELEASED] = "slab_pages_released",
+	[KMT_CNT_STACKS_FULL] = "stacks_full",
+	[KMT_CNT_SITES_FULL] = "sites_full",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

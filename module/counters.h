@@ -42,6 +42,8 @@ enum kmt_counter_id {
 	KMT_CNT_OBJECTS_SKIPPED_FULL,     /* selected, but max_pages or max_objects is reached */
 	KMT_CNT_OBJECTS_SKIPPED_OTHER,    /* selected, but the memory cannot be tracked */
 	KMT_CNT_SLAB_PAGES_RELEASED,      /* tracked pages given back to the page allocator */
+	KMT_CNT_STACKS_FULL,              /* call traces not kept: the stack store is full */
+	KMT_CNT_SITES_FULL,               /* errors not deduplicated: the site table is full */
 	KMT_COUNTER_COUNT,
 };
 

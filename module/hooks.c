@@ -81,6 +81,8 @@ static struct notifier_block kmt_die_nb;
 static bool kmt_kprobe_registered, kmt_die_registered;
 static enum cpuhp_state kmt_cpuhp_state;
 static bool kmt_smp_allowed;
+/* The engine's counters as they were when the hooks went away (read by the unload line). */
+static struct kmt_engine_counters kmt_final_counters;
 
 /* Calibration of the probe's argument registers (see kmt_calibrate()). */
 static unsigned long kmt_calib_addr;
@@ -462,6 +464,7 @@ void kmt_hooks_exit(void)
 		cpuhp_remove_state_nocalls(kmt_cpuhp_state);
 		kmt_cpuhp_state = 0;
 	}
+	kmt_hooks_engine_counters(&kmt_final_counters);
 	free_percpu(kmt_cpus);
 	kmt_cpus = NULL;
 }
@@ -484,9 +487,11 @@ void kmt_hooks_engine_counters(struct kmt_engine_counters *sum)
 {
 	int cpu, i;
 
-	memset(sum, 0, sizeof(*sum));
-	if (!kmt_cpus)
+	if (!kmt_cpus) {
+		*sum = kmt_final_counters;
 		return;
+	}
+	memset(sum, 0, sizeof(*sum));
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 

@@ -20,7 +20,7 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, bool smp_all
 /* Waits for steps in flight (pages must already be shown), then unhooks everything. */
 void kmt_hooks_exit(void);
 void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode);
-/* The engine's counters summed over every CPU and slot. */
+/* The engine's counters summed over every CPU and slot (after kmt_hooks_exit(): their last values). */
 void kmt_hooks_engine_counters(struct kmt_engine_counters *sum);
 
 #endif /* KMT_HOOKS_H */

@@ -22,6 +22,7 @@
 #include "arm.h"
 #include "assert.h"
 #include "selfcheck.h"
+#include "stacks.h"
 #include "counters.h"
 #include "hooks.h"
 #include "ktext.h"
@@ -104,6 +105,9 @@ MODULE_PARM_DESC(max_pages, "Most 4 KiB pages tracked at once (1..1048576, defau
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
+
+/* Call traces kept (allocation, free and access stacks, deduplicated): 144 bytes each. */
+#define KMT_MAX_STACKS 32768
 
 /* ---- debugfs --------------------------------------------------------------------------- */
 
@@ -255,9 +259,12 @@ static int __init kmt_init(void)
 	ret = kmt_pages_init(kmt_max_pages);
 	if (ret)
 		goto err_core;
-	ret = kmt_objects_init(kmt_max_objects);
+	ret = kmt_stacks_init(KMT_MAX_STACKS);
 	if (ret)
 		goto err_pages;
+	ret = kmt_objects_init(kmt_max_objects);
+	if (ret)
+		goto err_stacks;
 	ret = kmt_report_init();
 	if (ret)
 		goto err_objects;
@@ -279,9 +286,11 @@ static int __init kmt_init(void)
 err_hooks:
 	kmt_hooks_exit();
 err_report:
-	kmt_report_exit();
+	kmt_report_exit(false);
 err_objects:
 	kmt_objects_exit();
+err_stacks:
+	kmt_stacks_exit();
 err_pages:
 	kmt_pages_exit();
 err_core:
@@ -292,24 +301,29 @@ err_core:
 static void __exit kmt_exit(void)
 {
 	u64 v[KMT_COUNTER_COUNT];
-	int restored, hidden;
+	int tracked, left_hidden;
+	long live;
 
 	kmt_api_set_open(false);
 	debugfs_remove_recursive(kmt_debugfs);
 	kmt_set_armed(false, NULL);  /* every page shown, no new tracked objects from here on */
 	kmt_hooks_exit();            /* waits for steps in flight, then unhooks */
 	kmt_alloc_exit();
-	kmt_report_exit();           /* prints what is queued while allocation origins are known */
+	kmt_report_exit(true);       /* prints what is queued, and the summary */
 	kmt_counters_now(v);
-	hidden = kmt_pages_hidden();
-	restored = kmt_pages_tracked();
+	/* Numbers that can show a fault: pages the disarm left unmapped, objects still live. */
+	left_hidden = kmt_pages_not_present();
+	tracked = kmt_pages_tracked();
+	live = kmt_objects_live();
 	kmt_objects_exit();
+	kmt_stacks_exit();
 	kmt_assert_exit();
 	kmt_pages_release_all();
-	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %llu reports (%llu repeats, %llu dropped), %d pages restored, %d pages still tracked, %d hidden\n",
+	pr_info("unloaded: %llu faults handled, %llu single steps, %llu REP elements, %llu reports (%llu repeats, %llu dropped), %llu internal errors, %ld objects live, %d pages restored, %d pages still tracked, %d hidden\n",
 		v[KMT_CNT_FAULTS_HANDLED], v[KMT_CNT_SINGLE_STEPS], v[KMT_CNT_REP_ELEMENTS],
-		v[KMT_CNT_REPORTS], v[KMT_CNT_REPORTS_REPEATED], v[KMT_CNT_REPORTS_DROPPED], restored,
-		kmt_pages_tracked(), hidden);
+		v[KMT_CNT_REPORTS], v[KMT_CNT_REPORTS_REPEATED], v[KMT_CNT_REPORTS_DROPPED],
+		v[KMT_CNT_INTERNAL_ERRORS], live, tracked, kmt_pages_tracked() + kmt_pages_not_present(),
+		left_hidden);
 	kmt_pages_exit();
 }
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * objects.h - records of tracked heap objects: bounds, cache, and where they were allocated and
- * freed (objects.c). The allocator hooks write them; reports read them.
+ * freed (objects.c). The allocator hooks write them; reports capture them at trap time.
  */
 #ifndef KMT_OBJECTS_H
 #define KMT_OBJECTS_H
@@ -9,20 +9,20 @@
 #include <linux/sched.h>
 #include <linux/types.h>
 
-#define KMT_ORIGIN_DEPTH 8
+#include "stacks.h"
 
-/* What a report prints about the object holding its bad byte. */
+#define KMT_CACHE_NAME_LEN 32
+
+/* What a report prints about the object holding its bad byte, as it was at the access. */
 struct kmt_object_info {
 	u64 start;
 	u32 size;          /* bytes requested */
 	u32 alloc_size;    /* bytes the allocator gave (object size) */
-	char cache[32];
+	char cache[KMT_CACHE_NAME_LEN];
 	bool freed;
-	u64 free_seq;      /* compare with kmt_objects_now() at the access: freed after it if greater */
 	pid_t alloc_pid, free_pid;
 	char alloc_comm[TASK_COMM_LEN], free_comm[TASK_COMM_LEN];
-	u32 alloc_nr, free_nr;
-	unsigned long alloc_stack[KMT_ORIGIN_DEPTH], free_stack[KMT_ORIGIN_DEPTH];
+	kmt_stack_t alloc_stack, free_stack;
 };
 
 int kmt_objects_init(unsigned int max_objects);
@@ -30,7 +30,8 @@ void kmt_objects_exit(void);
 
 /*
  * A tracked allocation of @size requested bytes at @addr, @alloc_size given (any context but
- * NMI). Returns 0, or -ENOSPC when max_objects records are in use.
+ * NMI). Returns 0, or -ENOSPC when no record can be had (the caller must then not track it:
+ * every tracked object has a record).
  */
 int kmt_object_alloc(unsigned long addr, u32 size, u32 alloc_size, const char *cache,
 		     bool rcu_cache);
@@ -42,10 +43,12 @@ void kmt_object_reused(unsigned long addr);
  */
 u32 kmt_object_free(unsigned long addr, bool *rcu);
 
-/* Process context: the tracked object holding @addr, if any. */
-bool kmt_object_describe(u64 addr, struct kmt_object_info *info);
-/* Trap-safe: the current free sequence number. */
-u64 kmt_objects_now(void);
+/*
+ * Trap-safe (any context, NMI included; no locks): the tracked object holding @addr now. Found
+ * through the per-page object-start bits and a hash, in time bounded by the object's size in
+ * pages, never by the number of objects.
+ */
+bool kmt_object_capture(u64 addr, struct kmt_object_info *info);
 /* Records of objects allocated and not freed. */
 long kmt_objects_live(void);
 /*

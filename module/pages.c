@@ -246,6 +246,25 @@ int kmt_pages_hidden(void)
 	return n;
 }
 
+int kmt_pages_not_present(void)
+{
+	int n = 0;
+	u32 i;
+
+	for (i = 0; kmt_pool && i < kmt_pool_size; i++) {
+		unsigned long addr = READ_ONCE(kmt_pool[i].addr);
+		unsigned int level;
+		pte_t *pte;
+
+		if (!addr)
+			continue;
+		pte = lookup_address(addr, &level);
+		if (!pte || !pte_present(*pte))
+			n++;
+	}
+	return n;
+}
+
 /* Finds or creates the record of @page with one more reference. Any context but NMI. */
 static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 {
@@ -275,6 +294,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->flags = 0;
 	p->epoch = ++kmt_page_epoch;
 	atomic_set(&p->shown, 0);
+	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
 	memset(&p->shadow, KMT_SHADOW_INIT * 0x55, sizeof(p->shadow));
 	smp_store_release(&p->addr, page);

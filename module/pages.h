@@ -14,6 +14,9 @@
 
 #include "kmt_shadow.h"
 
+/* Granule of object starts (kmalloc objects are at least 8-byte aligned). */
+#define KMT_OBJ_ALIGN 8
+
 /* kmt_page.flags bits. */
 #define KMT_PAGE_ALLOC_OWNED 0 /* the allocator hooks hold one tracking reference */
 
@@ -26,6 +29,8 @@ struct kmt_page {
 	u32 next_free;        /* free list link (index + 1) */
 	unsigned long flags;  /* KMT_PAGE_* bits */
 	u32 epoch;            /* changes each time the record is (re)created */
+	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
+	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
 	struct kmt_shadow_block shadow;
 };
 
@@ -68,6 +73,11 @@ void kmt_page_hide_unarmed(struct kmt_page *p);
 /* Snapshots (process context): records in use, and pages whose PTE is cleared now. */
 int kmt_pages_tracked(void);
 int kmt_pages_hidden(void);
+/*
+ * Tracked pages whose mapping is not present now, found by walking the page tables afresh (not
+ * through the records' PTE pointers): after a disarm it must be 0. Process context.
+ */
+int kmt_pages_not_present(void);
 
 /*
  * Splits the whole direct map to 4 KiB pages (once), so that the allocator hooks can hide any

@@ -15,8 +15,11 @@ struct pt_regs;
 struct seq_file;
 
 int kmt_report_init(void);
-/* Prints what is still queued and the summary of every site, then frees everything. */
-void kmt_report_exit(void);
+/*
+ * Prints what is still queued and, if @summary (a load that succeeded), the summary of every
+ * site, then frees everything.
+ */
+void kmt_report_exit(bool summary);
 
 /*
  * Trap-safe (any context, NMI included): one error. @regs are the registers of the access (the

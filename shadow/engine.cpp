@@ -103,6 +103,7 @@ private:
 	void check_read(unsigned i, const Operand &op);
 	void apply_plain();
 	void apply_string_element();
+	void check_leak(const Operand &s, const Operand &d);
 	[[nodiscard]] bool any_user_operand() const;
 
 	// REP.
@@ -247,6 +248,7 @@ void Engine::check_read(unsigned i, const Operand &op)
 	error.size = op.m_size;
 	error.addr = op.m_addr;
 	error.bad_addr = bad_addr;
+	error.bad_count = static_cast<uint32_t>(kmt_shadow_count_bad(shadow(), op.m_addr, op.m_size, &error.bad_last));
 	error.rip = m_cpu->insn_rip;
 	error.bad_state = static_cast<uint8_t>(bad_state);
 	error.fault_addr = m_cpu->fault_addr;
@@ -271,6 +273,44 @@ void Engine::apply_plain()
 	}
 }
 
+// A MOVS to user memory, at the first element of an activation: checks every source byte the
+// instruction has left to copy (RCX elements for a REP) and reports the leak once, with the
+// number of bad bytes. The range is remembered, so that the instruction's later windows (each
+// a new activation) do not report it again.
+void Engine::check_leak(const Operand &s, const Operand &d)
+{
+	const bool rep = insn().rep != KMT_REP_NONE;
+	const uint64_t n = rep ? m_regs->gpr[KMT_REG_RCX] : 1;
+	const uint64_t size = s.m_size;
+	const bool forward = direction() == Direction::Forward;
+	const uint64_t lo = forward ? s.m_addr : s.m_addr - (n - 1) * size;
+	const uint64_t len = n * size;
+	if (m_cpu->insn_rip == m_cpu->leak_rip && s.m_addr >= m_cpu->leak_lo && s.m_addr < m_cpu->leak_hi)
+		return;
+	uint64_t bad_addr = 0;
+	kmt_shadow_state bad_state = KMT_SHADOW_INIT;
+	const int found = forward ? kmt_shadow_check(shadow(), lo, len, &bad_addr, &bad_state)
+				  : kmt_shadow_check_last(shadow(), lo, len, &bad_addr, &bad_state);
+	if (!found)
+		return;
+	m_cpu->leak_rip = m_cpu->insn_rip;
+	m_cpu->leak_lo = lo;
+	m_cpu->leak_hi = lo + len;
+	// The element holding the first bad byte in execution order, k elements after the current one.
+	const uint64_t k = forward ? (bad_addr - s.m_addr) / size : (s.m_addr + size - 1 - bad_addr) / size;
+	kmt_error error = {};
+	error.kind = KMT_ERR_INFOLEAK;
+	error.size = s.m_size;
+	error.addr = forward ? s.m_addr + k * size : s.m_addr - k * size;
+	error.dst_addr = forward ? d.m_addr + k * size : d.m_addr - k * size;
+	error.bad_addr = bad_addr;
+	error.bad_count = static_cast<uint32_t>(kmt_shadow_count_bad(shadow(), lo, len, &error.bad_last));
+	error.rip = m_cpu->insn_rip;
+	error.bad_state = static_cast<uint8_t>(bad_state);
+	error.fault_addr = m_cpu->fault_addr;
+	report(error);
+}
+
 // One element of a string instruction, before it runs. MOVS moves the shadow with the data
 // (copying a partly initialized struct is not an error by itself) unless the destination is
 // user memory: then bytes that are not initialized leave the kernel, an infoleak.
@@ -290,22 +330,9 @@ void Engine::apply_string_element()
 		const Operand s = operand(static_cast<unsigned>(src));
 		const Operand d = operand(static_cast<unsigned>(dst));
 		if (is_user(d.m_addr)) {
-			if (m_cpu->reported & (1u << dst))
-				return;
-			uint64_t bad_addr = 0;
-			kmt_shadow_state bad_state = KMT_SHADOW_INIT;
-			if (kmt_shadow_check(shadow(), s.m_addr, s.m_size, &bad_addr, &bad_state)) {
+			if (!(m_cpu->reported & (1u << dst))) {
 				m_cpu->reported |= 1u << dst;
-				kmt_error error = {};
-				error.kind = KMT_ERR_INFOLEAK;
-				error.size = s.m_size;
-				error.addr = s.m_addr;
-				error.bad_addr = bad_addr;
-				error.rip = m_cpu->insn_rip;
-				error.dst_addr = d.m_addr;
-				error.bad_state = static_cast<uint8_t>(bad_state);
-				error.fault_addr = m_cpu->fault_addr;
-				report(error);
+				check_leak(s, d);
 			}
 			return;
 		}

@@ -108,8 +108,15 @@ struct kmt_error {
 	uint8_t bad_state;    /* enum kmt_shadow_state of bad_addr */
 	uint8_t reason;       /* enum kmt_internal_reason (KMT_ERR_INTERNAL only) */
 	uint8_t decode_status;/* enum kmt_decode_status (KMT_REASON_DECODE only) */
-	uint8_t reserved[5];
+	uint8_t reserved;
+	/*
+	 * Bytes of the whole access that are not initialized, and the last of them: for a string
+	 * instruction to user memory, of every element it has left to copy (one report per
+	 * instruction, not per element or window).
+	 */
+	uint32_t bad_count;
 	uint64_t fault_addr;  /* the fault address that started the activation */
+	uint64_t bad_last;
 };
 
 /*
@@ -183,6 +190,9 @@ struct kmt_engine_cpu {
 	uint64_t shown[KMT_ENGINE_MAX_SHOWN];
 	uint32_t nshown;
 	uint32_t reported;              /* bit i: operand i already reported in this activation */
+	/* The last string instruction to user memory that leaked, and the source range reported: its
+	 * later windows (activations) are not reported again. */
+	uint64_t leak_rip, leak_lo, leak_hi;
 	struct kmt_insn insn;
 };
 

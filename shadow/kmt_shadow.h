@@ -65,6 +65,13 @@ int kmt_shadow_check_last(const struct kmt_shadow_map *map, uint64_t addr, uint6
 			  uint64_t *bad_addr, enum kmt_shadow_state *bad_state);
 
 /*
+ * Counts the tracked bytes of [addr, addr+len) that are not KMT_SHADOW_INIT (any length, any
+ * number of pages). *@last_bad (if not NULL and the count is not 0) gets the highest of them.
+ */
+uint64_t kmt_shadow_count_bad(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+			      uint64_t *last_bad);
+
+/*
  * Copies the states of [src, src+len) to [dst, dst+len) with memmove semantics (the ranges may
  * overlap in either direction). An untracked source byte copies as KMT_SHADOW_INIT; an untracked
  * destination byte is skipped.

@@ -234,6 +234,43 @@ int shadow_check(const ShadowMap &map, uint64_t addr, uint64_t len, Direction di
 	return 0;
 }
 
+// Bad (not INIT) bytes among [off, off+len) of one page; *last gets the offset of the last one.
+uint64_t count_bad_in_block(const kmt_shadow_block *block, uint32_t off, uint32_t len, int64_t *last)
+{
+	uint64_t count = 0;
+	const uint32_t end = off + len;
+	while (off < end) {
+		// A whole shadow byte of initialized states is skipped at once.
+		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+			off += 4;
+			continue;
+		}
+		if (get_state(block, off) != KMT_SHADOW_INIT) {
+			count++;
+			*last = off;
+		}
+		off++;
+	}
+	return count;
+}
+
+uint64_t shadow_count_bad(const ShadowMap &map, uint64_t addr, uint64_t len, uint64_t *last_bad)
+{
+	uint64_t count = 0;
+	while (len > 0) {
+		const uint32_t n = piece_len(addr, len);
+		if (const kmt_shadow_block *block = map.lookup(page_of(addr))) {
+			int64_t last = -1;
+			count += count_bad_in_block(block, offset_in_page(addr), n, &last);
+			if (last >= 0 && last_bad)
+				*last_bad = page_of(addr) + static_cast<uint64_t>(last);
+		}
+		addr += n;
+		len -= n;
+	}
+	return count;
+}
+
 void shadow_copy(const ShadowMap &map, uint64_t dst, uint64_t src, uint64_t len)
 {
 	if (len == 0 || dst == src)
@@ -297,6 +334,13 @@ int kmt_shadow_check_last(const struct kmt_shadow_map *map, uint64_t addr, uint6
 {
 	KMT_ASSERT(addr + len >= addr);
 	return kmt::shadow_check(kmt::ShadowMap{map}, addr, len, kmt::Direction::Backward, bad_addr, bad_state);
+}
+
+uint64_t kmt_shadow_count_bad(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
+			      uint64_t *last_bad)
+{
+	KMT_ASSERT(addr + len >= addr);
+	return kmt::shadow_count_bad(kmt::ShadowMap{map}, addr, len, last_bad);
 }
 
 void kmt_shadow_copy(const struct kmt_shadow_map *map, uint64_t dst, uint64_t src, uint64_t len)
