@@ -101,6 +101,31 @@ static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 	return 0;
 }
 
+/*
+ * Batch mode, copy_to_user or copy_from_user of tracked kernel memory: the user side through the
+ * kernel's raw user copies with page faults disabled (a user page that is not resident is not
+ * brought in here, where we must not sleep: the exception table stops the copy, and the CPU
+ * faults on that page natively afterwards). Raw: no hardened-usercopy check, which may take the
+ * vmap_area lock for a vmalloc address. The kernel side must be mapped.
+ */
+static uint64_t kmt_pf_copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
+{
+	bool to_user = dst < TASK_SIZE_MAX;
+	unsigned long left;
+
+	if (!kmt_range_mapped(to_user ? src : dst, len, !to_user))
+		return 0;
+	pagefault_disable();
+	if (to_user)
+		left = raw_copy_to_user((void __user *)(unsigned long)dst,
+					 (const void *)(unsigned long)src, len);
+	else
+		left = raw_copy_from_user((void *)(unsigned long)dst,
+					   (const void __user *)(unsigned long)src, len);
+	pagefault_enable();
+	return len - left;
+}
+
 const struct kmt_engine_platform kmt_platform = {
 	.shadow = KMT_SHADOW_MAP,
 	.is_tracked = kmt_pf_is_tracked,
@@ -110,4 +135,5 @@ const struct kmt_engine_platform kmt_platform = {
 	.is_user_address = kmt_pf_is_user_address,
 	.report = kmt_pf_report,
 	.copy = kmt_pf_copy,
+	.copy_user = kmt_pf_copy_user,
 };

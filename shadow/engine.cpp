@@ -115,6 +115,7 @@ private:
 	[[nodiscard]] bool try_batch();
 	[[nodiscard]] uint64_t batch_move(uint64_t n, uint32_t size);
 	[[nodiscard]] uint64_t batch_fill(uint64_t n, uint32_t size);
+	[[nodiscard]] uint64_t batch_move_user(uint64_t n, uint32_t size);
 
 	kmt_engine_cpu *m_cpu;
 	const kmt_engine_platform *m_platform;
@@ -465,7 +466,7 @@ kmt_engine_result Engine::start_rep(uint64_t fault_addr)
 	const bool code_tf = (m_regs->rflags & k_flag_tf) != 0;
 	const bool user = any_user_operand();
 
-	if (!code_tf && !user && m_cpu->rep_mode == KMT_REP_MODE_BATCH && try_batch()) {
+	if (!code_tf && m_cpu->rep_mode == KMT_REP_MODE_BATCH && try_batch()) {
 		m_cpu->counters.faults_handled++;
 		return KMT_ENGINE_HANDLED;
 	}
@@ -579,7 +580,14 @@ inline uint64_t run_low(uint64_t addr, uint64_t n, uint32_t size, Direction dire
 bool Engine::try_batch()
 {
 	const uint8_t cls = insn().insn_class;
-	if (!m_platform->copy || insn().rep != KMT_REP_REP || (cls != KMT_CLASS_MOVS && cls != KMT_CLASS_STOS))
+	if (insn().rep != KMT_REP_REP || (cls != KMT_CLASS_MOVS && cls != KMT_CLASS_STOS))
+		return false;
+	// A copy to or from user memory (copy_to_user, copy_from_user): MOVS, forward, through
+	// copy_user, which never faults nor sleeps and may stop early at a user page that is not
+	// resident. STOS to user memory never touches a tracked page, so it never gets here.
+	const bool user = any_user_operand();
+	if (user ? !m_platform->copy_user || cls != KMT_CLASS_MOVS || direction() != Direction::Forward
+		 : !m_platform->copy)
 		return false;
 	const uint32_t size = insn().opsize;
 	if (size != 1 && size != 2 && size != 4 && size != 8)
@@ -600,10 +608,12 @@ bool Engine::try_batch()
 		n = fit < n ? fit : n;
 	}
 
-	// Show the pages the run touches (at most two per operand), do it, hide them.
+	// Show the kernel pages the run touches (at most two per operand), do it, hide them.
 	for (unsigned i = 0; i < insn().nmem; i++)
-		show_range(run_low(operand(i).m_addr, n, size, dir), n * size);
-	const uint64_t done = cls == KMT_CLASS_MOVS ? batch_move(n, size) : batch_fill(n, size);
+		if (!is_user(operand(i).m_addr))
+			show_range(run_low(operand(i).m_addr, n, size, dir), n * size);
+	const uint64_t done = user ? batch_move_user(n, size)
+			    : cls == KMT_CLASS_MOVS ? batch_move(n, size) : batch_fill(n, size);
 	hide_all();
 	if (done == 0)
 		return false;
@@ -679,6 +689,33 @@ uint64_t Engine::batch_move(uint64_t n, uint32_t size)
 		kmt_shadow_copy(shadow(), dst_lo + off, src_lo + off, bytes);
 		done += k;
 	}
+	return done;
+}
+
+// A forward REP MOVS between user and kernel memory, forward, for @n elements at most: a leak to
+// user memory is checked first (once per instruction), then the bytes go through copy_user, which
+// may stop early (a user page that is not resident: the CPU then faults on it natively and the
+// kernel brings it in). Bytes copied from user memory become initialized. Returns how many whole
+// elements were copied; a partly copied element is done again by the CPU.
+uint64_t Engine::batch_move_user(uint64_t n, uint32_t size)
+{
+	int si = -1, di = -1;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		if (insn().mem[i].role == KMT_ROLE_SRC)
+			si = static_cast<int>(i);
+		else if (insn().mem[i].role == KMT_ROLE_DST)
+			di = static_cast<int>(i);
+	}
+	if (si < 0 || di < 0)
+		return 0;
+	const Operand s = operand(static_cast<unsigned>(si));
+	const Operand d = operand(static_cast<unsigned>(di));
+	if (is_user(d.m_addr))
+		check_leak(s, d);
+	const uint64_t copied = m_platform->copy_user(m_platform->ctx, d.m_addr, s.m_addr, n * size);
+	const uint64_t done = (copied < n * size ? copied : n * size) / size;
+	if (is_user(s.m_addr))
+		kmt_shadow_set(shadow(), d.m_addr, done * size, KMT_SHADOW_INIT);
 	return done;
 }
 

@@ -155,6 +155,13 @@ struct kmt_engine_platform {
 	 * not have written anything, and the engine falls back to step mode for this instruction.
 	 */
 	int (*copy)(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+	/*
+	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
+	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
+	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the
+	 * copy there. Tracked kernel pages have been shown. Returns the bytes copied (a prefix).
+	 */
+	uint64_t (*copy_user)(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
 };
 
 /* Per-CPU counters. Read them at any time; they only grow (wrap at 2^64). */

@@ -76,6 +76,7 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_platform.is_user_address = is_user_address;
 	m_platform.report = report;
 	m_platform.copy = copy;
+	m_platform.copy_user = copy_user;
 	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
 	g_twin = this;
 }
@@ -120,12 +121,29 @@ void Twin::arm(kmt_rep_mode mode)
 	m_armed = true;
 }
 
+void Twin::evict_user_page(size_t index)
+{
+	m_user_absent[index] = true;
+	protect(reinterpret_cast<uint64_t>(m_user) + index * k_page, PROT_NONE);
+}
+
+bool Twin::user_page_absent(uint64_t addr) const
+{
+	const uint64_t base = reinterpret_cast<uint64_t>(m_user);
+	return addr >= base && addr < base + user_bytes() && m_user_absent[(addr - base) / k_page];
+}
+
 void Twin::disarm()
 {
 	if (kmt_engine_busy(&m_cpu))
 		die("twin: disarm with a step still in flight\n");
 	if (mprotect(m_tracked, tracked_bytes(), PROT_READ | PROT_WRITE) != 0)
 		die("twin: mprotect(RW) failed\n");
+	for (size_t i = 0; i < k_user_pages; i++) {
+		if (m_user_absent[i])
+			protect(reinterpret_cast<uint64_t>(m_user) + i * k_page, PROT_READ | PROT_WRITE);
+		m_user_absent[i] = false;
+	}
 	sigaction(SIGSEGV, &g_old_segv, nullptr);
 	sigaction(SIGTRAP, &g_old_trap, nullptr);
 	m_armed = false;
@@ -142,6 +160,15 @@ void Twin::on_segv(int, siginfo_t *info, void *context)
 					    reinterpret_cast<uint64_t>(info->si_addr),
 					    static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_ERR]));
 	regs_to_context(&regs, uc);
+	const uint64_t addr = reinterpret_cast<uint64_t>(info->si_addr);
+	if (result == KMT_ENGINE_NOT_OURS && self->user_page_absent(addr)) {
+		// What the kernel does for a user page not yet resident: bring it in, retry.
+		const size_t index = (addr - reinterpret_cast<uint64_t>(self->m_user)) / k_page;
+		self->m_user_absent[index] = false;
+		self->m_counters.user_faults++;
+		protect(reinterpret_cast<uint64_t>(self->m_user) + index * k_page, PROT_READ | PROT_WRITE);
+		return;
+	}
 	if (result == KMT_ENGINE_NOT_OURS)
 		die("twin: SIGSEGV the engine says is not ours: a real crash in the code under test\n");
 	if (result == KMT_ENGINE_ERROR)
@@ -214,6 +241,20 @@ int Twin::copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 	static_cast<Twin *>(ctx)->m_counters.copies++;
 	std::memmove(reinterpret_cast<void *>(dst), reinterpret_cast<const void *>(src), len);
 	return 0;
+}
+
+// The kernel's raw user copies with page faults disabled: byte by byte up to the first absent
+// user page.
+uint64_t Twin::copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
+{
+	auto *self = static_cast<Twin *>(ctx);
+	self->m_counters.user_copies++;
+	uint64_t done = 0;
+	while (done < len && !self->user_page_absent(dst + done) && !self->user_page_absent(src + done)) {
+		*reinterpret_cast<uint8_t *>(dst + done) = *reinterpret_cast<const uint8_t *>(src + done);
+		done++;
+	}
+	return done;
 }
 
 } // namespace twin

@@ -33,6 +33,8 @@ struct Counters {
 	uint64_t shows = 0;
 	uint64_t hides = 0;
 	uint64_t copies = 0;
+	uint64_t user_copies = 0; // copy_user calls (batch copies to or from user memory)
+	uint64_t user_faults = 0; // user pages "faulted in" (made accessible) after a native fault
 	uint64_t engine_errors = 0; // KMT_ENGINE_ERROR results
 };
 
@@ -65,6 +67,11 @@ public:
 	// Fills whole arena (all three parts and user) with a byte pattern, shadow with @state.
 	void reset(uint8_t seed, kmt_shadow_state state);
 
+	// Makes user page @index not resident, as a page not yet faulted in: copy_user stops at it,
+	// and a native access faults; the harness then brings it in (as the kernel would) and the
+	// access is retried.
+	void evict_user_page(size_t index);
+
 private:
 	static void on_segv(int, siginfo_t *, void *);
 	static void on_trap(int, siginfo_t *, void *);
@@ -76,6 +83,8 @@ private:
 	static int is_user_address(void *ctx, uint64_t addr);
 	static void report(void *ctx, const kmt_error *error);
 	static int copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+	static uint64_t copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+	bool user_page_absent(uint64_t addr) const;
 
 	size_t m_tracked_pages;
 	uint8_t *m_mapping = nullptr;
@@ -89,6 +98,7 @@ private:
 	kmt_error m_reports[k_max_reports];
 	size_t m_nreports = 0;
 	bool m_armed = false;
+	bool m_user_absent[k_user_pages] = {};
 };
 
 } // namespace twin

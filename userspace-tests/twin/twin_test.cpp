@@ -433,6 +433,7 @@ TEST_F(TwinTest, RepneScasbStopsAtMatchAcrossPageBoundary)
 // execution order, and how many bad bytes the whole copy leaks.
 TEST_F(TwinTest, RepMovsToUserWithUninitSourceIsOneInfoleakPerInstruction)
 {
+	for (kmt_rep_mode mode : {KMT_REP_MODE_STEP, KMT_REP_MODE_BATCH})
 	for (unsigned size : {1u, 8u}) {
 		m_twin.reset(10, KMT_SHADOW_INIT);
 		const uint64_t src = addr(4096 + 16);
@@ -443,12 +444,12 @@ TEST_F(TwinTest, RepMovsToUserWithUninitSourceIsOneInfoleakPerInstruction)
 		r.rsi = src;
 		r.rdi = reinterpret_cast<uint64_t>(m_twin.user()) + 8;
 		r.rcx = 12000 / size;
-		m_twin.arm(KMT_REP_MODE_BATCH); // user destination: stepped anyway
+		m_twin.arm(mode);
 		run_string(Op::RepMovs, size, Dir::Forward, r);
 		m_twin.disarm();
 		EXPECT_EQ(std::memcmp(m_twin.user() + 8, m_twin.tracked() + 4096 + 16, 12000), 0);
 		const auto reports = m_twin.reports();
-		ASSERT_EQ(reports.size(), 1u) << "size " << size;
+		ASSERT_EQ(reports.size(), 1u) << "size " << size << " mode " << mode;
 		EXPECT_EQ(reports[0].kind, static_cast<uint32_t>(KMT_ERR_INFOLEAK));
 		EXPECT_EQ(reports[0].bad_addr, src + 13);
 		EXPECT_EQ(reports[0].addr, src + 13 / size * size);
@@ -457,9 +458,11 @@ TEST_F(TwinTest, RepMovsToUserWithUninitSourceIsOneInfoleakPerInstruction)
 		EXPECT_EQ(reports[0].bad_state, KMT_SHADOW_UNINIT);
 		EXPECT_EQ(reports[0].bad_count, 12u); // 10 uninitialized, 1 freed, 1 in the second window
 		EXPECT_EQ(reports[0].bad_last, src + 9000);
-		// Window 1: bytes 16..8191 of the source pages; window 2: the rest.
+		// Window 1: bytes 16..8191 of the source pages; window 2: the rest. Step mode: a trap per
+		// element; batch mode: none, each window one copy_user.
 		EXPECT_EQ(m_twin.counters().segv, 2u);
-		EXPECT_EQ(m_twin.counters().trap, 12000u / size);
+		EXPECT_EQ(m_twin.counters().trap, mode == KMT_REP_MODE_STEP ? 12000u / size : 0u);
+		EXPECT_EQ(m_twin.counters().user_copies, mode == KMT_REP_MODE_STEP ? 0u : 2u);
 		// The source shadow is unchanged; user memory has no shadow.
 		EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), src + 13), KMT_SHADOW_UNINIT);
 	}
@@ -498,7 +501,7 @@ TEST_F(TwinTest, RepMovsFromUserMarksDestinationInitialized)
 	for (uint64_t a = dst - 1; a <= dst + 100; a++)
 		EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), a), (a >= dst && a < dst + 100) ? KMT_SHADOW_INIT : KMT_SHADOW_UNINIT);
 	EXPECT_EQ(m_twin.counters().segv, 1u);
-	EXPECT_EQ(m_twin.counters().trap, 100u);
+	EXPECT_EQ(m_twin.counters().trap, 0u); // batched through copy_user, not stepped
 }
 
 // ---------------------------------------------------------------------------------------
@@ -545,6 +548,62 @@ TEST_F(TwinTest, CodeWithTrapFlagStepsRepOneIterationAtATime)
 	EXPECT_EQ(m_twin.cpu().counters.steps_passed_on, 3u);
 	EXPECT_EQ(m_twin.counters().trap, 6u);
 	EXPECT_EQ(m_twin.counters().code_traps, 6u);
+}
+
+// copy_from_user in batch mode: one trap per window of the tracked destination, and every byte
+// that came from user memory initialized.
+TEST_F(TwinTest, RepMovsFromUserIsBatchedAndInitializes)
+{
+	for (unsigned size : {1u, 8u}) {
+		m_twin.reset(12, KMT_SHADOW_UNINIT);
+		const uint64_t dst = addr(3 * 4096 + 100);
+		StringRegs r;
+		r.rsi = reinterpret_cast<uint64_t>(m_twin.user()) + 24;
+		r.rdi = dst;
+		r.rcx = 10000 / size;
+		m_twin.arm(KMT_REP_MODE_BATCH);
+		run_string(Op::RepMovs, size, Dir::Forward, r);
+		m_twin.disarm();
+		EXPECT_EQ(std::memcmp(m_twin.tracked() + 3 * 4096 + 100, m_twin.user() + 24, 10000), 0);
+		for (uint64_t a = dst; a < dst + 10000; a++)
+			ASSERT_EQ(kmt_shadow_get(m_twin.shadow(), a), KMT_SHADOW_INIT) << "byte " << a - dst;
+		EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), dst - 1), KMT_SHADOW_UNINIT);
+		EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), dst + 10000), KMT_SHADOW_UNINIT);
+		EXPECT_TRUE(m_twin.reports().empty());
+		// Destination windows: [3*4096+100, 5*4096) then the rest: two faults, no step.
+		EXPECT_EQ(m_twin.counters().segv, 2u);
+		EXPECT_EQ(m_twin.counters().trap, 0u);
+	}
+}
+
+// copy_to_user into a user page that is not resident: the batch copy stops there, the CPU faults
+// on it natively, the "kernel" brings it in, and the copy goes on; memory, shadow and the one
+// infoleak report come out as without kmemtrap's batching.
+TEST_F(TwinTest, RepMovsToAbsentUserPageStopsAndResumes)
+{
+	for (unsigned size : {1u, 8u}) {
+		m_twin.reset(13, KMT_SHADOW_INIT);
+		const uint64_t src = addr(4096);
+		kmt_shadow_set(m_twin.shadow(), src + 6000, 3, KMT_SHADOW_UNINIT);
+		m_twin.evict_user_page(1);
+		StringRegs r;
+		r.rsi = src;
+		r.rdi = reinterpret_cast<uint64_t>(m_twin.user());
+		r.rcx = 8192 / size;
+		m_twin.arm(KMT_REP_MODE_BATCH);
+		run_string(Op::RepMovs, size, Dir::Forward, r);
+		m_twin.disarm();
+		EXPECT_EQ(r.rcx, 0u);
+		EXPECT_EQ(std::memcmp(m_twin.user(), m_twin.tracked() + 4096, 8192), 0);
+		EXPECT_EQ(m_twin.counters().user_faults, 1u);
+		const auto reports = m_twin.reports();
+		ASSERT_EQ(reports.size(), 1u) << "size " << size;
+		EXPECT_EQ(reports[0].kind, static_cast<uint32_t>(KMT_ERR_INFOLEAK));
+		EXPECT_EQ(reports[0].bad_addr, src + 6000);
+		EXPECT_EQ(reports[0].bad_count, 3u);
+		EXPECT_EQ(m_twin.counters().engine_errors, 0u);
+		EXPECT_FALSE(kmt_engine_busy(&m_twin.cpu()));
+	}
 }
 
 } // namespace

@@ -577,6 +577,52 @@ static int st_copy_from_user(char *why)
 	return ret;
 }
 
+/*
+ * 4 KiB copy_to_user and copy_from_user of tracked memory, into user pages made resident first
+ * (clear_user), for their trap counts: the copy routine of this CPU model (rep movsb with ERMS,
+ * rep movsq + tail, or a register loop) on a tracked page.
+ */
+static int st_user_copy4k(char *why, bool to_user)
+{
+	u8 *p = st_alloc2(KMEMTRAP_INITIALIZED);
+	unsigned long uaddr;
+	size_t n = READ_ONCE(st_len64) * 64; /* 4096, unknown to the compiler */
+	int ret = 0;
+	long bad;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	uaddr = vm_mmap(NULL, 0, 2 * PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr)) {
+		st_free2(p);
+		return sprintf(why, "vm_mmap failed");
+	}
+	if (clear_user((void __user *)uaddr, 2 * PAGE_SIZE))
+		ret = sprintf(why, "clear_user failed");
+	else if (to_user && copy_to_user((void __user *)uaddr, p + 8, n))
+		ret = sprintf(why, "copy_to_user failed");
+	else if (!to_user) {
+		kmemtrap_set_state(p, 2 * PAGE_SIZE, KMEMTRAP_UNINITIALIZED);
+		if (copy_from_user(p + 8, (void __user *)uaddr, n))
+			ret = sprintf(why, "copy_from_user failed");
+		else if ((bad = st_states(p, 8, n, KMEMTRAP_INITIALIZED)) >= 0)
+			ret = sprintf(why, "copied byte +%ld not initialized", bad);
+	}
+	vm_munmap(uaddr, 2 * PAGE_SIZE);
+	st_free2(p);
+	return ret;
+}
+
+static int st_copy_to_user4k(char *why)
+{
+	return st_user_copy4k(why, true);
+}
+
+static int st_copy_from_user4k(char *why)
+{
+	return st_user_copy4k(why, false);
+}
+
 /* ---- tracked memory touched from hardirq and softirq context ------------------------ */
 
 /*
@@ -738,6 +784,8 @@ static const struct st_case {
 	{ "memset4k", st_memset4k, ST_BOTH | ST_TRAPS },
 	{ "memcpy4k_call", st_memcpy4k_call, ST_BOTH | ST_TRAPS },
 	{ "memset4k_call", st_memset4k_call, ST_BOTH | ST_TRAPS },
+	{ "copy_to_user4k", st_copy_to_user4k, ST_BOTH | ST_TRAPS },
+	{ "copy_from_user4k", st_copy_from_user4k, ST_BOTH | ST_TRAPS },
 	{ "hold", st_hold, 0 },
 	{ "release", st_release_case, 0 },
 };
