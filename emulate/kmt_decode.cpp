@@ -6,9 +6,9 @@
 // VEX/EVEX, opcode map selection, ModRM (with the group row it selects), SIB, displacement,
 // immediates, and finally the memory operands. Each step returns false after recording a
 // specific status; no step reads beyond the caller's length or beyond 15 bytes. What the
-// instruction does to memory comes from the rows in kmt_decode_tables.h; the few rows whose
-// operand depends on a mandatory prefix or on VEX/EVEX fields are resolved in
-// Decoder::fixup_row(), one case per instruction family.
+// instruction does to memory comes from the rows in kmt_decode_tables.h; rows whose operand
+// depends on a mandatory prefix, W, the encoding or mod are refined by the fix rows there
+// (Decoder::fixup_row() only looks them up).
 //
 // Freestanding C++17: no libstdc++, no exceptions, no heap, no globals with constructors.
 
@@ -160,7 +160,6 @@ private:
 	Acc m_access = Acc::None;
 	bool m_cond = false;
 	bool m_cx8 = false;     // CMPXCHG8B/16B
-	bool m_two_ops = false; // MOVDIR64B / ENQCMD(S): a second, register-addressed operand
 
 	// Decoded memory reference (mod != 3).
 	uint8_t m_base = KMT_REG_NONE;
@@ -393,6 +392,8 @@ uint32_t Decoder::resolve_size(Sz size) const
 	case Sz::Quarter: return m_vl / 4;
 	case Sz::Eighth: return m_vl / 8;
 	case Sz::ScalarW: return elem;
+	case Sz::DupQ:
+		return m_vl > 16 ? (bcst ? elem : m_vl) : 8;
 	case Sz::PsPdSsSd:
 		if (m_pfx == kPfxF3)
 			return 4;
@@ -418,230 +419,52 @@ uint32_t Decoder::resolve_size(Sz size) const
 	return 0;
 }
 
-// Rows whose operand depends on the mandatory prefix, on W, on the encoding, or on mod.
-// Each case names the instructions; an unknown combination is #UD.
+// Opcode rows flagged kFixup depend on the mandatory prefix, W, the encoding, mod, ModRM.reg
+// or the operand size: the first matching row of kFixRows (kmt_decode_tables.h) says how.
+// Fails with KMT_DECODE_INVALID when that row says #UD.
 bool Decoder::fixup_row()
 {
-	bool legacy = m_enc == Encoding::Legacy;
-	bool evex = m_enc == Encoding::Evex;
-	bool mem = m_mod != 3;
-	Op &r = m_row;
-	if (m_map == 0 && m_opcode == 0x63) {
-		// MOVSXD r16, r/m16 reads 2 bytes; every other form reads 4.
-		r.m_size = (m_has66 && !m_w) ? Sz::W2 : Sz::D4;
+	uint8_t first = kFixIndex.m_first[m_map & 3][m_opcode];
+	KMT_ASSERT(first != 0xff);
+	if (first == 0xff)
+		return true;
+	const uint8_t pfx = static_cast<uint8_t>(1u << m_pfx);
+	const uint8_t enc = static_cast<uint8_t>(1u << static_cast<uint8_t>(m_enc));
+	const uint8_t mod = m_mod == 3 ? kModReg : kModMem;
+	const uint8_t w = m_w ? 2 : 1;
+	const uint8_t reg = static_cast<uint8_t>(1u << m_reg);
+	const uint32_t size = operand_size();
+	const uint8_t osz = size == 2 ? kOsz16 : size == 4 ? kOsz32 : kOsz64;
+	// The last row of each opcode matches everything, so this loop always finds one.
+	for (size_t i = first; i < kFixRowCount; i++) {
+		const FixRow &f = kFixRows[i];
+		if (!(f.m_pfx & pfx) || !(f.m_enc & enc) || !(f.m_mod & mod) || !(f.m_w & w) ||
+		    !(f.m_reg & reg) || !(f.m_osz & osz))
+			continue;
+		switch (f.m_fix) {
+		case Fix::Keep:
+			return true;
+		case Fix::Ud:
+			return fail(KMT_DECODE_INVALID);
+		case Fix::Row:
+			m_row = f.m_op;
+			return true;
+		case Fix::Size:
+			m_row.m_size = f.m_op.m_size;
+			return true;
+		case Fix::Access:
+			m_row.m_access = f.m_op.m_access;
+			return true;
+		case Fix::Imm:
+			m_row.m_imm = f.m_op.m_imm;
+			return true;
+		case Fix::Flags:
+			m_row.m_flags |= f.m_op.m_flags;
+			return true;
+		}
 		return true;
 	}
-	if (m_map == 1) {
-		switch (m_opcode) {
-		case 0x01: // Grp7 /5: F3 RSTORSSP m64; other memory forms do not exist.
-			if (mem) {
-				if (m_pfx != kPfxF3)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM, Sz::Q8, Acc::RW);
-			}
-			return true;
-		case 0x12: // MOVLPS/MOVLPD m64, MOVDDUP (8 bytes for xmm, the full vector above), MOVSLDUP
-			r.m_size = m_pfx == kPfxF3 ? Sz::VL : Sz::Q8;
-			if (m_pfx == kPfxF2 && m_vl > 16)
-				r.m_size = Sz::VL;
-			return true;
-		case 0x16: // MOVHPS/MOVHPD m64, MOVSHDUP
-			r.m_size = m_pfx == kPfxF3 ? Sz::VL : Sz::Q8;
-			return true;
-		case 0x2a: // CVTPI2PS/PD mm/m64; CVTSI2SS/SD r/m32/64
-			r.m_size = (m_pfx == kPfxF3 || m_pfx == kPfxF2) ? Sz::Y : Sz::Q8;
-			return true;
-		case 0x2c: case 0x2d: // CVT(T)PS2PI m64, CVT(T)PD2PI m128, CVT(T)SS2SI m32, CVT(T)SD2SI m64
-			r.m_size = m_pfx == kPfxNone ? Sz::Q8 : m_pfx == kPfx66 ? Sz::O16
-				: m_pfx == kPfxF3 ? Sz::D4 : Sz::Q8;
-			return true;
-		case 0x2e: case 0x2f: // (U)COMISS m32, (U)COMISD m64
-			r.m_size = m_pfx == kPfx66 ? Sz::Q8 : Sz::D4;
-			return true;
-		case 0x5a: // CVTPS2PD (half), CVTPD2PS (full), CVTSS2SD m32, CVTSD2SS m64
-			r.m_size = m_pfx == kPfxNone ? Sz::Half : m_pfx == kPfx66 ? Sz::VL
-				: m_pfx == kPfxF3 ? Sz::D4 : Sz::Q8;
-			return true;
-		case 0x5b:
-			return true;
-		case 0x78: case 0x79:
-			if (legacy) {
-				// VMREAD/VMWRITE without prefix; 66/F2 are AMD EXTRQ/INSERTQ (register only).
-				if (m_pfx != kPfxNone) {
-					if (mem)
-						return fail(KMT_DECODE_INVALID);
-					// EXTRQ/INSERTQ xmm, Ib, Ib (78) or xmm, xmm (79).
-					r.m_imm = m_opcode == 0x78 ? Imm::W : Imm::None;
-				}
-				return true;
-			}
-			// EVEX VCVT(T)PS/PD2UDQ/UQQ, VCVT(T)SS/SD2USI.
-			r = op(kModRM, Sz::VL, Acc::R);
-			if (m_pfx == kPfxF3)
-				r.m_size = Sz::D4;
-			else if (m_pfx == kPfxF2)
-				r.m_size = Sz::Q8;
-			else if (m_pfx == kPfx66 && !m_w)
-				r.m_size = Sz::Half;
-			return true;
-		case 0x7a: // EVEX VCVTT*2QQ, VCVTUDQ/UQQ2PD/PS
-			r.m_size = ((m_pfx == kPfx66 || m_pfx == kPfxF3) && !m_w) ? Sz::Half : Sz::VL;
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x7b: // EVEX VCVT*2QQ, VCVTUSI2SS/SD
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			r.m_size = m_pfx == kPfx66 ? (m_w ? Sz::VL : Sz::Half) : Sz::Y;
-			return true;
-		case 0x7e: // MOVD/MOVQ r/m, mm/xmm store; F3: MOVQ xmm, xmm/m64 load
-			if (m_pfx == kPfxF3)
-				r = op(kModRM | kSimd, Sz::Q8, Acc::R);
-			else if (m_pfx == kPfxF2)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xb8: // POPCNT needs F3; plain 0F B8 is JMPE (IA-64 only)
-			if (m_rep_byte != 0xf3)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xc7: // Grp9
-			if (!mem) {
-				if (m_reg < 6)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM);
-			} else if (m_reg == 7 && m_pfx != kPfxNone) {
-				return fail(KMT_DECODE_INVALID);
-			}
-			return true;
-		case 0xae: // Grp15 (legacy) or VLDMXCSR/VSTMXCSR (VEX)
-			if (!legacy) {
-				if (!mem || (m_reg != 2 && m_reg != 3))
-					return fail(KMT_DECODE_INVALID);
-				r.m_access = m_reg == 2 ? Acc::R : Acc::W;
-				return true;
-			}
-			if (!mem) {
-				// Fences, RD/WR{FS,GS}BASE, INCSSP, UMONITOR/UMWAIT/TPAUSE: no memory.
-				r = op(kModRM);
-				return true;
-			}
-			if (m_pfx == kPfx66 && m_reg >= 6) {
-				r = op(kModRM, Sz::B1, Acc::Addr); // CLWB, CLFLUSHOPT
-			} else if (m_pfx == kPfxF3) {
-				if (m_reg == 4)
-					r = op(kModRM, Sz::Y, Acc::R); // PTWRITE
-				else if (m_reg == 6)
-					r = op(kModRM, Sz::Q8, Acc::RW); // CLRSSBSY
-				else
-					return fail(KMT_DECODE_INVALID);
-			} else if (m_pfx == kPfxF2) {
-				return fail(KMT_DECODE_INVALID);
-			}
-			return true;
-		case 0xd6: // MOVQ xmm/m64, xmm (66); MOVQ2DQ/MOVDQ2Q are register only
-			if (m_pfx != kPfx66 && mem)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xe6: // CVTTPD2DQ (66), CVTDQ2PD (F3, half; EVEX.W1 CVTQQ2PD full), CVTPD2DQ (F2)
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			r.m_size = (m_pfx == kPfxF3 && !(evex && m_w)) ? Sz::Half : Sz::VL;
-			return true;
-		default:
-			return true;
-		}
-	}
-	if (m_map == 2) {
-		uint8_t lo = m_opcode & 0x0f;
-		uint8_t hi = m_opcode & 0xf0;
-		if (evex && m_pfx == kPfxF3 && (hi == 0x10 || hi == 0x20 || hi == 0x30) && lo <= 5) {
-			// EVEX VPMOV{US,S,}{WB,DB,QB,DW,QW,QD}: down-converting stores.
-			static constexpr Sz kDown[6] = { Sz::Half, Sz::Quarter, Sz::Eighth,
-							 Sz::Half, Sz::Quarter, Sz::Half };
-			r = op(kModRM | kSimd, kDown[lo], Acc::W);
-			return true;
-		}
-		switch (m_opcode) {
-		case 0x10: case 0x14: case 0x15: // (V)PBLENDVB/BLENDVPS/PD; EVEX VPSRLVW, VPRORV, VPROLV
-		case 0x11: case 0x12:
-			if (m_enc == Encoding::Vex || (legacy && (m_opcode == 0x11 || m_opcode == 0x12)))
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x13: // VCVTPH2PS
-			if (legacy)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x28: case 0x29: case 0x38: case 0x39: case 0x2a: case 0x3a:
-			if (evex && m_pfx == kPfxF3) { // VPMOVM2*, VPMOV*2M, VPBROADCASTM*: registers
-				if (mem)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM);
-			}
-			return true;
-		case 0x2c: case 0x2d: // VMASKMOVPS/PD load; EVEX VSCALEFPS/PD, VSCALEFSS/SD
-			if (evex) {
-				r = op(kModRM | kSimd, m_opcode == 0x2c ? Sz::VL : Sz::ScalarW, Acc::R);
-			} else {
-				if (!mem)
-					return fail(KMT_DECODE_INVALID);
-				r.m_flags |= kCond;
-			}
-			return true;
-		case 0xf0: case 0xf1:
-			if (!legacy)
-				return fail(KMT_DECODE_INVALID);
-			if (m_pfx == kPfxF2) { // CRC32 Gd, Eb / Ev
-				r = op(kModRM, m_opcode == 0xf0 ? Sz::B1 : Sz::V, Acc::R);
-				return true;
-			}
-			if (!mem) // MOVBE has no register form
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf2: // ANDN
-			if (m_enc != Encoding::Vex || m_pfx != kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf3: // Grp17 BLSR/BLSMSK/BLSI
-			if (m_enc != Encoding::Vex || m_pfx != kPfxNone || m_reg < 1 || m_reg > 3)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf5: // BZHI/PEXT/PDEP; legacy 66: WRUSS
-			if (legacy) {
-				if (m_pfx != kPfx66 || !mem)
-					return fail(KMT_DECODE_INVALID);
-				r.m_access = Acc::W;
-				return true;
-			}
-			if (m_enc != Encoding::Vex || m_pfx == kPfx66)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf6: // ADCX (66) / ADOX (F3) / WRSS; VEX F2: MULX
-			if (legacy) {
-				if (m_pfx == kPfxNone) {
-					if (!mem)
-						return fail(KMT_DECODE_INVALID);
-					r.m_access = Acc::W;
-				} else if (m_pfx == kPfxF2) {
-					return fail(KMT_DECODE_INVALID);
-				}
-				return true;
-			}
-			if (m_enc != Encoding::Vex || m_pfx != kPfxF2)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf7: // BEXTR/SHLX/SARX/SHRX
-			if (m_enc != Encoding::Vex)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf8: // MOVDIR64B (66), ENQCMD (F2), ENQCMDS (F3): 64 bytes from r/m to ES:[reg]
-			if (!legacy || m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			m_two_ops = true;
-			return true;
-		default:
-			return true;
-		}
-	}
+	KMT_ASSERT(0 && "no fix row matched");
 	return true;
 }
 
@@ -912,7 +735,7 @@ bool Decoder::build_operands()
 				o->bit_reg = static_cast<uint8_t>(m_reg | (m_rex_r ? 8 : 0));
 			}
 		}
-		if (m_two_ops) {
+		if (m_row.m_flags & kTwoOps) {
 			// MOVDIR64B/ENQCMD(S): the destination address is in the ModRM.reg register.
 			kmt_mem_operand *o = add_operand();
 			o->access = KMT_ACCESS_WRITE;
