@@ -1030,6 +1030,76 @@ enum OszSet : uint8_t {
 	kOszAny = 0x07,
 };
 
+/*
+ * What is known about the instruction being decoded, each fact as one set bit, so that a row
+ * matches when every one of its sets contains the fact.
+ */
+struct Key {
+	uint8_t m_pfx; /* PfxSet bit */
+	uint8_t m_enc; /* EncSet bit */
+	uint8_t m_mod; /* ModSet bit */
+	uint8_t m_w;   /* bit 0: W = 0, bit 1: W = 1 */
+	uint8_t m_reg; /* 1 << ModRM.reg */
+	uint8_t m_rm;  /* 1 << ModRM.rm */
+	uint8_t m_osz; /* OszSet bit */
+	uint8_t m_b;   /* bit 0: REX.B = 0, bit 1: REX.B = 1 */
+};
+
+/* The opcodes a row is for and the conditions under which it applies. */
+struct When {
+	uint8_t m_map;    /* 0 one-byte, 1 0F, 2 0F38, 3 0F3A */
+	uint8_t m_opcode; /* first opcode */
+	uint8_t m_last;   /* last opcode (a range, for semantic rows) */
+	uint8_t m_pfx;    /* PfxSet */
+	uint8_t m_enc;    /* EncSet */
+	uint8_t m_mod;    /* ModSet */
+	uint8_t m_w;      /* W values */
+	uint8_t m_reg;    /* ModRM.reg values */
+	uint8_t m_rm;     /* ModRM.rm values */
+	uint8_t m_osz;    /* OszSet */
+	uint8_t m_b;      /* REX.B values */
+
+	constexpr bool covers(unsigned map, unsigned opcode) const
+	{
+		return m_map == map && opcode >= m_opcode && opcode <= m_last;
+	}
+	constexpr bool matches(const Key &k) const
+	{
+		return (m_pfx & k.m_pfx) && (m_enc & k.m_enc) && (m_mod & k.m_mod) && (m_w & k.m_w) &&
+		       (m_reg & k.m_reg) && (m_rm & k.m_rm) && (m_osz & k.m_osz) && (m_b & k.m_b);
+	}
+	/* True when the row has no condition at all. */
+	constexpr bool always() const
+	{
+		return m_pfx == kPfxSetAny && m_enc == kEncAny && m_mod == kModAny && m_w == 3 &&
+		       m_reg == 0xff && m_rm == 0xff && m_osz == kOszAny && m_b == 3;
+	}
+};
+
+constexpr When when(uint8_t map, uint8_t opcode, uint8_t last, uint8_t enc)
+{
+	return When{ map, opcode, last, kPfxSetAny, enc, kModAny, 3, 0xff, 0xff, kOszAny, 3 };
+}
+
+/*
+ * Narrowing builders shared by the row types (each has a When m_when), so that a row reads as
+ * "on(map, opcode).pfx(...).mod(...)" followed by what it does.
+ */
+template <class Row>
+struct Narrow {
+	constexpr Row pfx(uint8_t set) const { Row r = self(); r.m_when.m_pfx = set; return r; }
+	constexpr Row enc(uint8_t set) const { Row r = self(); r.m_when.m_enc = set; return r; }
+	constexpr Row mod(uint8_t set) const { Row r = self(); r.m_when.m_mod = set; return r; }
+	constexpr Row w(unsigned v) const { Row r = self(); r.m_when.m_w = v ? 2 : 1; return r; }
+	constexpr Row reg(uint8_t mask) const { Row r = self(); r.m_when.m_reg = mask; return r; }
+	constexpr Row rm(uint8_t mask) const { Row r = self(); r.m_when.m_rm = mask; return r; }
+	constexpr Row osz(uint8_t set) const { Row r = self(); r.m_when.m_osz = set; return r; }
+	constexpr Row b(unsigned v) const { Row r = self(); r.m_when.m_b = v ? 2 : 1; return r; }
+
+private:
+	constexpr const Row &self() const { return static_cast<const Row &>(*this); }
+};
+
 /* What a matching fix row does to the opcode row. */
 enum class Fix : uint8_t {
 	Keep,   /* the opcode row stands as it is */
@@ -1041,25 +1111,11 @@ enum class Fix : uint8_t {
 	Flags,  /* m_op.m_flags are added to the row's flags (kCond, kTwoOps) */
 };
 
-struct FixRow {
-	uint8_t m_map;    /* 0 one-byte, 1 0F, 2 0F38, 3 0F3A */
-	uint8_t m_opcode;
-	uint8_t m_pfx;    /* PfxSet */
-	uint8_t m_enc;    /* EncSet */
-	uint8_t m_mod;    /* ModSet */
-	uint8_t m_w;      /* bit 0: W = 0 matches, bit 1: W = 1 matches */
-	uint8_t m_reg;    /* bit i: ModRM.reg == i matches */
-	uint8_t m_osz;    /* OszSet */
+struct FixRow : Narrow<FixRow> {
+	When m_when;
 	Fix m_fix;
 	Op m_op;
 
-	/* Builders, so that a row reads as "on(map, opcode).pfx(...).mod(...).size(...)". */
-	constexpr FixRow pfx(uint8_t set) const { FixRow r = *this; r.m_pfx = set; return r; }
-	constexpr FixRow enc(uint8_t set) const { FixRow r = *this; r.m_enc = set; return r; }
-	constexpr FixRow mod(uint8_t set) const { FixRow r = *this; r.m_mod = set; return r; }
-	constexpr FixRow w(unsigned value) const { FixRow r = *this; r.m_w = value ? 2 : 1; return r; }
-	constexpr FixRow reg(uint8_t mask) const { FixRow r = *this; r.m_reg = mask; return r; }
-	constexpr FixRow osz(uint8_t set) const { FixRow r = *this; r.m_osz = set; return r; }
 	constexpr FixRow keep() const { return then(Fix::Keep, kNone); }
 	constexpr FixRow ud() const { return then(Fix::Ud, kNone); }
 	constexpr FixRow row(Op o) const { return then(Fix::Row, o); }
@@ -1068,21 +1124,15 @@ struct FixRow {
 	constexpr FixRow imm(Imm i) const { return then(Fix::Imm, op(0, Sz::None, Acc::None, i)); }
 	constexpr FixRow add(uint32_t flags) const { return then(Fix::Flags, op(flags)); }
 	constexpr FixRow then(Fix f, Op o) const { FixRow r = *this; r.m_fix = f; r.m_op = o; return r; }
-	/* True when the row has no condition at all. */
-	constexpr bool always() const
-	{
-		return m_pfx == kPfxSetAny && m_enc == kEncAny && m_mod == kModAny && m_w == 3 &&
-		       m_reg == 0xff && m_osz == kOszAny;
-	}
 };
 
-/* A row for (map, opcode) that matches everything until narrowed. */
+/* A fix row for (map, opcode), any encoding, that matches everything until narrowed. */
 constexpr FixRow on(uint8_t map, uint8_t opcode)
 {
-	return FixRow{ map, opcode, kPfxSetAny, kEncAny, kModAny, 3, 0xff, kOszAny, Fix::Keep, kNone };
+	return FixRow{ {}, when(map, opcode, opcode, kEncAny), Fix::Keep, kNone };
 }
 
-/* ModRM.reg masks. */
+/* ModRM.reg / ModRM.rm masks. */
 constexpr uint8_t rg(unsigned r) { return static_cast<uint8_t>(1u << r); }
 
 /* Short names for the sets. */
@@ -1163,17 +1213,6 @@ constexpr FixRow kFixRows[] = {
 	on(1, 0x7e).pfx(PF3).row(op(M | kSimd, Sz::Q8, Acc::R)),
 	on(1, 0x7e).pfx(PF2).ud(),
 	on(1, 0x7e).keep(),
-	/* 0F B8: POPCNT needs F3; plain 0F B8 is JMPE (IA-64 only). */
-	on(1, 0xb8).pfx(PF3).keep(),
-	on(1, 0xb8).ud(),
-	/*
-	 * 0F C7 Grp9: register forms /6 RDRAND, /7 RDSEED (F3: RDPID) touch no memory, the other
-	 * register forms do not exist; VMPTRST (/7 memory) has no prefixed form.
-	 */
-	on(1, 0xc7).mod(MR).reg(0x3f).ud(),
-	on(1, 0xc7).mod(MR).row(op(M)),
-	on(1, 0xc7).reg(rg(7)).pfx(P66 | PF3 | PF2).ud(),
-	on(1, 0xc7).keep(),
 	/* 0F AE VEX: VLDMXCSR (/2) reads and VSTMXCSR (/3) writes 4 bytes; nothing else exists. */
 	on(1, 0xae).enc(EV | EE).mod(MM).reg(rg(2)).access(Acc::R),
 	on(1, 0xae).enc(EV | EE).mod(MM).reg(rg(3)).access(Acc::W),
@@ -1190,6 +1229,17 @@ constexpr FixRow kFixRows[] = {
 	on(1, 0xae).pfx(PF3).reg(rg(6)).row(op(M, Sz::Q8, Acc::RW)),
 	on(1, 0xae).pfx(PF3 | PF2).ud(),
 	on(1, 0xae).keep(),
+	/* 0F B8: POPCNT needs F3; plain 0F B8 is JMPE (IA-64 only). */
+	on(1, 0xb8).pfx(PF3).keep(),
+	on(1, 0xb8).ud(),
+	/*
+	 * 0F C7 Grp9: register forms /6 RDRAND, /7 RDSEED (F3: RDPID) touch no memory, the other
+	 * register forms do not exist; VMPTRST (/7 memory) has no prefixed form.
+	 */
+	on(1, 0xc7).mod(MR).reg(0x3f).ud(),
+	on(1, 0xc7).mod(MR).row(op(M)),
+	on(1, 0xc7).reg(rg(7)).pfx(P66 | PF3 | PF2).ud(),
+	on(1, 0xc7).keep(),
 	/* 0F D6: MOVQ xmm/m64, xmm (66); MOVQ2DQ/MOVDQ2Q (F3/F2) are register only. */
 	on(1, 0xd6).pfx(PN | PF3 | PF2).mod(MM).ud(),
 	on(1, 0xd6).keep(),
@@ -1298,61 +1348,101 @@ constexpr FixRow kFixRows[] = {
 };
 
 constexpr size_t kFixRowCount = sizeof(kFixRows) / sizeof(kFixRows[0]);
-static_assert(kFixRowCount < 255, "fix rows are indexed by uint8_t");
 
-/* Index of the first fix row of each (map, opcode), 0xff if none. */
-struct FixIndex {
-	uint8_t m_first[4][256];
+/*
+ * Rows of a table (fix rows here, semantic rows in kmt_decode_semantics.h) are sorted by map
+ * and first opcode; for each (map, opcode) the index holds the first row covering it
+ * (kNoRow: none). A lookup scans from there, in table order, until a row starts past the
+ * opcode, so a specific row written before a wider one takes precedence.
+ */
+constexpr uint16_t kNoRow = 0xffff;
+
+struct RowIndex {
+	uint16_t m_first[4][256];
 };
 
-constexpr FixIndex build_fix_index()
+template <class Row, size_t N>
+constexpr RowIndex build_index(const Row (&rows)[N])
 {
-	FixIndex x{};
+	RowIndex x{};
 	for (size_t m = 0; m < 4; m++)
 		for (size_t o = 0; o < 256; o++)
-			x.m_first[m][o] = 0xff;
-	for (size_t i = kFixRowCount; i-- > 0;)
-		x.m_first[kFixRows[i].m_map][kFixRows[i].m_opcode] = static_cast<uint8_t>(i);
+			x.m_first[m][o] = kNoRow;
+	for (size_t i = N; i-- > 0;)
+		for (unsigned o = rows[i].m_when.m_opcode; o <= rows[i].m_when.m_last; o++)
+			x.m_first[rows[i].m_when.m_map & 3][o] = static_cast<uint16_t>(i);
 	return x;
 }
 
-constexpr FixIndex kFixIndex = build_fix_index();
+template <class Row, size_t N>
+constexpr bool rows_sorted(const Row (&rows)[N])
+{
+	static_assert(N < kNoRow, "row tables are indexed by uint16_t");
+	for (size_t i = 0; i < N; i++) {
+		const When &w = rows[i].m_when;
+		if (w.m_map > 3 || w.m_last < w.m_opcode)
+			return false;
+		if (i && (rows[i - 1].m_when.m_map > w.m_map ||
+			  (rows[i - 1].m_when.m_map == w.m_map && rows[i - 1].m_when.m_opcode > w.m_opcode)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The first row of @rows[N] that covers (@map, @opcode) and matches @key, scanning from
+ * @index; nullptr if none.
+ */
+template <class Row, size_t N>
+constexpr const Row *find_row(const Row (&rows)[N], const RowIndex &index, unsigned map,
+			      unsigned opcode, const Key &key)
+{
+	uint16_t first = index.m_first[map & 3][opcode & 0xff];
+	if (first == kNoRow)
+		return nullptr;
+	for (size_t i = first; i < N && rows[i].m_when.m_map == map && rows[i].m_when.m_opcode <= opcode; i++)
+		if (rows[i].m_when.covers(map, opcode) && rows[i].m_when.matches(key))
+			return &rows[i];
+	return nullptr;
+}
+
+static_assert(rows_sorted(kFixRows), "fix rows must be sorted by map and opcode");
+constexpr RowIndex kFixIndex = build_index(kFixRows);
 
 /*
  * The rows of one (map, opcode) are contiguous and end with a row without conditions, so that
- * the lookup can stop there and no combination is left to an implicit default.
+ * a lookup always finds one and no combination is left to an implicit default.
  */
 constexpr bool fix_rows_well_formed()
 {
 	for (size_t i = 0; i < kFixRowCount; i++) {
-		const FixRow &r = kFixRows[i];
-		bool last = i + 1 == kFixRowCount || kFixRows[i + 1].m_map != r.m_map ||
-			    kFixRows[i + 1].m_opcode != r.m_opcode;
+		const When &r = kFixRows[i].m_when;
+		bool last = i + 1 == kFixRowCount || kFixRows[i + 1].m_when.m_map != r.m_map ||
+			    kFixRows[i + 1].m_when.m_opcode != r.m_opcode;
+		if (r.m_last != r.m_opcode)
+			return false; /* one opcode per fix row */
 		if (last && !r.always())
 			return false;
 		if (!last && r.always())
 			return false; /* rows after it could never match */
-		for (size_t j = i + 1; last && j < kFixRowCount; j++)
-			if (kFixRows[j].m_map == r.m_map && kFixRows[j].m_opcode == r.m_opcode)
-				return false; /* not contiguous */
 	}
 	return true;
 }
-static_assert(fix_rows_well_formed(), "fix rows: contiguous per opcode, last row unconditional");
+static_assert(fix_rows_well_formed(), "fix rows: one opcode each, last row unconditional");
 
 /* Every kFixup row of the flat tables has fix rows. */
 constexpr bool fix_rows_cover(const Op *rows, uint8_t map)
 {
 	for (size_t o = 0; o < 256; o++)
-		if ((rows[o].m_flags & kFixup) && kFixIndex.m_first[map][o] == 0xff)
+		if ((rows[o].m_flags & kFixup) && kFixIndex.m_first[map][o] == kNoRow)
 			return false;
 	return true;
 }
 static_assert(fix_rows_cover(kOneByte, 0) && fix_rows_cover(kTwoByte, 1) &&
 	      fix_rows_cover(kMap38.m_rows, 2) && fix_rows_cover(kMap3A.m_rows, 3),
 	      "an opcode row flagged kFixup has no fix rows");
-static_assert(kFixIndex.m_first[1][0x01] != 0xff && kFixIndex.m_first[1][0xc7] != 0xff &&
-	      kFixIndex.m_first[1][0xae] != 0xff, "groups 7, 9 and 15 have kFixup rows");
+static_assert(kFixIndex.m_first[1][0x01] != kNoRow && kFixIndex.m_first[1][0xc7] != kNoRow &&
+	      kFixIndex.m_first[1][0xae] != kNoRow, "groups 7, 9 and 15 have kFixup rows");
 
 } /* namespace dec */
 } /* namespace kmt */
