@@ -6,14 +6,16 @@
 // VEX/EVEX, opcode map selection, ModRM (with the group row it selects), SIB, displacement,
 // immediates, and finally the memory operands. Each step returns false after recording a
 // specific status; no step reads beyond the caller's length or beyond 15 bytes. What the
-// instruction does to memory comes from the rows in kmt_decode_tables.h; the few rows whose
-// operand depends on a mandatory prefix or on VEX/EVEX fields are resolved in
-// Decoder::fixup_row(), one case per instruction family.
+// instruction does to memory comes from the rows in kmt_decode_tables.h; rows whose operand
+// depends on a mandatory prefix, W, the encoding or mod are refined by the fix rows there
+// (Decoder::fixup_row() only looks them up).
 //
 // Freestanding C++17: no libstdc++, no exceptions, no heap, no globals with constructors.
 
 #include "kmt_decode.h"
+#include "kmt_decode_semantics.h"
 #include "kmt_decode_tables.h"
+#include "kmt_ops.h"
 
 namespace kmt {
 namespace {
@@ -108,10 +110,14 @@ private:
 	bool read_vex(uint8_t first);
 	bool read_opcode();
 	bool select_row();
+	inline Key key() const;
 	bool fixup_row();
 	bool read_modrm_operand();
 	bool read_immediate();
 	bool build_operands();
+	void build_semantics();
+	bool fill_operand(const Opnd &spec, kmt_operand *o);
+	uint32_t width_bytes(Wd wd) const;
 
 	uint32_t operand_size() const;
 	uint32_t vector_length() const { return m_vl; }
@@ -146,6 +152,7 @@ private:
 	uint8_t m_evex_aaa = 0; // opmask register, 0 = no masking
 	bool m_evex_b = false;  // broadcast / rounding
 	uint8_t m_evex_ll = 0;
+	uint8_t m_vvvv = 0;      // VEX/EVEX.vvvv, inverted back: a register number
 
 	// Opcode, row and ModRM.
 	uint8_t m_map = 0;
@@ -160,7 +167,6 @@ private:
 	Acc m_access = Acc::None;
 	bool m_cond = false;
 	bool m_cx8 = false;     // CMPXCHG8B/16B
-	bool m_two_ops = false; // MOVDIR64B / ENQCMD(S): a second, register-addressed operand
 
 	// Decoded memory reference (mod != 3).
 	uint8_t m_base = KMT_REG_NONE;
@@ -170,6 +176,10 @@ private:
 	bool m_riprel = false;
 	bool m_vsib = false;
 	bool m_moffs = false;
+
+	// The immediate (or relative offset) as encoded, zero-extended, and its length in bytes.
+	uint64_t m_imm = 0;
+	uint8_t m_imm_bytes = 0;
 };
 
 // Step 1: legacy prefixes and REX. Segment: in 64-bit mode only FS and GS change anything;
@@ -239,6 +249,7 @@ bool Decoder::read_vex(uint8_t first)
 		m_rex_r = !(p0 & 0x80);
 		m_vl = (p0 & 4) ? 32 : 16;
 		m_pfx = p0 & 3;
+		m_vvvv = (~p0 >> 3) & 15;
 		m_map = 1;
 		return true;
 	}
@@ -253,6 +264,7 @@ bool Decoder::read_vex(uint8_t first)
 		m_w = p1 & 0x80;
 		m_vl = (p1 & 4) ? 32 : 16;
 		m_pfx = p1 & 3;
+		m_vvvv = (~p1 >> 3) & 15;
 		if (m_map < 1 || m_map > 3)
 			return fail(KMT_DECODE_INVALID);
 		return true;
@@ -267,6 +279,7 @@ bool Decoder::read_vex(uint8_t first)
 	m_map = p0 & 3;
 	m_w = p1 & 0x80;
 	m_pfx = p1 & 3;
+	m_vvvv = (~p1 >> 3) & 15;
 	m_evex_ll = (p2 >> 5) & 3;
 	m_evex_b = p2 & 0x10;
 	m_evex_v2 = !(p2 & 0x08);
@@ -393,6 +406,8 @@ uint32_t Decoder::resolve_size(Sz size) const
 	case Sz::Quarter: return m_vl / 4;
 	case Sz::Eighth: return m_vl / 8;
 	case Sz::ScalarW: return elem;
+	case Sz::DupQ:
+		return m_vl > 16 ? (bcst ? elem : m_vl) : 8;
 	case Sz::PsPdSsSd:
 		if (m_pfx == kPfxF3)
 			return 4;
@@ -418,229 +433,52 @@ uint32_t Decoder::resolve_size(Sz size) const
 	return 0;
 }
 
-// Rows whose operand depends on the mandatory prefix, on W, on the encoding, or on mod.
-// Each case names the instructions; an unknown combination is #UD.
+// The facts rows are matched against (kmt_decode_tables.h, Key).
+inline Key Decoder::key() const
+{
+	const uint32_t size = operand_size();
+	Key k{};
+	k.m_pfx = static_cast<uint8_t>(1u << m_pfx);
+	k.m_enc = static_cast<uint8_t>(1u << static_cast<uint8_t>(m_enc));
+	k.m_mod = m_mod == 3 ? kModReg : kModMem;
+	k.m_w = m_w ? 2 : 1;
+	k.m_reg = static_cast<uint8_t>(1u << m_reg);
+	k.m_rm = static_cast<uint8_t>(1u << m_rm);
+	k.m_osz = size == 2 ? kOsz16 : size == 4 ? kOsz32 : kOsz64;
+	k.m_b = m_rex_b ? 2 : 1;
+	return k;
+}
+
+// Opcode rows flagged kFixup depend on the mandatory prefix, W, the encoding, mod, ModRM.reg
+// or the operand size: the first matching row of kFixRows (kmt_decode_tables.h) says how.
+// Fails with KMT_DECODE_INVALID when that row says #UD.
 bool Decoder::fixup_row()
 {
-	bool legacy = m_enc == Encoding::Legacy;
-	bool evex = m_enc == Encoding::Evex;
-	bool mem = m_mod != 3;
-	Op &r = m_row;
-	if (m_map == 0 && m_opcode == 0x63) {
-		// MOVSXD r16, r/m16 reads 2 bytes; every other form reads 4.
-		r.m_size = (m_has66 && !m_w) ? Sz::W2 : Sz::D4;
+	const FixRow *f = find_row(kFixRows, kFixIndex, m_map, m_opcode, key());
+	// Every kFixup opcode has fix rows ending with an unconditional one (static_assert).
+	KMT_ASSERT(f != nullptr);
+	if (!f)
 		return true;
-	}
-	if (m_map == 1) {
-		switch (m_opcode) {
-		case 0x01: // Grp7 /5: F3 RSTORSSP m64; other memory forms do not exist.
-			if (mem) {
-				if (m_pfx != kPfxF3)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM, Sz::Q8, Acc::RW);
-			}
-			return true;
-		case 0x12: // MOVLPS/MOVLPD m64, MOVDDUP (8 bytes for xmm, the full vector above), MOVSLDUP
-			r.m_size = m_pfx == kPfxF3 ? Sz::VL : Sz::Q8;
-			if (m_pfx == kPfxF2 && m_vl > 16)
-				r.m_size = Sz::VL;
-			return true;
-		case 0x16: // MOVHPS/MOVHPD m64, MOVSHDUP
-			r.m_size = m_pfx == kPfxF3 ? Sz::VL : Sz::Q8;
-			return true;
-		case 0x2a: // CVTPI2PS/PD mm/m64; CVTSI2SS/SD r/m32/64
-			r.m_size = (m_pfx == kPfxF3 || m_pfx == kPfxF2) ? Sz::Y : Sz::Q8;
-			return true;
-		case 0x2c: case 0x2d: // CVT(T)PS2PI m64, CVT(T)PD2PI m128, CVT(T)SS2SI m32, CVT(T)SD2SI m64
-			r.m_size = m_pfx == kPfxNone ? Sz::Q8 : m_pfx == kPfx66 ? Sz::O16
-				: m_pfx == kPfxF3 ? Sz::D4 : Sz::Q8;
-			return true;
-		case 0x2e: case 0x2f: // (U)COMISS m32, (U)COMISD m64
-			r.m_size = m_pfx == kPfx66 ? Sz::Q8 : Sz::D4;
-			return true;
-		case 0x5a: // CVTPS2PD (half), CVTPD2PS (full), CVTSS2SD m32, CVTSD2SS m64
-			r.m_size = m_pfx == kPfxNone ? Sz::Half : m_pfx == kPfx66 ? Sz::VL
-				: m_pfx == kPfxF3 ? Sz::D4 : Sz::Q8;
-			return true;
-		case 0x5b:
-			return true;
-		case 0x78: case 0x79:
-			if (legacy) {
-				// VMREAD/VMWRITE without prefix; 66/F2 are AMD EXTRQ/INSERTQ (register only).
-				if (m_pfx != kPfxNone) {
-					if (mem)
-						return fail(KMT_DECODE_INVALID);
-					// EXTRQ/INSERTQ xmm, Ib, Ib (78) or xmm, xmm (79).
-					r.m_imm = m_opcode == 0x78 ? Imm::W : Imm::None;
-				}
-				return true;
-			}
-			// EVEX VCVT(T)PS/PD2UDQ/UQQ, VCVT(T)SS/SD2USI.
-			r = op(kModRM, Sz::VL, Acc::R);
-			if (m_pfx == kPfxF3)
-				r.m_size = Sz::D4;
-			else if (m_pfx == kPfxF2)
-				r.m_size = Sz::Q8;
-			else if (m_pfx == kPfx66 && !m_w)
-				r.m_size = Sz::Half;
-			return true;
-		case 0x7a: // EVEX VCVTT*2QQ, VCVTUDQ/UQQ2PD/PS
-			r.m_size = ((m_pfx == kPfx66 || m_pfx == kPfxF3) && !m_w) ? Sz::Half : Sz::VL;
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x7b: // EVEX VCVT*2QQ, VCVTUSI2SS/SD
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			r.m_size = m_pfx == kPfx66 ? (m_w ? Sz::VL : Sz::Half) : Sz::Y;
-			return true;
-		case 0x7e: // MOVD/MOVQ r/m, mm/xmm store; F3: MOVQ xmm, xmm/m64 load
-			if (m_pfx == kPfxF3)
-				r = op(kModRM | kSimd, Sz::Q8, Acc::R);
-			else if (m_pfx == kPfxF2)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xb8: // POPCNT needs F3; plain 0F B8 is JMPE (IA-64 only)
-			if (m_rep_byte != 0xf3)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xc7: // Grp9
-			if (!mem) {
-				if (m_reg < 6)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM);
-			} else if (m_reg == 7 && m_pfx != kPfxNone) {
-				return fail(KMT_DECODE_INVALID);
-			}
-			return true;
-		case 0xae: // Grp15 (legacy) or VLDMXCSR/VSTMXCSR (VEX)
-			if (!legacy) {
-				if (!mem || (m_reg != 2 && m_reg != 3))
-					return fail(KMT_DECODE_INVALID);
-				r.m_access = m_reg == 2 ? Acc::R : Acc::W;
-				return true;
-			}
-			if (!mem) {
-				// Fences, RD/WR{FS,GS}BASE, INCSSP, UMONITOR/UMWAIT/TPAUSE: no memory.
-				r = op(kModRM);
-				return true;
-			}
-			if (m_pfx == kPfx66 && m_reg >= 6) {
-				r = op(kModRM, Sz::B1, Acc::Addr); // CLWB, CLFLUSHOPT
-			} else if (m_pfx == kPfxF3) {
-				if (m_reg == 4)
-					r = op(kModRM, Sz::Y, Acc::R); // PTWRITE
-				else if (m_reg == 6)
-					r = op(kModRM, Sz::Q8, Acc::RW); // CLRSSBSY
-				else
-					return fail(KMT_DECODE_INVALID);
-			} else if (m_pfx == kPfxF2) {
-				return fail(KMT_DECODE_INVALID);
-			}
-			return true;
-		case 0xd6: // MOVQ xmm/m64, xmm (66); MOVQ2DQ/MOVDQ2Q are register only
-			if (m_pfx != kPfx66 && mem)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xe6: // CVTTPD2DQ (66), CVTDQ2PD (F3, half; EVEX.W1 CVTQQ2PD full), CVTPD2DQ (F2)
-			if (m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			r.m_size = (m_pfx == kPfxF3 && !(evex && m_w)) ? Sz::Half : Sz::VL;
-			return true;
-		default:
-			return true;
-		}
-	}
-	if (m_map == 2) {
-		uint8_t lo = m_opcode & 0x0f;
-		uint8_t hi = m_opcode & 0xf0;
-		if (evex && m_pfx == kPfxF3 && (hi == 0x10 || hi == 0x20 || hi == 0x30) && lo <= 5) {
-			// EVEX VPMOV{US,S,}{WB,DB,QB,DW,QW,QD}: down-converting stores.
-			static constexpr Sz kDown[6] = { Sz::Half, Sz::Quarter, Sz::Eighth,
-							 Sz::Half, Sz::Quarter, Sz::Half };
-			r = op(kModRM | kSimd, kDown[lo], Acc::W);
-			return true;
-		}
-		switch (m_opcode) {
-		case 0x10: case 0x14: case 0x15: // (V)PBLENDVB/BLENDVPS/PD; EVEX VPSRLVW, VPRORV, VPROLV
-		case 0x11: case 0x12:
-			if (m_enc == Encoding::Vex || (legacy && (m_opcode == 0x11 || m_opcode == 0x12)))
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x13: // VCVTPH2PS
-			if (legacy)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0x28: case 0x29: case 0x38: case 0x39: case 0x2a: case 0x3a:
-			if (evex && m_pfx == kPfxF3) { // VPMOVM2*, VPMOV*2M, VPBROADCASTM*: registers
-				if (mem)
-					return fail(KMT_DECODE_INVALID);
-				r = op(kModRM);
-			}
-			return true;
-		case 0x2c: case 0x2d: // VMASKMOVPS/PD load; EVEX VSCALEFPS/PD, VSCALEFSS/SD
-			if (evex) {
-				r = op(kModRM | kSimd, m_opcode == 0x2c ? Sz::VL : Sz::ScalarW, Acc::R);
-			} else {
-				if (!mem)
-					return fail(KMT_DECODE_INVALID);
-				r.m_flags |= kCond;
-			}
-			return true;
-		case 0xf0: case 0xf1:
-			if (!legacy)
-				return fail(KMT_DECODE_INVALID);
-			if (m_pfx == kPfxF2) { // CRC32 Gd, Eb / Ev
-				r = op(kModRM, m_opcode == 0xf0 ? Sz::B1 : Sz::V, Acc::R);
-				return true;
-			}
-			if (!mem) // MOVBE has no register form
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf2: // ANDN
-			if (m_enc != Encoding::Vex || m_pfx != kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf3: // Grp17 BLSR/BLSMSK/BLSI
-			if (m_enc != Encoding::Vex || m_pfx != kPfxNone || m_reg < 1 || m_reg > 3)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf5: // BZHI/PEXT/PDEP; legacy 66: WRUSS
-			if (legacy) {
-				if (m_pfx != kPfx66 || !mem)
-					return fail(KMT_DECODE_INVALID);
-				r.m_access = Acc::W;
-				return true;
-			}
-			if (m_enc != Encoding::Vex || m_pfx == kPfx66)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf6: // ADCX (66) / ADOX (F3) / WRSS; VEX F2: MULX
-			if (legacy) {
-				if (m_pfx == kPfxNone) {
-					if (!mem)
-						return fail(KMT_DECODE_INVALID);
-					r.m_access = Acc::W;
-				} else if (m_pfx == kPfxF2) {
-					return fail(KMT_DECODE_INVALID);
-				}
-				return true;
-			}
-			if (m_enc != Encoding::Vex || m_pfx != kPfxF2)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf7: // BEXTR/SHLX/SARX/SHRX
-			if (m_enc != Encoding::Vex)
-				return fail(KMT_DECODE_INVALID);
-			return true;
-		case 0xf8: // MOVDIR64B (66), ENQCMD (F2), ENQCMDS (F3): 64 bytes from r/m to ES:[reg]
-			if (!legacy || m_pfx == kPfxNone)
-				return fail(KMT_DECODE_INVALID);
-			m_two_ops = true;
-			return true;
-		default:
-			return true;
-		}
+	switch (f->m_fix) {
+	case Fix::Keep:
+		return true;
+	case Fix::Ud:
+		return fail(KMT_DECODE_INVALID);
+	case Fix::Row:
+		m_row = f->m_op;
+		return true;
+	case Fix::Size:
+		m_row.m_size = f->m_op.m_size;
+		return true;
+	case Fix::Access:
+		m_row.m_access = f->m_op.m_access;
+		return true;
+	case Fix::Imm:
+		m_row.m_imm = f->m_op.m_imm;
+		return true;
+	case Fix::Flags:
+		m_row.m_flags |= f->m_op.m_flags;
+		return true;
 	}
 	return true;
 }
@@ -772,6 +610,8 @@ bool Decoder::read_immediate()
 	uint64_t value = 0;
 	if (!fetch_le(bytes, &value))
 		return false;
+	m_imm = value;
+	m_imm_bytes = static_cast<uint8_t>(bytes);
 	if (m_row.m_imm == Imm::MOffs) {
 		m_moffs = true;
 		m_base = KMT_REG_NONE;
@@ -912,7 +752,7 @@ bool Decoder::build_operands()
 				o->bit_reg = static_cast<uint8_t>(m_reg | (m_rex_r ? 8 : 0));
 			}
 		}
-		if (m_two_ops) {
+		if (m_row.m_flags & kTwoOps) {
 			// MOVDIR64B/ENQCMD(S): the destination address is in the ModRM.reg register.
 			kmt_mem_operand *o = add_operand();
 			o->access = KMT_ACCESS_WRITE;
@@ -938,6 +778,287 @@ bool Decoder::build_operands()
 	return true;
 }
 
+// Bytes of a register or immediate of width @wd.
+uint32_t Decoder::width_bytes(Wd wd) const
+{
+	switch (wd) {
+	case Wd::B: return 1;
+	case Wd::W: return 2;
+	case Wd::D: return 4;
+	case Wd::Q: return 8;
+	case Wd::Y: return m_w ? 8 : 4;
+	case Wd::Z: return m_has66 ? 2 : 4;
+	case Wd::V: case Wd::Bs: case Wd::Zs: return operand_size();
+	}
+	return 0;
+}
+
+// A register operand: GPR @reg (0-15) @bytes wide. Byte registers 4-7 without any REX prefix
+// are AH, CH, DH, BH.
+static void set_reg(kmt_operand *o, unsigned reg, uint32_t bytes, bool rex, bool may_be_high)
+{
+	o->kind = KMT_OPND_REG;
+	o->size = static_cast<uint16_t>(bytes);
+	o->reg = static_cast<uint8_t>(reg & 15);
+	if (bytes == 1 && may_be_high && !rex && reg >= 4 && reg < 8) {
+		o->reg = static_cast<uint8_t>(reg - 4);
+		o->flags |= KMT_OPND_HIGH8;
+	}
+}
+
+static uint64_t mask_bytes(uint64_t v, uint32_t bytes)
+{
+	return bytes >= 8 ? v : v & ((1ull << (8 * bytes)) - 1);
+}
+
+static uint64_t sign_extend(uint64_t v, uint32_t bytes)
+{
+	if (bytes >= 8)
+		return v;
+	uint64_t sign = 1ull << (8 * bytes - 1);
+	v = mask_bytes(v, bytes);
+	return (v ^ sign) - sign;
+}
+
+// Index of the string operand with @role in mem[], or KMT_MAX_MEM_OPS if there is none.
+static uint8_t string_operand(const kmt_insn *out, uint8_t role)
+{
+	for (uint8_t i = 0; i < out->nmem; i++)
+		if (out->mem[i].role == role)
+			return i;
+	return KMT_MAX_MEM_OPS;
+}
+
+// Fills one operand from its spec. Returns false when the spec does not apply to this
+// encoding (no such operand): the caller then leaves it out.
+bool Decoder::fill_operand(const Opnd &spec, kmt_operand *o)
+{
+	const bool rex = m_rex != 0;
+	// *o is still zero (kmt_decode() cleared the output, and a left-out operand is not kept).
+	o->access = spec.m_access;
+	switch (spec.m_loc) {
+	case Loc::None:
+		return false;
+	case Loc::E:
+		if (!m_has_modrm)
+			return false;
+		// An address-only operand (NOP r/m, PREFETCH) names nothing in its register form.
+		if (m_mod == 3 && spec.m_access == 0)
+			return false;
+		if (m_mod == 3) {
+			set_reg(o, m_rm | (m_rex_b ? 8 : 0), width_bytes(spec.m_wd), rex, true);
+		} else if (m_access == Acc::Addr || m_out->nmem == 0) {
+			o->kind = KMT_OPND_AGEN;
+			o->access = 0;
+		} else {
+			o->kind = KMT_OPND_MEM;
+			o->mem = 0;
+			o->size = static_cast<uint16_t>(m_out->mem[0].size);
+		}
+		return true;
+	case Loc::G:
+		set_reg(o, m_reg | (m_rex_r ? 8 : 0), width_bytes(spec.m_wd), rex, true);
+		return true;
+	case Loc::B:
+		set_reg(o, m_vvvv, width_bytes(spec.m_wd), rex, false);
+		return true;
+	case Loc::Z:
+		set_reg(o, (m_opcode & 7) | (m_rex_b ? 8 : 0), width_bytes(spec.m_wd), rex, true);
+		return true;
+	case Loc::Rax:
+		set_reg(o, KMT_REG_RAX, width_bytes(spec.m_wd), rex, false);
+		return true;
+	case Loc::Rcx:
+		set_reg(o, KMT_REG_RCX, width_bytes(spec.m_wd), rex, false);
+		return true;
+	case Loc::Rdx:
+		set_reg(o, KMT_REG_RDX, width_bytes(spec.m_wd), rex, false);
+		return true;
+	case Loc::Mem:
+	case Loc::Src:
+	case Loc::Dst: {
+		uint8_t i = spec.m_loc == Loc::Mem ? 0
+			  : string_operand(m_out, spec.m_loc == Loc::Src ? KMT_ROLE_SRC : KMT_ROLE_DST);
+		if (i >= m_out->nmem)
+			return false;
+		o->kind = KMT_OPND_MEM;
+		o->mem = i;
+		o->size = static_cast<uint16_t>(m_out->mem[i].size);
+		return true;
+	}
+	case Loc::Imm: {
+		o->kind = KMT_OPND_IMM;
+		o->access = 0;
+		uint32_t bytes = width_bytes(spec.m_wd);
+		o->size = static_cast<uint16_t>(bytes);
+		if (spec.m_wd == Wd::Bs)
+			o->imm = mask_bytes(sign_extend(m_imm, 1), bytes);
+		else if (spec.m_wd == Wd::Zs)
+			o->imm = mask_bytes(sign_extend(m_imm, m_imm_bytes), bytes);
+		else
+			o->imm = mask_bytes(m_imm, bytes);
+		return true;
+	}
+	case Loc::Imm2: // ENTER iw, ib: the level is the third immediate byte
+		o->kind = KMT_OPND_IMM;
+		o->access = 0;
+		o->size = 1;
+		o->imm = (m_imm >> 16) & 0xff;
+		return true;
+	case Loc::One:
+		o->kind = KMT_OPND_IMM;
+		o->access = 0;
+		o->size = 1;
+		o->imm = 1;
+		return true;
+	case Loc::Rel:
+		o->kind = KMT_OPND_REL;
+		o->access = 0;
+		o->size = static_cast<uint16_t>(m_imm_bytes);
+		o->imm = sign_extend(m_imm, m_imm_bytes);
+		return true;
+	}
+	return false;
+}
+
+// The flags a shift or rotate by a known count changes (SDM "Flags Affected"): nothing for a
+// masked count of 0; OF only defined for a count of 1; CF undefined for SHL/SHR by the operand
+// width or more; everything undefined for SHLD/SHRD by more than the width (16-bit forms).
+static void shift_flags(kmt_insn *out, unsigned count, uint32_t bytes)
+{
+	const unsigned masked = count & (bytes == 8 ? 63 : 31);
+	const unsigned bits = 8 * bytes;
+	const uint8_t op = out->op;
+	if (masked == 0) {
+		out->flags_read = 0;
+		out->flags_written = 0;
+		out->flags_undefined = 0;
+		return;
+	}
+	uint16_t undefined = out->flags_undefined;
+	if (masked == 1)
+		undefined &= static_cast<uint16_t>(~KMT_FLAG_OF);
+	if ((op == KMT_OP_SHL || op == KMT_OP_SHR) && masked >= bits)
+		undefined |= KMT_FLAG_CF;
+	if ((op == KMT_OP_SHLD || op == KMT_OP_SHRD) && masked > bits)
+		undefined |= KMT_FLAGS_STATUS;
+	out->flags_undefined = undefined;
+}
+
+// GPRs a memory operand's address uses.
+static uint16_t address_regs(const kmt_mem_operand &m)
+{
+	uint16_t regs = 0;
+	if (m.base < 16)
+		regs |= static_cast<uint16_t>(1u << m.base);
+	if (m.index < 16 && !(m.flags & KMT_MEM_VSIB))
+		regs |= static_cast<uint16_t>(1u << m.index);
+	if ((m.flags & KMT_MEM_BITOFFSET) && m.bit_reg < 16)
+		regs |= static_cast<uint16_t>(1u << m.bit_reg);
+	return regs;
+}
+
+// Step 7: what the instruction does to registers and flags (kmt_decode_semantics.h rows,
+// flags from kmt_ops.h). Never fails: an instruction without a row is KMT_OP_OTHER.
+void Decoder::build_semantics()
+{
+	kmt_insn *out = m_out;
+	if (m_has_modrm && m_mod != 3 && m_access == Acc::Addr) {
+		kmt_mem_operand &a = out->agen;
+		a.segment = default_segment(m_base);
+		a.base = m_base;
+		a.index = m_index;
+		a.scale = m_scale;
+		a.disp = m_disp;
+		a.flags = static_cast<uint8_t>((m_riprel ? KMT_MEM_RIPREL : 0) |
+					       (m_vsib ? KMT_MEM_VSIB : 0) | (m_has67 ? KMT_MEM_ADDR32 : 0));
+		out->gpr_read |= address_regs(a);
+	} else {
+		out->agen.base = KMT_REG_NONE;
+		out->agen.index = KMT_REG_NONE;
+	}
+	for (unsigned i = 0; i < out->nmem; i++)
+		out->gpr_read |= address_regs(out->mem[i]);
+	if (m_has67)
+		out->sem_flags |= KMT_SEM_ADDR32;
+
+	// String instructions: rSI/rDI move, rCX counts with a REP prefix.
+	if (out->insn_class >= KMT_CLASS_MOVS) {
+		uint16_t regs = 0;
+		if (string_operand(out, KMT_ROLE_SRC) < out->nmem)
+			regs |= 1u << KMT_REG_RSI;
+		if (string_operand(out, KMT_ROLE_DST) < out->nmem)
+			regs |= 1u << KMT_REG_RDI;
+		if (out->rep != KMT_REP_NONE)
+			regs |= 1u << KMT_REG_RCX;
+		out->gpr_read |= regs;
+		out->gpr_written |= regs;
+	}
+
+	const SemRow *s = find_row(kSemRows, kSemIndex, m_map, m_opcode, key());
+	if (!s) {
+		// SSE/AVX rows without a semantic row have no GPR operand (those that do have rows).
+		if ((m_row.m_flags & kSimd) || (m_map == 1 && m_opcode == 0x77))
+			out->sem_flags |= KMT_SEM_GPRS;
+		return;
+	}
+	if (s->m_opaque)
+		return;
+	out->sem_flags |= KMT_SEM_GPRS;
+	out->op = s->m_op;
+	for (unsigned i = 0; i < s->m_nops && out->nops < KMT_MAX_OPERANDS; i++) {
+		kmt_operand *o = &out->ops[out->nops];
+		if (!fill_operand(s->m_ops[i], o)) {
+			*o = kmt_operand{}; // not in this form: leave the slot zero for the next one
+			continue;
+		}
+		out->nops++;
+		if (o->kind != KMT_OPND_REG)
+			continue;
+		uint16_t bit = static_cast<uint16_t>(1u << o->reg);
+		if (o->access & KMT_ACCESS_READ)
+			out->gpr_read |= bit;
+		if (o->access & KMT_ACCESS_WRITE) {
+			out->gpr_written |= bit;
+			if (o->size == 4)
+				o->flags |= KMT_OPND_ZEXT32;
+			else if (o->size < 8)
+				o->flags |= KMT_OPND_MERGE;
+		}
+	}
+	out->gpr_read |= s->m_data_read | s->m_ptr_read;
+	out->gpr_written |= s->m_data_write | s->m_ptr_write;
+	if (s->m_data_write)
+		out->implicit_size = static_cast<uint8_t>(width_bytes(s->m_data_wd));
+	if (out->op == KMT_OP_OTHER)
+		return; // flags of other instructions are not described
+
+	const OpInfo &info = op_info(out->op);
+	out->flags_read = info.m_flags_read;
+	out->flags_written = info.m_flags_written;
+	out->flags_undefined = info.m_flags_undefined;
+	if (out->op == KMT_OP_JCC || out->op == KMT_OP_SETCC || out->op == KMT_OP_CMOVCC) {
+		out->cond = m_opcode & 15;
+		out->flags_read |= cond_flags(out->cond);
+	}
+	if (info.m_family == OpFamily::Shift || info.m_family == OpFamily::Rotate) {
+		// The count is the last operand: 1, an immediate, or CL (unknown: may be 0).
+		const kmt_operand &count = out->ops[out->nops - 1];
+		uint32_t bytes = out->ops[0].size;
+		if (count.kind == KMT_OPND_IMM) {
+			shift_flags(out, static_cast<unsigned>(count.imm), bytes);
+		} else {
+			out->sem_flags |= KMT_SEM_FLAGS_COND;
+			if ((out->op == KMT_OP_SHL || out->op == KMT_OP_SHR) && bytes < 4)
+				out->flags_undefined |= KMT_FLAG_CF; // CL may reach the width
+			if ((out->op == KMT_OP_SHLD || out->op == KMT_OP_SHRD) && bytes == 2)
+				out->flags_undefined |= KMT_FLAGS_STATUS; // CL may exceed 16
+		}
+	}
+	if ((out->op == KMT_OP_CMPS || out->op == KMT_OP_SCAS) && out->rep != KMT_REP_NONE)
+		out->sem_flags |= KMT_SEM_FLAGS_COND; // RCX = 0: nothing happens
+}
+
 int Decoder::run()
 {
 	if (!read_prefixes() || !read_opcode() || !select_row())
@@ -947,16 +1068,30 @@ int Decoder::run()
 		return m_status;
 	if (!read_modrm_operand() || !read_immediate() || !build_operands())
 		return m_status;
+	build_semantics();
 	if (m_row.m_flags & kUnsupported)
 		return KMT_DECODE_UNSUPPORTED;
 	return KMT_DECODE_OK;
 }
 
+// Clears  8-byte words with plain stores. A loop or memset of this size becomes REP STOS,
+// whose start-up cost dominated the decode time once kmt_insn grew the semantic fields.
+// may_alias: the words overlay fields of other types.
+typedef uint64_t __attribute__((may_alias)) Word;
+
+template <size_t N>
+inline void zero_words(Word *p)
+{
+	if constexpr (N > 0) {
+		p[0] = 0;
+		zero_words<N - 1>(p + 1);
+	}
+}
+
 void zero(kmt_insn *insn)
 {
-	uint8_t *p = reinterpret_cast<uint8_t *>(insn);
-	for (size_t i = 0; i < sizeof(*insn); i++)
-		p[i] = 0;
+	static_assert(sizeof(*insn) % 8 == 0 && alignof(kmt_insn) == 8, "kmt_insn is cleared by words");
+	zero_words<sizeof(*insn) / 8>(reinterpret_cast<Word *>(insn));
 }
 
 } // namespace
@@ -1024,4 +1159,11 @@ extern "C" const char *kmt_decode_status_str(int status)
 	case KMT_DECODE_UNSUPPORTED: return "unsupported instruction";
 	default: return "unknown decode status";
 	}
+}
+
+extern "C" const char *kmt_op_str(int op)
+{
+	if (op < 0 || op >= KMT_OP_COUNT)
+		return "?";
+	return kmt::op_info(static_cast<unsigned>(op)).m_name;
 }

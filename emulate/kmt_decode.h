@@ -8,6 +8,11 @@
  * it allocates nothing, holds no globals, never reads code[len] or beyond, and never crashes
  * on any byte sequence.
  *
+ * It also describes what the instruction does (struct kmt_insn, "Instruction semantics"): for
+ * the general-purpose integer subset the operation, every operand in Intel order (registers,
+ * memory, immediates, branch targets), the GPRs and flags read and written, so that register
+ * shadow propagation and the emulator (kmt_emulate.h) need not decode anything themselves.
+ *
  * Implicit stack accesses (PUSH/POP/CALL/RET/ENTER/LEAVE, interrupts) are not listed: kmemtrap
  * never tracks stack memory. Address-only forms (LEA, NOP r/m, PREFETCH*, CLFLUSH*, CLWB,
  * BNDMK...) list no memory operand.
@@ -120,6 +125,114 @@ enum kmt_rep_kind {
 #define KMT_INSN_REX_W  0x08u
 #define KMT_INSN_DF_DEP 0x10u /* string instruction: addresses move by -size when DF=1 */
 
+/*
+ * The operation of an instruction of the general-purpose integer subset (64-bit mode), for
+ * register shadow propagation and the emulator (kmt_emulate.h). KMT_OP_OTHER is everything
+ * else: SSE/AVX/x87, system and I/O instructions, rare integer forms (LOOP, XLAT, LAHF...).
+ * The per-operation flag rules are in docs/decoder.md ("Instruction semantics").
+ */
+enum kmt_op {
+	KMT_OP_OTHER = 0,
+	/* data movement */
+	KMT_OP_MOV, KMT_OP_MOVZX, KMT_OP_MOVSX, KMT_OP_MOVSXD, KMT_OP_LEA, KMT_OP_XCHG,
+	KMT_OP_BSWAP,
+	KMT_OP_CBW,     /* CBW / CWDE / CDQE by operand size: rAX = sign-extended lower half */
+	KMT_OP_CWD,     /* CWD / CDQ / CQO: rDX = sign of rAX */
+	KMT_OP_CMOVCC, KMT_OP_SETCC,
+	/* arithmetic and logic */
+	KMT_OP_ADD, KMT_OP_OR, KMT_OP_ADC, KMT_OP_SBB, KMT_OP_AND, KMT_OP_SUB, KMT_OP_XOR,
+	KMT_OP_CMP, KMT_OP_TEST, KMT_OP_INC, KMT_OP_DEC, KMT_OP_NEG, KMT_OP_NOT,
+	/* shifts and rotates */
+	KMT_OP_SHL, KMT_OP_SHR, KMT_OP_SAR, KMT_OP_ROL, KMT_OP_ROR, KMT_OP_RCL, KMT_OP_RCR,
+	KMT_OP_SHLD, KMT_OP_SHRD,
+	/* multiply and divide (IMUL: the one-, two- and three-operand forms) */
+	KMT_OP_IMUL, KMT_OP_MUL, KMT_OP_DIV, KMT_OP_IDIV,
+	/* atomics */
+	KMT_OP_CMPXCHG,
+	KMT_OP_CMPXCHG8B16B, /* CMPXCHG8B, or CMPXCHG16B with REX.W (memory operand size 16) */
+	KMT_OP_XADD,
+	/* bits */
+	KMT_OP_BT, KMT_OP_BTS, KMT_OP_BTR, KMT_OP_BTC, KMT_OP_BSF, KMT_OP_BSR, KMT_OP_TZCNT,
+	KMT_OP_LZCNT, KMT_OP_POPCNT,
+	/* control flow */
+	KMT_OP_JCC, KMT_OP_JMP, KMT_OP_JMP_INDIRECT, KMT_OP_CALL, KMT_OP_CALL_INDIRECT, KMT_OP_RET,
+	/* stack */
+	KMT_OP_PUSH, KMT_OP_POP, KMT_OP_PUSHF, KMT_OP_POPF, KMT_OP_LEAVE,
+	/* strings (one element; rep says whether it repeats) */
+	KMT_OP_MOVS, KMT_OP_STOS, KMT_OP_LODS, KMT_OP_CMPS, KMT_OP_SCAS,
+	/* flags */
+	KMT_OP_CLC, KMT_OP_STC, KMT_OP_CMC, KMT_OP_CLD, KMT_OP_STD,
+	/* no effect, or a trap */
+	KMT_OP_NOP,     /* 90, 66 90, NOP r/m, the 0F 19-1F hint space (ENDBR64...) */
+	KMT_OP_PAUSE,
+	KMT_OP_INT3,
+	KMT_OP_UD,      /* UD0, UD1, UD2: raise #UD on purpose (BUG(), WARN()) */
+	KMT_OP_COUNT
+};
+
+/*
+ * Flag bits of kmt_insn.flags_read/_written/_undefined: the RFLAGS bit positions, so a mask
+ * applies to kmt_regs.rflags directly. Only the six status flags and DF are described.
+ */
+#define KMT_FLAG_CF 0x0001u
+#define KMT_FLAG_PF 0x0004u
+#define KMT_FLAG_AF 0x0010u
+#define KMT_FLAG_ZF 0x0040u
+#define KMT_FLAG_SF 0x0080u
+#define KMT_FLAG_DF 0x0400u
+#define KMT_FLAG_OF 0x0800u
+#define KMT_FLAGS_STATUS (KMT_FLAG_CF | KMT_FLAG_PF | KMT_FLAG_AF | KMT_FLAG_ZF | KMT_FLAG_SF | \
+			  KMT_FLAG_OF)
+
+/* Up to four explicit operands (IMUL r, r/m, imm; SHLD r/m, r, CL); Intel order. */
+#define KMT_MAX_OPERANDS 4
+
+enum kmt_operand_kind {
+	KMT_OPND_NONE = 0,
+	KMT_OPND_REG,  /* a general-purpose register: reg (with KMT_OPND_HIGH8: AH, CH, DH, BH) */
+	KMT_OPND_MEM,  /* memory: mem[operand.mem] */
+	KMT_OPND_AGEN, /* an address computed, nothing accessed: kmt_insn.agen (LEA, NOP r/m...) */
+	KMT_OPND_IMM,  /* an immediate (or SHL's implicit 1): imm */
+	KMT_OPND_REL,  /* a relative branch target: next instruction + imm */
+};
+
+/* kmt_operand.flags bits. */
+#define KMT_OPND_HIGH8  0x01u /* AH/CH/DH/BH: bits 15:8 of register reg (0-3) */
+#define KMT_OPND_ZEXT32 0x02u /* written 4-byte register: bits 63:32 become 0 */
+#define KMT_OPND_MERGE  0x04u /* written 1- or 2-byte register: the other bits keep their value */
+
+struct kmt_operand {
+	uint8_t kind;    /* enum kmt_operand_kind */
+	uint8_t access;  /* KMT_ACCESS_READ/WRITE for REG and MEM; 0 for IMM, REL, AGEN */
+	uint8_t reg;     /* REG: enum kmt_reg, 0-15 */
+	uint8_t mem;     /* MEM: index into kmt_insn.mem[] */
+	uint8_t flags;   /* KMT_OPND_* bits */
+	uint8_t reserved;
+	uint16_t size;   /* bytes: register width, memory size, immediate width as used, REL 1 or 4 */
+	/*
+	 * IMM: the value the CPU computes with at `size` bytes (sign-extended from the encoding
+	 * where the instruction sign-extends, e.g. imm8 of ADD r/m32, imm8), bits above `size`
+	 * zero. REL: the displacement from the next instruction, sign-extended to 64 bits.
+	 */
+	uint64_t imm;
+};
+
+/* kmt_insn.sem_flags bits. */
+/*
+ * The operands and gpr_read/gpr_written describe every general-purpose register the
+ * instruction reads or writes. Always set when op != KMT_OP_OTHER; for KMT_OP_OTHER only for
+ * the instructions the decoder describes (docs/decoder.md), else the masks hold only the
+ * registers it knows (memory addresses, listed operands).
+ */
+#define KMT_SEM_GPRS       0x01u
+/*
+ * flags_written are only written when the count is not 0 (shifts and rotates by CL; REP
+ * CMPS/SCAS with RCX = 0); otherwise RFLAGS is unchanged.
+ */
+#define KMT_SEM_FLAGS_COND 0x02u
+/* 0x67: implicit pointer and counter registers (string rSI/rDI/rCX) are 32-bit. */
+#define KMT_SEM_ADDR32     0x04u
+
 struct kmt_mem_operand {
 	uint8_t access;  /* KMT_ACCESS_* bits */
 	uint8_t role;    /* enum kmt_mem_role */
@@ -147,6 +260,34 @@ struct kmt_insn {
 	uint8_t modrm;       /* ModRM byte if any, else 0 */
 	uint8_t reserved;
 	struct kmt_mem_operand mem[KMT_MAX_MEM_OPS];
+
+	/*
+	 * Instruction semantics (see docs/decoder.md). Zeroed for KMT_OP_OTHER except what the
+	 * decoder describes (sem_flags, operands, GPR masks).
+	 */
+	uint8_t op;          /* enum kmt_op */
+	uint8_t cond;        /* JCC/SETCC/CMOVCC: the condition code (opcode bits 3:0), else 0 */
+	uint8_t nops;        /* valid entries in ops[] */
+	uint8_t sem_flags;   /* KMT_SEM_* bits */
+	/*
+	 * Width in bytes of the implicit GPR writes that are not pointers or counters (rAX/rDX of
+	 * MUL, DIV, CBW, CWD, CMPXCHG(8B/16B), rAX..rDX of CPUID...): 4 zero-extends, 1 and 2
+	 * merge. Implicit rSP/rBP writes are 8 bytes; rSI/rDI/rCX of strings 8 (4 with
+	 * KMT_SEM_ADDR32). 0 when there is none.
+	 */
+	uint8_t implicit_size;
+	uint8_t reserved2;
+	uint16_t gpr_read;   /* bit i: GPR i is read (operands, memory addresses, implicit) */
+	uint16_t gpr_written; /* bit i: GPR i may be written (operands, implicit) */
+	uint16_t flags_read; /* KMT_FLAG_* the instruction reads */
+	uint16_t flags_written; /* KMT_FLAG_* it may change (including undefined ones) */
+	uint16_t flags_undefined; /* KMT_FLAG_* whose value is undefined afterwards (SDM) */
+	/*
+	 * The address of an address-only operand (LEA's source, NOP r/m, PREFETCH*, CLFLUSH...),
+	 * which mem[] never lists: access 0, size 0. Valid when an operand has kind AGEN.
+	 */
+	struct kmt_mem_operand agen;
+	struct kmt_operand ops[KMT_MAX_OPERANDS];
 };
 
 /* Register file the addresses are computed from. gpr[] in enum kmt_reg order. */
@@ -180,6 +321,10 @@ uint64_t kmt_mem_address(const struct kmt_insn *insn, const struct kmt_mem_opera
 
 /* A short English name for a kmt_decode_status, for messages. Never NULL. */
 const char *kmt_decode_status_str(int status);
+
+/* The lower-case name of an enum kmt_op ("add", "cmovcc", "other"), for messages. Never NULL:
+ * "?" for a value out of range. */
+const char *kmt_op_str(int op);
 
 KMT_EXTERN_C_END
 

@@ -26,6 +26,20 @@ KMT_EXTERN_C_BEGIN
  */
 size_t kmt_format_summary(int status, const struct kmt_insn *insn, char *buf, size_t cap);
 
+/*
+ * The instruction semantics in one line (`kmemtrap-decode --sem`, the golden file after " | "):
+ *   "<op> <operands> ; gpr r:<regs> w:<regs>[ implicit <n>] ; flags r:<f> w:<f> u:<f>[ cond]"
+ * op: kmt_op_str(), with the condition for Jcc/SETcc/CMOVcc ("jne", "setb", "cmovg").
+ * operands: "<r|w|rw|->:<register name>" (al, ah, r8w, eax, rdi...), "<access>:m<size>" (with
+ * "#1" for mem[1]), "addr" (AGEN), "i<size>:0x<value>", "rel<size>:+0x<disp>". regs: GPR names
+ * or "-". flags: letters of o d s z a p c, or "-". " a32" marks KMT_SEM_ADDR32; KMT_OP_OTHER
+ * without KMT_SEM_GPRS ends with " ; gprs not described" and has no flags part.
+ * Returns the string length, or 0 if @cap was too small (then @buf holds an empty string when
+ * @cap > 0). KMT_SEMANTICS_MAX always suffices.
+ */
+#define KMT_SEMANTICS_MAX 256
+size_t kmt_format_semantics(const struct kmt_insn *insn, char *buf, size_t cap);
+
 KMT_EXTERN_C_END
 
 #endif /* KMT_DECODE_FORMAT_H */

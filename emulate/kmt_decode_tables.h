@@ -5,9 +5,9 @@
  * Hand-written, readable data: one row per opcode (or per ModRM.reg of a group), saying how
  * the instruction is laid out (ModRM, immediate) and what its explicit memory operand does
  * (size in bytes, read / write / read-modify-write / address only). The decoder in
- * kmt_decode.cpp is a chain of small steps that only consults these rows; the few
- * instructions whose operand depends on a mandatory prefix or on VEX/EVEX fields are handled
- * in one place there (fixup_row()), each with a comment.
+ * kmt_decode.cpp is a chain of small steps that only consults these rows; opcodes whose
+ * operand depends on a mandatory prefix, W, the encoding or mod are refined by the fix rows
+ * (kFixRows) at the end of this file.
  *
  * Only included by kmt_decode.cpp. Everything here is constexpr: no constructors run.
  */
@@ -40,8 +40,9 @@ enum OpFlag : uint32_t {
 	kDisp8Elem = 1u << 16,  /* EVEX compress/expand: disp8 scales by the element, not the size */
 	kVsib = 1u << 17,       /* gather/scatter: SIB index is a vector register */
 	kCond = 1u << 18,       /* the access may not happen (masked moves) */
-	kFixup = 1u << 19,      /* size/access depend on the mandatory prefix: see fixup_row() */
+	kFixup = 1u << 19,      /* the row depends on prefix/W/encoding/mod: see kFixRows below */
 	kUnsupported = 1u << 20, /* valid, decoded for its length, memory not modelled */
+	kTwoOps = 1u << 21,     /* MOVDIR64B/ENQCMD(S): a second, register-addressed 64-byte write */
 };
 
 /*
@@ -68,6 +69,7 @@ enum class Sz : uint8_t {
 	Eighth,   /* an eighth (PMOVSXBQ...) */
 	ScalarW,  /* one element: 4, or 8 with W */
 	PsPdSsSd, /* by mandatory prefix: none/66 -> VL, F3 -> 4, F2 -> 8 */
+	DupQ,     /* MOVDDUP: 8 bytes for an xmm destination, else the full vector */
 	MmxVL,    /* legacy without 66 -> 8 (MMX register), else VL */
 	MmxD,     /* PUNPCKL*: legacy without 66 -> 4 (mm, mm/m32), else VL */
 	ShiftCnt, /* PSLL/PSRL/PSRA by xmm count: legacy MMX -> 8, else 16 whatever VL */
@@ -224,7 +226,7 @@ constexpr Op kOneByte[256] = {
 	/* 60 PUSHA */ kUD,
 	/* 61 POPA */ kUD,
 	/* 62 EVEX prefix (BOUND is #UD in 64-bit mode; handled before this table) */ kUD,
-	/* 63 MOVSXD Gv,Ed (reads 2 bytes with 0x66 and no REX.W: see fixup_row()) */
+	/* 63 MOVSXD Gv,Ed (reads 2 bytes with 0x66 and no REX.W: see kFixRows) */
 	op(M | kFixup, Sz::D4, Acc::R),
 	/* 64 FS: */ kUD,
 	/* 65 GS: */ kUD,
@@ -556,7 +558,7 @@ constexpr Op kTwoByte[256] = {
 	/* 58 ADD */ op(S, Sz::PsPdSsSd, Acc::R),
 	/* 59 MUL */ op(S, Sz::PsPdSsSd, Acc::R),
 	/* 5A CVTPS2PD/CVTPD2PS/CVTSS2SD/CVTSD2SS (fixed up) */ op(S | kFixup, Sz::VL, Acc::R),
-	/* 5B CVTDQ2PS/CVTPS2DQ/CVTTPS2DQ */ op(S | kFixup, Sz::VL, Acc::R),
+	/* 5B CVTDQ2PS/CVTPS2DQ/CVTTPS2DQ */ op(S, Sz::VL, Acc::R),
 	/* 5C SUB */ op(S, Sz::PsPdSsSd, Acc::R),
 	/* 5D MIN */ op(S, Sz::PsPdSsSd, Acc::R),
 	/* 5E DIV */ op(S, Sz::PsPdSsSd, Acc::R),
@@ -983,6 +985,464 @@ constexpr SparseRow kMap3ARows[] = {
 
 constexpr Table256 kMap38 = build_table(kMap38Rows);
 constexpr Table256 kMap3A = build_table(kMap3ARows);
+
+/* ---------------------------------------------------------------------------------------- */
+/* Fix rows: opcodes whose row depends on the mandatory prefix, W, the encoding or mod.     */
+/* ---------------------------------------------------------------------------------------- */
+
+/*
+ * An opcode row flagged kFixup is refined by the fix rows of its (map, opcode), in the style
+ * of bddisasm's instruction rows: each row says under which mandatory prefix, encoding, mod,
+ * W, ModRM.reg and operand size it applies, and what it does to the opcode row. The first row
+ * that matches wins; the last row of every opcode matches everything (checked at compile
+ * time below), so the outcome of every combination is written down here.
+ */
+
+/* Mandatory prefix sets (the last F2/F3, else 66: kmt_decode.cpp's Pfx, or VEX/EVEX.pp). */
+enum PfxSet : uint8_t {
+	kPfxSetNone = 1u << 0,
+	kPfxSet66 = 1u << 1,
+	kPfxSetF3 = 1u << 2,
+	kPfxSetF2 = 1u << 3,
+	kPfxSetAny = 0x0f,
+};
+
+/* Encoding sets. */
+enum EncSet : uint8_t {
+	kEncLegacy = 1u << 0,
+	kEncVex = 1u << 1,
+	kEncEvex = 1u << 2,
+	kEncAny = 0x07,
+};
+
+/* ModRM.mod sets: register (mod == 3) or memory. */
+enum ModSet : uint8_t {
+	kModReg = 1u << 0,
+	kModMem = 1u << 1,
+	kModAny = 0x03,
+};
+
+/* Operand size sets (operand_size() in kmt_decode.cpp). */
+enum OszSet : uint8_t {
+	kOsz16 = 1u << 0,
+	kOsz32 = 1u << 1,
+	kOsz64 = 1u << 2,
+	kOszAny = 0x07,
+};
+
+/*
+ * What is known about the instruction being decoded, each fact as one set bit, so that a row
+ * matches when every one of its sets contains the fact.
+ */
+struct Key {
+	uint8_t m_pfx; /* PfxSet bit */
+	uint8_t m_enc; /* EncSet bit */
+	uint8_t m_mod; /* ModSet bit */
+	uint8_t m_w;   /* bit 0: W = 0, bit 1: W = 1 */
+	uint8_t m_reg; /* 1 << ModRM.reg */
+	uint8_t m_rm;  /* 1 << ModRM.rm */
+	uint8_t m_osz; /* OszSet bit */
+	uint8_t m_b;   /* bit 0: REX.B = 0, bit 1: REX.B = 1 */
+};
+
+/* The opcodes a row is for and the conditions under which it applies. */
+struct When {
+	uint8_t m_map;    /* 0 one-byte, 1 0F, 2 0F38, 3 0F3A */
+	uint8_t m_opcode; /* first opcode */
+	uint8_t m_last;   /* last opcode (a range, for semantic rows) */
+	uint8_t m_pfx;    /* PfxSet */
+	uint8_t m_enc;    /* EncSet */
+	uint8_t m_mod;    /* ModSet */
+	uint8_t m_w;      /* W values */
+	uint8_t m_reg;    /* ModRM.reg values */
+	uint8_t m_rm;     /* ModRM.rm values */
+	uint8_t m_osz;    /* OszSet */
+	uint8_t m_b;      /* REX.B values */
+
+	constexpr bool covers(unsigned map, unsigned opcode) const
+	{
+		return m_map == map && opcode >= m_opcode && opcode <= m_last;
+	}
+	constexpr bool matches(const Key &k) const
+	{
+		return (m_pfx & k.m_pfx) && (m_enc & k.m_enc) && (m_mod & k.m_mod) && (m_w & k.m_w) &&
+		       (m_reg & k.m_reg) && (m_rm & k.m_rm) && (m_osz & k.m_osz) && (m_b & k.m_b);
+	}
+	/* True when the row has no condition at all. */
+	constexpr bool always() const
+	{
+		return m_pfx == kPfxSetAny && m_enc == kEncAny && m_mod == kModAny && m_w == 3 &&
+		       m_reg == 0xff && m_rm == 0xff && m_osz == kOszAny && m_b == 3;
+	}
+};
+
+constexpr When when(uint8_t map, uint8_t opcode, uint8_t last, uint8_t enc)
+{
+	return When{ map, opcode, last, kPfxSetAny, enc, kModAny, 3, 0xff, 0xff, kOszAny, 3 };
+}
+
+/*
+ * Narrowing builders shared by the row types (each has a When m_when), so that a row reads as
+ * "on(map, opcode).pfx(...).mod(...)" followed by what it does.
+ */
+template <class Row>
+struct Narrow {
+	constexpr Row pfx(uint8_t set) const { Row r = self(); r.m_when.m_pfx = set; return r; }
+	constexpr Row enc(uint8_t set) const { Row r = self(); r.m_when.m_enc = set; return r; }
+	constexpr Row mod(uint8_t set) const { Row r = self(); r.m_when.m_mod = set; return r; }
+	constexpr Row w(unsigned v) const { Row r = self(); r.m_when.m_w = v ? 2 : 1; return r; }
+	constexpr Row reg(uint8_t mask) const { Row r = self(); r.m_when.m_reg = mask; return r; }
+	constexpr Row rm(uint8_t mask) const { Row r = self(); r.m_when.m_rm = mask; return r; }
+	constexpr Row osz(uint8_t set) const { Row r = self(); r.m_when.m_osz = set; return r; }
+	constexpr Row b(unsigned v) const { Row r = self(); r.m_when.m_b = v ? 2 : 1; return r; }
+
+private:
+	constexpr const Row &self() const { return static_cast<const Row &>(*this); }
+};
+
+/* What a matching fix row does to the opcode row. */
+enum class Fix : uint8_t {
+	Keep,   /* the opcode row stands as it is */
+	Ud,     /* #UD: KMT_DECODE_INVALID */
+	Row,    /* the opcode row is replaced by m_op */
+	Size,   /* only the size rule changes, to m_op.m_size */
+	Access, /* only the access changes, to m_op.m_access */
+	Imm,    /* only the immediate changes, to m_op.m_imm */
+	Flags,  /* m_op.m_flags are added to the row's flags (kCond, kTwoOps) */
+};
+
+struct FixRow : Narrow<FixRow> {
+	When m_when;
+	Fix m_fix;
+	Op m_op;
+
+	constexpr FixRow keep() const { return then(Fix::Keep, kNone); }
+	constexpr FixRow ud() const { return then(Fix::Ud, kNone); }
+	constexpr FixRow row(Op o) const { return then(Fix::Row, o); }
+	constexpr FixRow size(Sz s) const { return then(Fix::Size, op(0, s)); }
+	constexpr FixRow access(Acc a) const { return then(Fix::Access, op(0, Sz::None, a)); }
+	constexpr FixRow imm(Imm i) const { return then(Fix::Imm, op(0, Sz::None, Acc::None, i)); }
+	constexpr FixRow add(uint32_t flags) const { return then(Fix::Flags, op(flags)); }
+	constexpr FixRow then(Fix f, Op o) const { FixRow r = *this; r.m_fix = f; r.m_op = o; return r; }
+};
+
+/* A fix row for (map, opcode), any encoding, that matches everything until narrowed. */
+constexpr FixRow on(uint8_t map, uint8_t opcode)
+{
+	return FixRow{ {}, when(map, opcode, opcode, kEncAny), Fix::Keep, kNone };
+}
+
+/* ModRM.reg / ModRM.rm masks. */
+constexpr uint8_t rg(unsigned r) { return static_cast<uint8_t>(1u << r); }
+
+/* Short names for the sets. */
+constexpr uint8_t PN = kPfxSetNone, P66 = kPfxSet66, PF3 = kPfxSetF3, PF2 = kPfxSetF2;
+constexpr uint8_t EL = kEncLegacy, EV = kEncVex, EE = kEncEvex;
+constexpr uint8_t MR = kModReg, MM = kModMem;
+
+/* EVEX VPMOV* down-converting stores (0F38 10-15, 20-25, 30-35 with EVEX and F3). */
+constexpr FixRow vpmov_down(uint8_t opcode, Sz size)
+{
+	return on(2, opcode).enc(EE).pfx(PF3).row(op(M | kSimd, size, Acc::W));
+}
+
+constexpr FixRow kFixRows[] = {
+	/* 63 MOVSXD: r16, r/m16 reads 2 bytes (66 without REX.W); every other form reads 4. */
+	on(0, 0x63).osz(kOsz16).size(Sz::W2),
+	on(0, 0x63).keep(),
+
+	/* 0F 01 /5 memory: F3 RSTORSSP m64; the other memory forms do not exist. */
+	on(1, 0x01).mod(MR).keep(),
+	on(1, 0x01).pfx(PF3).row(op(M, Sz::Q8, Acc::RW)),
+	on(1, 0x01).ud(),
+	/* 0F 12: MOVLPS/MOVLPD m64; F3 MOVSLDUP (full vector); F2 MOVDDUP (m64 for xmm). */
+	on(1, 0x12).pfx(PF3).size(Sz::VL),
+	on(1, 0x12).pfx(PF2).size(Sz::DupQ),
+	on(1, 0x12).size(Sz::Q8),
+	/* 0F 16: MOVHPS/MOVHPD m64; F3 MOVSHDUP (full vector). */
+	on(1, 0x16).pfx(PF3).size(Sz::VL),
+	on(1, 0x16).size(Sz::Q8),
+	/* 0F 2A: CVTPI2PS/PD mm/m64; CVTSI2SS/SD r/m32/64. */
+	on(1, 0x2a).pfx(PF3 | PF2).size(Sz::Y),
+	on(1, 0x2a).size(Sz::Q8),
+	/* 0F 2C/2D: CVT(T)PS2PI m64, CVT(T)PD2PI m128, CVT(T)SS2SI m32, CVT(T)SD2SI m64. */
+	on(1, 0x2c).pfx(P66).size(Sz::O16),
+	on(1, 0x2c).pfx(PF3).size(Sz::D4),
+	on(1, 0x2c).size(Sz::Q8),
+	on(1, 0x2d).pfx(P66).size(Sz::O16),
+	on(1, 0x2d).pfx(PF3).size(Sz::D4),
+	on(1, 0x2d).size(Sz::Q8),
+	/* 0F 2E/2F: (U)COMISD m64 (66), (U)COMISS m32. */
+	on(1, 0x2e).pfx(P66).size(Sz::Q8),
+	on(1, 0x2e).size(Sz::D4),
+	on(1, 0x2f).pfx(P66).size(Sz::Q8),
+	on(1, 0x2f).size(Sz::D4),
+	/* 0F 5A: CVTPS2PD (half), CVTPD2PS (full), CVTSS2SD m32, CVTSD2SS m64. */
+	on(1, 0x5a).pfx(PN).size(Sz::Half),
+	on(1, 0x5a).pfx(P66).size(Sz::VL),
+	on(1, 0x5a).pfx(PF3).size(Sz::D4),
+	on(1, 0x5a).size(Sz::Q8),
+	/*
+	 * 0F 78/79: VMREAD/VMWRITE without prefix; with 66/F2 AMD's EXTRQ/INSERTQ (register only:
+	 * 78 takes Ib, Ib). EVEX: VCVT(T)PS/PD2UDQ/UQQ, VCVT(T)SS/SD2USI.
+	 */
+	on(1, 0x78).enc(EL).pfx(PN).keep(),
+	on(1, 0x78).enc(EL).mod(MM).ud(),
+	on(1, 0x78).enc(EL).imm(Imm::W),
+	on(1, 0x78).pfx(PF3).row(op(M, Sz::D4, Acc::R)),
+	on(1, 0x78).pfx(PF2).row(op(M, Sz::Q8, Acc::R)),
+	on(1, 0x78).pfx(P66).w(0).row(op(M, Sz::Half, Acc::R)),
+	on(1, 0x78).row(op(M, Sz::VL, Acc::R)),
+	on(1, 0x79).enc(EL).pfx(PN).keep(),
+	on(1, 0x79).enc(EL).mod(MM).ud(),
+	on(1, 0x79).enc(EL).imm(Imm::None),
+	on(1, 0x79).pfx(PF3).row(op(M, Sz::D4, Acc::R)),
+	on(1, 0x79).pfx(PF2).row(op(M, Sz::Q8, Acc::R)),
+	on(1, 0x79).pfx(P66).w(0).row(op(M, Sz::Half, Acc::R)),
+	on(1, 0x79).row(op(M, Sz::VL, Acc::R)),
+	/* 0F 7A (EVEX only): VCVTT*2QQ, VCVTUDQ/UQQ2PD/PS. */
+	on(1, 0x7a).pfx(PN).ud(),
+	on(1, 0x7a).pfx(P66 | PF3).w(0).size(Sz::Half),
+	on(1, 0x7a).size(Sz::VL),
+	/* 0F 7B (EVEX only): VCVT*2QQ (66), VCVTUSI2SS/SD (F3/F2). */
+	on(1, 0x7b).pfx(PN).ud(),
+	on(1, 0x7b).pfx(P66).w(0).size(Sz::Half),
+	on(1, 0x7b).pfx(P66).size(Sz::VL),
+	on(1, 0x7b).size(Sz::Y),
+	/* 0F 7E: MOVD/MOVQ r/m, mm/xmm store; F3: MOVQ xmm, xmm/m64 load. */
+	on(1, 0x7e).pfx(PF3).row(op(M | kSimd, Sz::Q8, Acc::R)),
+	on(1, 0x7e).pfx(PF2).ud(),
+	on(1, 0x7e).keep(),
+	/* 0F AE VEX: VLDMXCSR (/2) reads and VSTMXCSR (/3) writes 4 bytes; nothing else exists. */
+	on(1, 0xae).enc(EV | EE).mod(MM).reg(rg(2)).access(Acc::R),
+	on(1, 0xae).enc(EV | EE).mod(MM).reg(rg(3)).access(Acc::W),
+	on(1, 0xae).enc(EV | EE).ud(),
+	/*
+	 * 0F AE Grp15: register forms are fences, RD/WR{FS,GS}BASE, INCSSP, UMONITOR/UMWAIT/TPAUSE
+	 * (no memory). 66 /6 CLWB and /7 CLFLUSHOPT are address only; F3 /4 PTWRITE reads r/m,
+	 * F3 /6 CLRSSBSY is a read-modify-write of 8 bytes; other F3 and all F2 memory forms do
+	 * not exist.
+	 */
+	on(1, 0xae).mod(MR).row(op(M)),
+	on(1, 0xae).pfx(P66).reg(rg(6) | rg(7)).row(op(M, Sz::B1, Acc::Addr)),
+	on(1, 0xae).pfx(PF3).reg(rg(4)).row(op(M, Sz::Y, Acc::R)),
+	on(1, 0xae).pfx(PF3).reg(rg(6)).row(op(M, Sz::Q8, Acc::RW)),
+	on(1, 0xae).pfx(PF3 | PF2).ud(),
+	on(1, 0xae).keep(),
+	/* 0F B8: POPCNT needs F3; plain 0F B8 is JMPE (IA-64 only). */
+	on(1, 0xb8).pfx(PF3).keep(),
+	on(1, 0xb8).ud(),
+	/*
+	 * 0F C7 Grp9: register forms /6 RDRAND, /7 RDSEED (F3: RDPID) touch no memory, the other
+	 * register forms do not exist; VMPTRST (/7 memory) has no prefixed form.
+	 */
+	on(1, 0xc7).mod(MR).reg(0x3f).ud(),
+	on(1, 0xc7).mod(MR).row(op(M)),
+	on(1, 0xc7).reg(rg(7)).pfx(P66 | PF3 | PF2).ud(),
+	on(1, 0xc7).keep(),
+	/* 0F D6: MOVQ xmm/m64, xmm (66); MOVQ2DQ/MOVDQ2Q (F3/F2) are register only. */
+	on(1, 0xd6).pfx(PN | PF3 | PF2).mod(MM).ud(),
+	on(1, 0xd6).keep(),
+	/* 0F E6: CVTTPD2DQ (66), CVTDQ2PD (F3, half; EVEX.W1 CVTQQ2PD full), CVTPD2DQ (F2). */
+	on(1, 0xe6).pfx(PN).ud(),
+	on(1, 0xe6).pfx(PF3).enc(EE).w(1).size(Sz::VL),
+	on(1, 0xe6).pfx(PF3).size(Sz::Half),
+	on(1, 0xe6).size(Sz::VL),
+
+	/*
+	 * 0F38 10-15: legacy PBLENDVB/BLENDVPS/BLENDVPD (10, 14, 15); EVEX VPSRLVW/VPSRAVW/
+	 * VPSLLVW, VPRORV/VPROLV, and with F3 the VPMOVUS* stores; no VEX form.
+	 */
+	vpmov_down(0x10, Sz::Half),
+	on(2, 0x10).enc(EV).ud(),
+	on(2, 0x10).keep(),
+	vpmov_down(0x11, Sz::Quarter),
+	on(2, 0x11).enc(EV | EL).ud(),
+	on(2, 0x11).keep(),
+	vpmov_down(0x12, Sz::Eighth),
+	on(2, 0x12).enc(EV | EL).ud(),
+	on(2, 0x12).keep(),
+	/* 0F38 13: VCVTPH2PS (VEX/EVEX) / VPMOVUSDW. */
+	vpmov_down(0x13, Sz::Half),
+	on(2, 0x13).enc(EL).ud(),
+	on(2, 0x13).keep(),
+	vpmov_down(0x14, Sz::Quarter),
+	on(2, 0x14).enc(EV).ud(),
+	on(2, 0x14).keep(),
+	vpmov_down(0x15, Sz::Half),
+	on(2, 0x15).enc(EV).ud(),
+	on(2, 0x15).keep(),
+	/* 0F38 20-25: PMOVSX* loads; EVEX F3: VPMOVS* stores. */
+	vpmov_down(0x20, Sz::Half), on(2, 0x20).keep(),
+	vpmov_down(0x21, Sz::Quarter), on(2, 0x21).keep(),
+	vpmov_down(0x22, Sz::Eighth), on(2, 0x22).keep(),
+	vpmov_down(0x23, Sz::Half), on(2, 0x23).keep(),
+	vpmov_down(0x24, Sz::Quarter), on(2, 0x24).keep(),
+	vpmov_down(0x25, Sz::Half), on(2, 0x25).keep(),
+	/* 0F38 28, 29, 2A, 38, 39, 3A EVEX F3: VPMOVM2*, VPMOV*2M, VPBROADCASTM*: registers only. */
+	on(2, 0x28).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x28).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x28).keep(),
+	on(2, 0x29).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x29).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x29).keep(),
+	on(2, 0x2a).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x2a).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x2a).keep(),
+	/* 0F38 2C/2D: VEX VMASKMOVPS/PD loads (memory only, conditional); EVEX VSCALEF*. */
+	on(2, 0x2c).enc(EE).row(op(M | kSimd, Sz::VL, Acc::R)),
+	on(2, 0x2c).mod(MR).ud(),
+	on(2, 0x2c).add(kCond),
+	on(2, 0x2d).enc(EE).row(op(M | kSimd, Sz::ScalarW, Acc::R)),
+	on(2, 0x2d).mod(MR).ud(),
+	on(2, 0x2d).add(kCond),
+	/* 0F38 30-35: PMOVZX* loads; EVEX F3: VPMOV* stores. */
+	vpmov_down(0x30, Sz::Half), on(2, 0x30).keep(),
+	vpmov_down(0x31, Sz::Quarter), on(2, 0x31).keep(),
+	vpmov_down(0x32, Sz::Eighth), on(2, 0x32).keep(),
+	vpmov_down(0x33, Sz::Half), on(2, 0x33).keep(),
+	vpmov_down(0x34, Sz::Quarter), on(2, 0x34).keep(),
+	vpmov_down(0x35, Sz::Half), on(2, 0x35).keep(),
+	on(2, 0x38).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x38).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x38).keep(),
+	on(2, 0x39).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x39).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x39).keep(),
+	on(2, 0x3a).enc(EE).pfx(PF3).mod(MM).ud(),
+	on(2, 0x3a).enc(EE).pfx(PF3).row(op(M)),
+	on(2, 0x3a).keep(),
+	/* 0F38 F0/F1: legacy only. F2: CRC32 Gd, Eb / Ev (reads r/m); else MOVBE (memory only). */
+	on(2, 0xf0).enc(EV | EE).ud(),
+	on(2, 0xf0).pfx(PF2).row(op(M, Sz::B1, Acc::R)),
+	on(2, 0xf0).mod(MR).ud(),
+	on(2, 0xf0).keep(),
+	on(2, 0xf1).enc(EV | EE).ud(),
+	on(2, 0xf1).pfx(PF2).row(op(M, Sz::V, Acc::R)),
+	on(2, 0xf1).mod(MR).ud(),
+	on(2, 0xf1).keep(),
+	/* 0F38 F2: VEX ANDN (no prefix). */
+	on(2, 0xf2).enc(EV).pfx(PN).keep(),
+	on(2, 0xf2).ud(),
+	/* 0F38 F3: VEX Grp17 BLSR (/1), BLSMSK (/2), BLSI (/3). */
+	on(2, 0xf3).enc(EV).pfx(PN).reg(rg(1) | rg(2) | rg(3)).keep(),
+	on(2, 0xf3).ud(),
+	/* 0F38 F5: VEX BZHI (none), PEXT (F3), PDEP (F2); legacy 66: WRUSS m, r (a store). */
+	on(2, 0xf5).enc(EL).pfx(P66).mod(MM).access(Acc::W),
+	on(2, 0xf5).enc(EV).pfx(PN | PF3 | PF2).keep(),
+	on(2, 0xf5).ud(),
+	/* 0F38 F6: ADCX (66), ADOX (F3), WRSS m, r (none: a store); VEX F2: MULX. */
+	on(2, 0xf6).enc(EL).pfx(PN).mod(MM).access(Acc::W),
+	on(2, 0xf6).enc(EL).pfx(P66 | PF3).keep(),
+	on(2, 0xf6).enc(EV).pfx(PF2).keep(),
+	on(2, 0xf6).ud(),
+	/* 0F38 F7: VEX BEXTR/SHLX/SARX/SHRX. */
+	on(2, 0xf7).enc(EV).keep(),
+	on(2, 0xf7).ud(),
+	/*
+	 * 0F38 F8: MOVDIR64B (66), ENQCMD (F2), ENQCMDS (F3): 64 bytes from r/m to ES:[reg], the
+	 * second operand built by the decoder (kTwoOps).
+	 */
+	on(2, 0xf8).enc(EL).pfx(P66 | PF3 | PF2).add(kTwoOps),
+	on(2, 0xf8).ud(),
+};
+
+constexpr size_t kFixRowCount = sizeof(kFixRows) / sizeof(kFixRows[0]);
+
+/*
+ * Rows of a table (fix rows here, semantic rows in kmt_decode_semantics.h) are sorted by map
+ * and first opcode; for each (map, opcode) the index holds the first row covering it
+ * (kNoRow: none). A lookup scans from there, in table order, until a row starts past the
+ * opcode, so a specific row written before a wider one takes precedence.
+ */
+constexpr uint16_t kNoRow = 0xffff;
+
+struct RowIndex {
+	uint16_t m_first[4][256];
+};
+
+template <class Row, size_t N>
+constexpr RowIndex build_index(const Row (&rows)[N])
+{
+	RowIndex x{};
+	for (size_t m = 0; m < 4; m++)
+		for (size_t o = 0; o < 256; o++)
+			x.m_first[m][o] = kNoRow;
+	for (size_t i = N; i-- > 0;)
+		for (unsigned o = rows[i].m_when.m_opcode; o <= rows[i].m_when.m_last; o++)
+			x.m_first[rows[i].m_when.m_map & 3][o] = static_cast<uint16_t>(i);
+	return x;
+}
+
+template <class Row, size_t N>
+constexpr bool rows_sorted(const Row (&rows)[N])
+{
+	static_assert(N < kNoRow, "row tables are indexed by uint16_t");
+	for (size_t i = 0; i < N; i++) {
+		const When &w = rows[i].m_when;
+		if (w.m_map > 3 || w.m_last < w.m_opcode)
+			return false;
+		if (i && (rows[i - 1].m_when.m_map > w.m_map ||
+			  (rows[i - 1].m_when.m_map == w.m_map && rows[i - 1].m_when.m_opcode > w.m_opcode)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The first row of @rows[N] that covers (@map, @opcode) and matches @key, scanning from
+ * @index; nullptr if none.
+ */
+template <class Row, size_t N>
+constexpr const Row *find_row(const Row (&rows)[N], const RowIndex &index, unsigned map,
+			      unsigned opcode, const Key &key)
+{
+	uint16_t first = index.m_first[map & 3][opcode & 0xff];
+	if (first == kNoRow)
+		return nullptr;
+	for (size_t i = first; i < N && rows[i].m_when.m_map == map && rows[i].m_when.m_opcode <= opcode; i++)
+		if (rows[i].m_when.covers(map, opcode) && rows[i].m_when.matches(key))
+			return &rows[i];
+	return nullptr;
+}
+
+static_assert(rows_sorted(kFixRows), "fix rows must be sorted by map and opcode");
+constexpr RowIndex kFixIndex = build_index(kFixRows);
+
+/*
+ * The rows of one (map, opcode) are contiguous and end with a row without conditions, so that
+ * a lookup always finds one and no combination is left to an implicit default.
+ */
+constexpr bool fix_rows_well_formed()
+{
+	for (size_t i = 0; i < kFixRowCount; i++) {
+		const When &r = kFixRows[i].m_when;
+		bool last = i + 1 == kFixRowCount || kFixRows[i + 1].m_when.m_map != r.m_map ||
+			    kFixRows[i + 1].m_when.m_opcode != r.m_opcode;
+		if (r.m_last != r.m_opcode)
+			return false; /* one opcode per fix row */
+		if (last && !r.always())
+			return false;
+		if (!last && r.always())
+			return false; /* rows after it could never match */
+	}
+	return true;
+}
+static_assert(fix_rows_well_formed(), "fix rows: one opcode each, last row unconditional");
+
+/* Every kFixup row of the flat tables has fix rows. */
+constexpr bool fix_rows_cover(const Op *rows, uint8_t map)
+{
+	for (size_t o = 0; o < 256; o++)
+		if ((rows[o].m_flags & kFixup) && kFixIndex.m_first[map][o] == kNoRow)
+			return false;
+	return true;
+}
+static_assert(fix_rows_cover(kOneByte, 0) && fix_rows_cover(kTwoByte, 1) &&
+	      fix_rows_cover(kMap38.m_rows, 2) && fix_rows_cover(kMap3A.m_rows, 3),
+	      "an opcode row flagged kFixup has no fix rows");
+static_assert(kFixIndex.m_first[1][0x01] != kNoRow && kFixIndex.m_first[1][0xc7] != kNoRow &&
+	      kFixIndex.m_first[1][0xae] != kNoRow, "groups 7, 9 and 15 have kFixup rows");
 
 } /* namespace dec */
 } /* namespace kmt */

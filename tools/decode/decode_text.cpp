@@ -57,6 +57,22 @@ std::string summarize_hex_line(const std::string &line)
 	return buf;
 }
 
+std::string semantics_hex_line(const std::string &line)
+{
+	std::vector<uint8_t> bytes;
+	kmt_insn insn;
+	int status = KMT_DECODE_INVALID;
+	if (parse_hex(line, &bytes) && !bytes.empty())
+		status = kmt_decode(bytes.data(), bytes.size(), &insn);
+	char buf[KMT_SUMMARY_MAX];
+	kmt_format_summary(status, &insn, buf, sizeof(buf));
+	if (status != KMT_DECODE_OK)
+		return buf;
+	char sem[KMT_SEMANTICS_MAX];
+	kmt_format_semantics(&insn, sem, sizeof(sem));
+	return std::string(buf) + " | " + sem;
+}
+
 static const char *class_name(unsigned c)
 {
 	static const char *const names[] = { "nomem", "plain", "atomic", "movs", "stos",
@@ -150,6 +166,10 @@ std::string describe(const std::vector<uint8_t> &bytes)
 		if (m.flags & KMT_MEM_IMPLICIT)
 			s += " implicit";
 	}
+	char sem[KMT_SEMANTICS_MAX];
+	kmt_format_semantics(&insn, sem, sizeof(sem));
+	s += "; semantics: ";
+	s += sem;
 	return s;
 }
 

@@ -21,6 +21,10 @@ bool parse_hex(const std::string &text, std::vector<uint8_t> *bytes);
 // kmt_decode_format.h). A line that is not hex gives "invalid".
 std::string summarize_hex_line(const std::string &line);
 
+// The --sem answer for one input line: "<summary> | <semantics>" (kmt_format_semantics()), or
+// "invalid" when the bytes do not decode. The golden file uses this form.
+std::string semantics_hex_line(const std::string &line);
+
 // A readable multi-field description of a decoded instruction, one line.
 std::string describe(const std::vector<uint8_t> &bytes);
 

@@ -1,8 +1,9 @@
 // kmemtrap-decode: decode x86-64 instructions given as hex, one per input line.
 //
 //   kmemtrap-decode --hex   < lines   ->  "<length> <memory operands>" or "invalid" per line
+//   kmemtrap-decode --sem   < lines   ->  "<length> <memory operands> | <semantics>" per line
 //   kmemtrap-decode         < lines   ->  a readable description per line
-//   kmemtrap-decode [--hex] BYTES...  ->  the same for the bytes given as arguments
+//   kmemtrap-decode [--hex|--sem] BYTES...  ->  the same for the bytes given as arguments
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -11,19 +12,29 @@
 
 #include "decode_text.h"
 
-static void usage()
+namespace {
+
+enum class Mode { Describe, Hex, Semantics };
+
+void usage()
 {
 	std::fprintf(stderr,
-		     "usage: kmemtrap-decode [--hex] [HEX BYTES...]\n"
+		     "usage: kmemtrap-decode [--hex|--sem] [HEX BYTES...]\n"
 		     "Reads one instruction per line (hex bytes, spaces optional) from stdin, or\n"
 		     "takes the bytes from the arguments. --hex prints \"<length> <operands>\"\n"
-		     "(operands: '-' or sorted <r|w|rw><bytes>), or \"invalid\".\n");
+		     "(operands: '-' or sorted <r|w|rw><bytes>), or \"invalid\". --sem adds\n"
+		     "\" | <op> <operands> ; gpr r:<regs> w:<regs> ; flags r:<f> w:<f> u:<f>\"\n"
+		     "(see emulate/kmt_decode_format.h).\n");
 }
 
-static void handle(const std::string &line, bool hex)
+void handle(const std::string &line, Mode mode)
 {
-	if (hex) {
+	if (mode == Mode::Hex) {
 		std::cout << kmt::summarize_hex_line(line) << '\n';
+		return;
+	}
+	if (mode == Mode::Semantics) {
+		std::cout << kmt::semantics_hex_line(line) << '\n';
 		return;
 	}
 	std::vector<uint8_t> bytes;
@@ -34,13 +45,17 @@ static void handle(const std::string &line, bool hex)
 	std::cout << line << ": " << kmt::describe(bytes) << '\n';
 }
 
+} // namespace
+
 int main(int argc, char **argv)
 {
-	bool hex = false;
+	Mode mode = Mode::Describe;
 	std::string args;
 	for (int i = 1; i < argc; i++) {
 		if (!std::strcmp(argv[i], "--hex")) {
-			hex = true;
+			mode = Mode::Hex;
+		} else if (!std::strcmp(argv[i], "--sem")) {
+			mode = Mode::Semantics;
 		} else if (!std::strcmp(argv[i], "-h") || !std::strcmp(argv[i], "--help")) {
 			usage();
 			return 0;
@@ -53,11 +68,11 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!args.empty()) {
-		handle(args, hex);
+		handle(args, mode);
 		return 0;
 	}
 	std::string line;
 	while (std::getline(std::cin, line))
-		handle(line, hex);
+		handle(line, mode);
 	return 0;
 }

@@ -5,11 +5,17 @@
 // kmemtrap must then agree on the length, and on the memory operands as `kmemtrap-decode
 // --hex` prints them, unless the difference falls in one of the classes documented in
 // docs/decoder.md (see classify()), where Capstone 4.0.2 is wrong or models things differently.
+// It must also agree on the register semantics of every instruction whose GPR effects the decoder
+// describes (KMT_SEM_GPRS: every integer op, and the KMT_OP_OTHER instructions it describes):
+// the GPRs read and written (Capstone's cs_regs_access(), GPRs only) and, for op !=
+// KMT_OP_OTHER, the operand list (count, kinds, registers, per-operand access, immediate values,
+// branch targets), unless the difference is in a documented class (classify_semantics()).
 // Any other difference fails the test and is printed with its bytes.
 //
-//   kmt_decode_diff [--modules all|none|N] [--jobs J] [--work DIR] [--examples K]
+//   kmt_decode_diff [--modules all|none|N] [--jobs J] [--work DIR] [--examples K] [--histogram N]
 //
 // N: a fixed deterministic sample of N modules (every (total/N)-th in path order).
+// --histogram N prints the N most frequent Capstone mnemonics (what kernel text is made of).
 #include <capstone/capstone.h>
 
 #include <algorithm>
@@ -52,9 +58,17 @@ struct Stats {
 	uint64_t m_skipped = 0;   // bytes Capstone could not decode
 	std::map<std::string, ClassStats> m_documented; // by documented class
 	std::map<std::string, ClassStats> m_unexplained; // by Capstone mnemonic
+	std::map<std::string, uint64_t> m_mnemonics; // --histogram: instructions by mnemonic
+	// Register semantics of every instruction with KMT_SEM_GPRS (all with op != KMT_OP_OTHER).
+	uint64_t m_sem_compared = 0;
+	uint64_t m_sem_agreed = 0;
+	uint64_t m_sem_integer = 0; // of those, op != KMT_OP_OTHER (operands compared too)
+	std::map<std::string, ClassStats> m_sem_documented;
+	std::map<std::string, ClassStats> m_sem_unexplained; // by Capstone mnemonic
 };
 
 size_t g_examples = 3;
+size_t g_histogram = 0; // --histogram N: print the N most frequent mnemonics
 
 std::string hex(const uint8_t *p, size_t n)
 {
@@ -220,6 +234,244 @@ std::string classify(const cs_insn *ci, int status, const kmt_insn &ours, const 
 	return "";
 }
 
+// ---- Register semantics: our operands and GPR sets against Capstone's ----------------------
+
+// A Capstone register as a GPR: number 0-15 (-1: not a GPR), width in bytes, AH..BH.
+struct CsReg {
+	int m_gpr = -1;
+	unsigned m_size = 0;
+	bool m_high8 = false;
+};
+
+std::vector<CsReg> g_cs_regs; // by Capstone register id, filled once by init_cs_regs()
+
+void init_cs_regs(csh cs)
+{
+	static const char *const names[4][16] = {
+		{ "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi", "r8", "r9", "r10", "r11",
+		  "r12", "r13", "r14", "r15" },
+		{ "eax", "ecx", "edx", "ebx", "esp", "ebp", "esi", "edi", "r8d", "r9d", "r10d", "r11d",
+		  "r12d", "r13d", "r14d", "r15d" },
+		{ "ax", "cx", "dx", "bx", "sp", "bp", "si", "di", "r8w", "r9w", "r10w", "r11w", "r12w",
+		  "r13w", "r14w", "r15w" },
+		{ "al", "cl", "dl", "bl", "spl", "bpl", "sil", "dil", "r8b", "r9b", "r10b", "r11b",
+		  "r12b", "r13b", "r14b", "r15b" },
+	};
+	static const unsigned sizes[4] = { 8, 4, 2, 1 };
+	static const char *const high[4] = { "ah", "ch", "dh", "bh" };
+	g_cs_regs.assign(X86_REG_ENDING, CsReg{});
+	for (unsigned id = 1; id < X86_REG_ENDING; id++) {
+		const char *n = cs_reg_name(cs, id);
+		if (!n)
+			continue;
+		for (unsigned s = 0; s < 4; s++)
+			for (unsigned r = 0; r < 16; r++)
+				if (!std::strcmp(n, names[s][r]))
+					g_cs_regs[id] = CsReg{ static_cast<int>(r), sizes[s], false };
+		for (unsigned r = 0; r < 4; r++)
+			if (!std::strcmp(n, high[r]))
+				g_cs_regs[id] = CsReg{ static_cast<int>(r), 1, true };
+	}
+}
+
+const CsReg &cs_reg(unsigned id)
+{
+	static const CsReg none;
+	return id < g_cs_regs.size() ? g_cs_regs[id] : none;
+}
+
+uint16_t cs_gpr_mask(const uint16_t *regs, unsigned n)
+{
+	uint16_t m = 0;
+	for (unsigned i = 0; i < n; i++)
+		if (cs_reg(regs[i]).m_gpr >= 0)
+			m |= static_cast<uint16_t>(1u << cs_reg(regs[i]).m_gpr);
+	return m;
+}
+
+const char *const kGprNames[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+				    "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15" };
+
+// "read +rdx -rax": registers only we list (+) and only Capstone lists (-).
+std::string set_diff(const char *what, uint16_t ours, uint16_t theirs)
+{
+	if (ours == theirs)
+		return "";
+	std::string s = what;
+	for (unsigned r = 0; r < 16; r++) {
+		uint16_t bit = static_cast<uint16_t>(1u << r);
+		if ((ours & bit) && !(theirs & bit))
+			s += std::string(" +") + kGprNames[r];
+		if (!(ours & bit) && (theirs & bit))
+			s += std::string(" -") + kGprNames[r];
+	}
+	return s;
+}
+
+std::string access_text(unsigned a)
+{
+	std::string s;
+	if (a & 1)
+		s += "r";
+	if (a & 2)
+		s += "w";
+	return s.empty() ? "-" : s;
+}
+
+void append(std::string *s, const std::string &part)
+{
+	if (part.empty())
+		return;
+	if (!s->empty())
+		*s += "; ";
+	*s += part;
+}
+
+// Where our semantics and Capstone's differ, as "; "-separated items (empty: they agree):
+//   "ops N/M", "opI kind ours/theirs", "opI reg ours/theirs", "opI access ours/theirs",
+//   "opI imm ours/theirs", "opI target", "read +x -y", "write +x -y".
+std::string semantic_diff(csh cs, const cs_insn *ci, const kmt_insn &ours)
+{
+	std::string d;
+	const cs_x86 &x = ci->detail->x86;
+	// For KMT_OP_OTHER only GPR operands are listed: compare the register sets alone.
+	if (ours.op == KMT_OP_OTHER) {
+	} else if (x.op_count != ours.nops) {
+		append(&d, "ops " + std::to_string(ours.nops) + "/" + std::to_string(x.op_count));
+	} else {
+		for (unsigned i = 0; i < ours.nops; i++) {
+			const kmt_operand &o = ours.ops[i];
+			const cs_x86_op &c = x.operands[i];
+			// Built only for a difference: this runs for every instruction.
+			auto at = [i] { return "op" + std::to_string(i + 1) + " "; };
+			bool kind_ok = (o.kind == KMT_OPND_REG && c.type == X86_OP_REG) ||
+				       ((o.kind == KMT_OPND_MEM || o.kind == KMT_OPND_AGEN) && c.type == X86_OP_MEM) ||
+				       ((o.kind == KMT_OPND_IMM || o.kind == KMT_OPND_REL) && c.type == X86_OP_IMM);
+			if (!kind_ok) {
+				static const char *const kinds[] = { "none", "reg", "mem", "agen", "imm", "rel" };
+				static const char *const cskinds[] = { "none", "reg", "imm", "mem", "fp" };
+				append(&d, at() + "kind " + kinds[o.kind < 6 ? o.kind : 0] + "/" +
+					   cskinds[c.type < 5 ? c.type : 0]);
+				continue;
+			}
+			if (o.kind == KMT_OPND_REG) {
+				const CsReg &r = cs_reg(c.reg);
+				if (r.m_gpr != o.reg || r.m_size != o.size ||
+				    r.m_high8 != !!(o.flags & KMT_OPND_HIGH8))
+					append(&d, at() + "reg " + std::to_string(o.reg) + "." + std::to_string(o.size) +
+						   "/" + (cs_reg_name(cs, c.reg) ? cs_reg_name(cs, c.reg) : "?"));
+			}
+			if (o.kind == KMT_OPND_REG || o.kind == KMT_OPND_MEM || o.kind == KMT_OPND_AGEN) {
+				if ((o.access & 3) != (c.access & 3))
+					append(&d, at() + "access " + access_text(o.access) + "/" + access_text(c.access));
+			}
+			if (o.kind == KMT_OPND_IMM) {
+				uint64_t mask = o.size >= 8 ? ~0ull : (1ull << (8 * o.size)) - 1;
+				if ((o.imm & mask) != (static_cast<uint64_t>(c.imm) & mask))
+					append(&d, at() + "imm");
+			}
+			if (o.kind == KMT_OPND_REL) {
+				uint64_t target = ci->address + ci->size + o.imm;
+				if (target != static_cast<uint64_t>(c.imm))
+					append(&d, at() + "target");
+			}
+		}
+	}
+	cs_regs rd, wr;
+	uint8_t nrd = 0, nwr = 0;
+	if (cs_regs_access(cs, ci, rd, &nrd, wr, &nwr) == CS_ERR_OK) {
+		append(&d, set_diff("read", ours.gpr_read, cs_gpr_mask(rd, nrd)));
+		append(&d, set_diff("write", ours.gpr_written, cs_gpr_mask(wr, nwr)));
+	}
+	return d;
+}
+
+// The "; "-separated items of a semantic_diff() result.
+std::vector<std::string> items_of(const std::string &d)
+{
+	std::vector<std::string> v;
+	size_t start = 0;
+	while (start < d.size()) {
+		size_t end = d.find("; ", start);
+		v.push_back(d.substr(start, end == std::string::npos ? std::string::npos : end - start));
+		if (end == std::string::npos)
+			break;
+		start = end + 2;
+	}
+	return v;
+}
+
+// True when every item of @d is one of @allowed.
+bool only_items(const std::string &d, std::initializer_list<std::string> allowed)
+{
+	for (const std::string &item : items_of(d)) {
+		bool ok = false;
+		for (const std::string &a : allowed)
+			ok = ok || item == a;
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
+// The 64-bit name of our operand @i's register ("" if it is not a register).
+std::string op_reg(const kmt_insn &ours, unsigned i)
+{
+	if (i >= ours.nops || ours.ops[i].kind != KMT_OPND_REG)
+		return "";
+	return kGprNames[ours.ops[i].reg & 15];
+}
+
+bool is_agen(const kmt_insn &ours, unsigned i)
+{
+	return i < ours.nops && ours.ops[i].kind == KMT_OPND_AGEN;
+}
+
+// Names the documented class of a semantic disagreement, or returns "" when it is unexplained.
+// Every class here has an entry in docs/decoder.md ("Capstone 4.0.2 register disagreements").
+std::string classify_semantics(const cs_insn *ci, const kmt_insn &ours, const std::string &d)
+{
+	const std::string m = ci->mnemonic;
+	if ((ours.op == KMT_OP_LEA && is_agen(ours, 1) && d == "op2 access -/r") ||
+	    (ours.op == KMT_OP_NOP && is_agen(ours, 0) && d == "op1 access -/r"))
+		return "R1 address-only operand listed as read";
+	if (ours.op == KMT_OP_TEST &&
+	    only_items(d, { "op1 access r/rw", "write -" + op_reg(ours, 0) }))
+		return "R2 TEST's first operand listed as written";
+	if ((ours.op == KMT_OP_CMPXCHG || ours.op == KMT_OP_CMPXCHG8B16B) &&
+	    only_items(d, { "op1 access rw/r", "write +rax" }))
+		return "R3 CMPXCHG destination listed as read only, rAX not written";
+	if ((ours.op == KMT_OP_BSF || ours.op == KMT_OP_BSR) &&
+	    only_items(d, { "op1 access rw/w", "read +" + op_reg(ours, 0) }))
+		return "R4 BSF/BSR destination listed as write-only";
+	if (ours.op == KMT_OP_LEAVE && d == "read -rsp")
+		return "R5 LEAVE listed as reading RSP";
+	if (ours.op == KMT_OP_CWD && d == "write -rax")
+		return "R6 CWD/CDQ/CQO listed as writing rAX";
+	if (ours.op == KMT_OP_SETCC && d == "op1 access w/r")
+		return "R7 SETcc memory destination listed as read";
+	if ((ours.op == KMT_OP_SHLD || ours.op == KMT_OP_SHRD) && d == "op3 access r/-")
+		return "R8 SHLD/SHRD count CL without access";
+	if ((ours.op == KMT_OP_ROL || ours.op == KMT_OP_ROR || ours.op == KMT_OP_RCL ||
+	     ours.op == KMT_OP_RCR) && d == "op1 access rw/r")
+		return "R9 rotate of memory listed as read";
+	if (ours.op == KMT_OP_CMPS && d == "op1 access r/-; op2 access r/-")
+		return "R10 CMPS operands without access";
+	if (ours.op == KMT_OP_OTHER && m == "vmwrite" && only_items(d, { "read +" + op_reg(ours, 0),
+									  "write -" + op_reg(ours, 0) }))
+		return "R11 VMWRITE field register listed as written";
+	if (ours.op == KMT_OP_OTHER && (m == "adox" || m == "adcx") &&
+	    d == "read +" + op_reg(ours, 0))
+		return "R12 ADCX/ADOX destination not listed as read";
+	if (ours.op == KMT_OP_OTHER &&
+	    (m == "retf" || m == "retfq" || m == "iretd" || m == "iretq" || m == "enter" ||
+	     m == "syscall" || m == "sysret") &&
+	    only_items(d, { "read +rsp", "write +rsp", "read +rsp +rbp", "write +rsp +rbp",
+			    "read +rcx +r11", "write +rcx +r11" }))
+		return "R13 implicit RSP/RBP/RCX/R11 of far returns, ENTER, SYSCALL/SYSRET not listed";
+	return "";
+}
+
 void record(ClassStats &c, const Example &e)
 {
 	c.m_count++;
@@ -253,6 +505,8 @@ void sweep(csh cs, const kmt::CodeSection &sec, Stats *st)
 		std::string our_s = buf;
 		std::string cs_s = capstone_summary(ci);
 		st->m_compared++;
+		if (g_histogram)
+			st->m_mnemonics[ci->mnemonic]++;
 		if (our_s == cs_s) {
 			st->m_agreed++;
 		} else {
@@ -272,6 +526,32 @@ void sweep(csh cs, const kmt::CodeSection &sec, Stats *st)
 			else
 				record(st->m_documented[cls], e);
 		}
+		if (status == KMT_DECODE_OK && ours.length == ci->size &&
+		    (ours.sem_flags & KMT_SEM_GPRS)) {
+			st->m_sem_compared++;
+			if (ours.op != KMT_OP_OTHER)
+				st->m_sem_integer++;
+			std::string d = semantic_diff(cs, ci, ours);
+			if (d.empty()) {
+				st->m_sem_agreed++;
+			} else {
+				Example e;
+				char where[64];
+				std::snprintf(where, sizeof(where), "+0x%zx", off);
+				e.m_where = sec.m_name + where;
+				e.m_bytes = hex(p, ci->size);
+				e.m_text = std::string(ci->mnemonic) + " " + ci->op_str;
+				char sem[KMT_SEMANTICS_MAX];
+				kmt_format_semantics(&ours, sem, sizeof(sem));
+				e.m_ours = sem;
+				e.m_theirs = d;
+				std::string cls = classify_semantics(ci, ours, d);
+				if (cls.empty())
+					record(st->m_sem_unexplained[ci->mnemonic], e);
+				else
+					record(st->m_sem_documented[cls], e);
+			}
+		}
 		off += ci->size;
 	}
 	cs_free(ci, 1);
@@ -282,9 +562,16 @@ void merge(Stats *into, const Stats &from)
 	into->m_compared += from.m_compared;
 	into->m_agreed += from.m_agreed;
 	into->m_skipped += from.m_skipped;
+	into->m_sem_compared += from.m_sem_compared;
+	into->m_sem_agreed += from.m_sem_agreed;
+	into->m_sem_integer += from.m_sem_integer;
+	for (const auto &kv : from.m_mnemonics)
+		into->m_mnemonics[kv.first] += kv.second;
 	using Map = std::map<std::string, ClassStats>;
 	std::pair<Map *, const Map *> pairs[] = { { &into->m_documented, &from.m_documented },
-						    { &into->m_unexplained, &from.m_unexplained } };
+						    { &into->m_unexplained, &from.m_unexplained },
+						    { &into->m_sem_documented, &from.m_sem_documented },
+						    { &into->m_sem_unexplained, &from.m_sem_unexplained } };
 	for (auto &pair : pairs) {
 		for (const auto &kv : *pair.second) {
 			ClassStats &c = (*pair.first)[kv.first];
@@ -329,8 +616,10 @@ int main(int argc, char **argv)
 			work = argv[++i];
 		else if (a == "--examples" && i + 1 < argc)
 			g_examples = static_cast<size_t>(std::atoi(argv[++i]));
+		else if (a == "--histogram" && i + 1 < argc)
+			g_histogram = static_cast<size_t>(std::atoi(argv[++i]));
 		else {
-			std::fprintf(stderr, "usage: %s [--modules all|none|N] [--jobs J] [--work DIR] [--examples K]\n",
+			std::fprintf(stderr, "usage: %s [--modules all|none|N] [--jobs J] [--work DIR] [--examples K] [--histogram N]\n",
 				     argv[0]);
 			return 2;
 		}
@@ -363,6 +652,15 @@ int main(int argc, char **argv)
 			files.push_back(mods[i]);
 	}
 
+	{
+		csh cs;
+		if (cs_open(CS_ARCH_X86, CS_MODE_64, &cs) != CS_ERR_OK) {
+			std::fprintf(stderr, "FAIL: cs_open\n");
+			return 1;
+		}
+		init_cs_regs(cs);
+		cs_close(&cs);
+	}
 	std::atomic<size_t> next{ 0 };
 	std::vector<Stats> per(jobs);
 	std::vector<std::string> errors;
@@ -410,11 +708,33 @@ int main(int argc, char **argv)
 		    (unsigned long long)all.m_compared, (unsigned long long)all.m_agreed,
 		    (unsigned long long)documented, (unsigned long long)unexplained,
 		    (unsigned long long)all.m_skipped);
+	if (g_histogram) {
+		std::vector<std::pair<uint64_t, std::string>> h;
+		for (const auto &kv : all.m_mnemonics)
+			h.push_back({ kv.second, kv.first });
+		std::sort(h.rbegin(), h.rend());
+		std::printf("most frequent mnemonics (Capstone):\n");
+		for (size_t i = 0; i < h.size() && i < g_histogram; i++)
+			std::printf("  %-12s %10llu  %5.2f%%\n", h[i].second.c_str(), (unsigned long long)h[i].first,
+				    100.0 * h[i].first / all.m_compared);
+	}
 	print_classes("documented classes", all.m_documented);
 	print_classes("UNEXPLAINED (by Capstone mnemonic)", all.m_unexplained);
+	uint64_t sem_documented = 0, sem_unexplained = 0;
+	for (const auto &kv : all.m_sem_documented)
+		sem_documented += kv.second.m_count;
+	for (const auto &kv : all.m_sem_unexplained)
+		sem_unexplained += kv.second.m_count;
+	std::printf("register semantics: instructions compared: %llu (op != other: %llu), agreements: %llu, "
+		    "documented disagreements: %llu, unexplained disagreements: %llu\n",
+		    (unsigned long long)all.m_sem_compared, (unsigned long long)all.m_sem_integer, (unsigned long long)all.m_sem_agreed,
+		    (unsigned long long)sem_documented, (unsigned long long)sem_unexplained);
+	print_classes("register semantics: documented classes", all.m_sem_documented);
+	print_classes("register semantics: UNEXPLAINED (by Capstone mnemonic)", all.m_sem_unexplained);
 	for (const std::string &e : errors)
 		std::printf("error: %s\n", e.c_str());
-	if (!errors.empty() || unexplained != 0 || all.m_compared == 0) {
+	if (!errors.empty() || unexplained != 0 || sem_unexplained != 0 || all.m_compared == 0 ||
+	    all.m_sem_compared == 0) {
 		std::printf("FAIL\n");
 		return 1;
 	}

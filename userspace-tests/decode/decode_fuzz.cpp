@@ -11,6 +11,7 @@
 //    a known access, and kmt_mem_address() runs on it;
 //  - decoding exactly `length` bytes gives the same result; every shorter prefix is TRUNCATED;
 //  - the --hex summary always fits KMT_SUMMARY_MAX.
+//  - the semantic fields are consistent (check_semantics()) and their summary fits.
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -61,6 +62,73 @@ bool all_zero(const kmt_insn &insn, bool except_length)
 	if (except_length)
 		z.length = insn.length;
 	return std::memcmp(&z, &insn, sizeof(z)) == 0;
+}
+
+// The semantic fields are consistent with themselves and with mem[] (kmt_decode.h).
+void check_semantics(const kmt_insn &insn, const uint8_t *input, size_t len)
+{
+	if (insn.op >= KMT_OP_COUNT || insn.nops > KMT_MAX_OPERANDS || insn.cond > 15)
+		die("op, nops or cond out of range", input, len);
+	if (insn.op != KMT_OP_OTHER && !(insn.sem_flags & KMT_SEM_GPRS))
+		die("integer op without described GPRs", input, len);
+	if ((insn.flags_undefined & ~insn.flags_written) ||
+	    ((insn.flags_read | insn.flags_written) & ~(KMT_FLAGS_STATUS | KMT_FLAG_DF)))
+		die("flag masks inconsistent", input, len);
+	if (insn.cond && insn.op != KMT_OP_JCC && insn.op != KMT_OP_SETCC && insn.op != KMT_OP_CMOVCC)
+		die("condition on a non-conditional op", input, len);
+	for (unsigned i = 0; i < insn.nmem; i++) {
+		const kmt_mem_operand &m = insn.mem[i];
+		if ((m.base < 16 && !(insn.gpr_read & (1u << m.base))) ||
+		    (m.index < 16 && !(m.flags & KMT_MEM_VSIB) && !(insn.gpr_read & (1u << m.index))))
+			die("address register not in gpr_read", input, len);
+	}
+	for (unsigned i = 0; i < KMT_MAX_OPERANDS; i++) {
+		const kmt_operand &o = insn.ops[i];
+		if (i >= insn.nops) {
+			kmt_operand z;
+			std::memset(&z, 0, sizeof(z));
+			if (std::memcmp(&o, &z, sizeof(z)) != 0)
+				die("operand beyond nops not zero", input, len);
+			continue;
+		}
+		switch (o.kind) {
+		case KMT_OPND_REG: {
+			bool rd = o.access & KMT_ACCESS_READ, wr = o.access & KMT_ACCESS_WRITE;
+			if (o.reg > 15 || (o.size != 1 && o.size != 2 && o.size != 4 && o.size != 8) ||
+			    ((o.flags & KMT_OPND_HIGH8) && (o.reg > 3 || o.size != 1)))
+				die("bad register operand", input, len);
+			if ((rd && !(insn.gpr_read & (1u << o.reg))) || (wr && !(insn.gpr_written & (1u << o.reg))))
+				die("register operand not in the GPR masks", input, len);
+			if (!!(o.flags & KMT_OPND_ZEXT32) != (wr && o.size == 4) ||
+			    !!(o.flags & KMT_OPND_MERGE) != (wr && o.size < 4))
+				die("zero-extension/merge flags wrong", input, len);
+			break;
+		}
+		case KMT_OPND_MEM:
+			if (o.mem >= insn.nmem || o.size != insn.mem[o.mem].size ||
+			    (o.access & 3) != (insn.mem[o.mem].access & 3))
+				die("memory operand does not match mem[]", input, len);
+			break;
+		case KMT_OPND_AGEN:
+			if (o.access)
+				die("address operand with an access", input, len);
+			break;
+		case KMT_OPND_IMM:
+			if ((o.size != 1 && o.size != 2 && o.size != 4 && o.size != 8) || o.access ||
+			    (o.size < 8 && (o.imm >> (8 * o.size)) != 0))
+				die("bad immediate", input, len);
+			break;
+		case KMT_OPND_REL:
+			if ((o.size != 1 && o.size != 4) || o.access)
+				die("bad branch target", input, len);
+			break;
+		default:
+			die("operand kind out of range", input, len);
+		}
+	}
+	char sem[KMT_SEMANTICS_MAX];
+	if (kmt_format_semantics(&insn, sem, sizeof(sem)) == 0)
+		die("semantics summary does not fit", input, len);
 }
 
 } // namespace
@@ -131,6 +199,7 @@ int main(int argc, char **argv)
 			die("length out of range", input, len);
 		if (insn.nmem > KMT_MAX_MEM_OPS || insn.prefix_len >= insn.length)
 			die("nmem or prefix_len out of range", input, len);
+		check_semantics(insn, input, len);
 		for (size_t r = 0; r < 16; r++)
 			regs.gpr[r] = rng.next();
 		regs.rip = rng.next();
