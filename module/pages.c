@@ -296,7 +296,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	atomic_set(&p->shown, 0);
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
-	memset(&p->shadow, KMT_SHADOW_INIT * 0x55, sizeof(p->shadow));
+	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
 	smp_store_release(&p->addr, page);
 	slot = kmt_hash_slot(page);
 	while (kmt_hash[slot] != 0 && kmt_hash[slot] != KMT_HASH_TOMB)

@@ -39,7 +39,7 @@ int kmt_core_selfcheck(void)
 		return -EINVAL;
 	}
 
-	memset(&kmt_selfcheck_block, 0, sizeof(kmt_selfcheck_block));
+	kmt_shadow_block_init(&kmt_selfcheck_block, KMT_SHADOW_UNALLOCATED);
 	kmt_shadow_set(&map, base, 64, KMT_SHADOW_INIT);
 	kmt_shadow_set(&map, base + 40, 8, KMT_SHADOW_UNINIT);
 	if (!kmt_shadow_check(&map, base, 64, &bad, &state) || bad != base + 40 ||

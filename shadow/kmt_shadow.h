@@ -29,10 +29,23 @@ enum kmt_shadow_state {
 	KMT_SHADOW_UNTRACKED = 4,   /* only in snapshots: the page has no shadow block */
 };
 
+/*
+ * Bytes of a page whose bits are only partly initialized (a bit-field was written, the rest of
+ * its byte not) are UNINIT in bits[] and keep their mask of uninitialized bits in a small table.
+ * With no room left, such a byte counts as initialized (a missed report, never a false one).
+ */
+#define KMT_SHADOW_PARTIAL_SLOTS 32
+#define KMT_SHADOW_PARTIAL_NONE 0xffffu
+
 /* Shadow of one 4 KiB page: state of byte i in bits 2*(i%4).. of bits[i/4]. */
 struct kmt_shadow_block {
 	uint8_t bits[KMT_SHADOW_BLOCK_BYTES];
+	uint16_t partial_off[KMT_SHADOW_PARTIAL_SLOTS];  /* KMT_SHADOW_PARTIAL_NONE: free slot */
+	uint8_t partial_mask[KMT_SHADOW_PARTIAL_SLOTS];  /* 1 bits: uninitialized bits of that byte */
 };
+
+/* Fills a new block: every byte in @state, no partial bytes. */
+void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state state);
 
 struct kmt_shadow_map {
 	/*
@@ -80,6 +93,20 @@ void kmt_shadow_copy(const struct kmt_shadow_map *map, uint64_t dst, uint64_t sr
 
 /* State of one byte (KMT_SHADOW_UNTRACKED if its page has no block). */
 enum kmt_shadow_state kmt_shadow_get(const struct kmt_shadow_map *map, uint64_t addr);
+
+/*
+ * Bit-level access, for following values through registers (kmt_regshadow.h). A load of @size
+ * bytes (1..8) at @addr gives the mask of its uninitialized bits (byte i in bits 8i..8i+7: all
+ * of a byte that is not INIT, or its partial mask), and in *@unalloc bit i set if byte i is
+ * UNALLOCATED. A store writes them back: a byte with no uninitialized bit becomes INIT, one
+ * with all of them UNINIT (UNALLOCATED if its @unalloc bit is set), one with some a partial
+ * byte. Untracked bytes load as initialized and are not stored. FREED bytes load as
+ * uninitialized (their reads are reported before they get here).
+ */
+uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
+			      uint8_t *unalloc);
+void kmt_shadow_store_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
+			   uint64_t bits, uint8_t unalloc);
 
 /*
  * Fills @states with the KMT_SHADOW_SNAPSHOT_LEN states of the 32-byte aligned window holding

@@ -57,9 +57,41 @@ inline uint8_t load4(const kmt_shadow_block *block, uint32_t off)
 	return static_cast<uint8_t>(window >> (2 * (off % 4)));
 }
 
+// Partial bytes (kmt_shadow.h): the slot of byte @off, or -1.
+int find_partial(const kmt_shadow_block *block, uint32_t off)
+{
+	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
+		if (block->partial_off[i] == off)
+			return i;
+	return -1;
+}
+
+// Forgets the partial bytes among [off, off+len).
+void drop_partials(kmt_shadow_block *block, uint32_t off, uint32_t len)
+{
+	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
+		if (block->partial_off[i] != KMT_SHADOW_PARTIAL_NONE && block->partial_off[i] >= off &&
+		    block->partial_off[i] - off < len)
+			block->partial_off[i] = KMT_SHADOW_PARTIAL_NONE;
+}
+
+// Makes byte @off a partial byte with uninitialized bits @mask (1..254). False if no room.
+bool put_partial(kmt_shadow_block *block, uint32_t off, uint8_t mask)
+{
+	int i = find_partial(block, off);
+	if (i < 0)
+		i = find_partial(block, KMT_SHADOW_PARTIAL_NONE);
+	if (i < 0)
+		return false;
+	block->partial_off[i] = static_cast<uint16_t>(off);
+	block->partial_mask[i] = mask;
+	return true;
+}
+
 // Sets data bytes [off, off+len) of one page to @state.
 void set_in_block(kmt_shadow_block *block, uint32_t off, uint32_t len, unsigned state)
 {
+	drop_partials(block, off, len);
 	uint32_t end = off + len;
 	while (off < end && off % 4 != 0)
 		put_state(block, off++, state);
@@ -132,11 +164,36 @@ int64_t find_last_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len)
 // page; the blocks may be the same, and the ranges may overlap in the same block). @direction
 // is the order in which bytes are moved, chosen by the caller so that overlap is handled like
 // memmove: Backward when the destination is above the source.
+void copy_states(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *src, uint32_t soff,
+		 uint32_t len, Direction direction);
+
 void copy_in_blocks(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *src, uint32_t soff,
 		    uint32_t len, Direction direction)
 {
 	if (len == 0)
 		return;
+	// The partial bytes move with their bytes: read the source's first (the blocks may be the same).
+	uint16_t moved_off[KMT_SHADOW_PARTIAL_SLOTS];
+	uint8_t moved_mask[KMT_SHADOW_PARTIAL_SLOTS];
+	unsigned nmoved = 0;
+	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++) {
+		const uint16_t o = src->partial_off[i];
+		if (o != KMT_SHADOW_PARTIAL_NONE && o >= soff && o - soff < len) {
+			moved_off[nmoved] = static_cast<uint16_t>(o - soff + doff);
+			moved_mask[nmoved++] = src->partial_mask[i];
+		}
+	}
+	copy_states(dst, doff, src, soff, len, direction);
+	drop_partials(dst, doff, len);
+	for (unsigned i = 0; i < nmoved; i++)
+		if (!put_partial(dst, moved_off[i], moved_mask[i]))
+			put_state(dst, moved_off[i], KMT_SHADOW_INIT); // no room: counts as initialized
+}
+
+// The states only (copy_in_blocks()).
+void copy_states(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *src, uint32_t soff,
+		 uint32_t len, Direction direction)
+{
 	if (doff % 4 == soff % 4) {
 		// Same phase: the middle is whole shadow bytes, moved with memmove (which handles
 		// the overlap itself); the at most three bytes at each end go one by one, in the
@@ -309,10 +366,74 @@ void shadow_copy(const ShadowMap &map, uint64_t dst, uint64_t src, uint64_t len)
 	}
 }
 
+// One byte's uninitialized bits, and whether it is UNALLOCATED (kmt_shadow_load_bits()).
+uint8_t load_byte_bits(const kmt_shadow_block *block, uint32_t off, bool *unalloc)
+{
+	const unsigned state = get_state(block, off);
+	*unalloc = state == KMT_SHADOW_UNALLOCATED;
+	if (state == KMT_SHADOW_INIT)
+		return 0;
+	if (state == KMT_SHADOW_UNINIT) {
+		const int i = find_partial(block, off);
+		if (i >= 0)
+			return block->partial_mask[i];
+	}
+	return 0xff;
+}
+
+void store_byte_bits(kmt_shadow_block *block, uint32_t off, uint8_t bits, bool unalloc)
+{
+	drop_partials(block, off, 1);
+	if (bits == 0)
+		put_state(block, off, KMT_SHADOW_INIT);
+	else if (bits == 0xff)
+		put_state(block, off, unalloc ? KMT_SHADOW_UNALLOCATED : KMT_SHADOW_UNINIT);
+	else
+		put_state(block, off, put_partial(block, off, bits) ? KMT_SHADOW_UNINIT : KMT_SHADOW_INIT);
+}
+
 } // namespace
 } // namespace kmt
 
 extern "C" {
+
+void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state state)
+{
+	__builtin_memset(block->bits, static_cast<int>((state & 3u) * kmt::k_replicate), sizeof(block->bits));
+	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
+		block->partial_off[i] = KMT_SHADOW_PARTIAL_NONE;
+}
+
+uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
+			      uint8_t *unalloc)
+{
+	uint64_t bits = 0;
+	uint8_t un = 0;
+	KMT_ASSERT(size >= 1 && size <= 8);
+	for (uint32_t i = 0; i < size; i++) {
+		const kmt_shadow_block *block = map->lookup(map->ctx, (addr + i) & KMT_PAGE_MASK);
+		bool ua = false;
+		if (!block)
+			continue;
+		bits |= static_cast<uint64_t>(kmt::load_byte_bits(block, kmt::offset_in_page(addr + i), &ua)) << (8 * i);
+		un |= static_cast<uint8_t>(ua) << i;
+	}
+	if (unalloc)
+		*unalloc = un;
+	return bits;
+}
+
+void kmt_shadow_store_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
+			   uint64_t bits, uint8_t unalloc)
+{
+	KMT_ASSERT(size >= 1 && size <= 8);
+	for (uint32_t i = 0; i < size; i++) {
+		kmt_shadow_block *block = map->lookup(map->ctx, (addr + i) & KMT_PAGE_MASK);
+		if (block)
+			kmt::store_byte_bits(block, kmt::offset_in_page(addr + i),
+					     static_cast<uint8_t>(bits >> (8 * i)), (unalloc >> i) & 1);
+	}
+}
 
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
 		    enum kmt_shadow_state state)

@@ -28,7 +28,8 @@ struct FakePlatform {
 
 	FakePlatform()
 	{
-		std::memset(blocks, 0, sizeof(blocks));
+		for (auto &b : blocks)
+			kmt_shadow_block_init(&b, KMT_SHADOW_UNALLOCATED);
 		p.ctx = this;
 		p.shadow.ctx = this;
 		p.shadow.lookup = [](void *ctx, uint64_t page) -> kmt_shadow_block * {

@@ -77,6 +77,8 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_platform.report = report;
 	m_platform.copy = copy;
 	m_platform.copy_user = copy_user;
+	for (auto &b : m_blocks)
+		kmt_shadow_block_init(&b, KMT_SHADOW_UNALLOCATED);
 	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
 	g_twin = this;
 }
