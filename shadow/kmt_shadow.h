@@ -98,13 +98,14 @@ enum kmt_shadow_state kmt_shadow_get(const struct kmt_shadow_map *map, uint64_t 
  * Bit-level access, for following values through registers (kmt_regshadow.h). A load of @size
  * bytes (1..8) at @addr gives the mask of its uninitialized bits (byte i in bits 8i..8i+7: all
  * of a byte that is not INIT, or its partial mask), and in *@unalloc bit i set if byte i is
- * UNALLOCATED. A store writes them back: a byte with no uninitialized bit becomes INIT, one
+ * UNALLOCATED and in *@freed bit i set if byte i is FREED (either may be NULL). A store writes
+ * them back: a byte with no uninitialized bit becomes INIT, one
  * with all of them UNINIT (UNALLOCATED if its @unalloc bit is set), one with some a partial
  * byte. Untracked bytes load as initialized and are not stored. FREED bytes load as
- * uninitialized (their reads are reported before they get here).
+ * uninitialized.
  */
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
-			      uint8_t *unalloc);
+			      uint8_t *unalloc, uint8_t *freed);
 void kmt_shadow_store_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
 			   uint64_t bits, uint8_t unalloc);
 

@@ -367,10 +367,11 @@ void shadow_copy(const ShadowMap &map, uint64_t dst, uint64_t src, uint64_t len)
 }
 
 // One byte's uninitialized bits, and whether it is UNALLOCATED (kmt_shadow_load_bits()).
-uint8_t load_byte_bits(const kmt_shadow_block *block, uint32_t off, bool *unalloc)
+uint8_t load_byte_bits(const kmt_shadow_block *block, uint32_t off, bool *unalloc, bool *freed)
 {
 	const unsigned state = get_state(block, off);
 	*unalloc = state == KMT_SHADOW_UNALLOCATED;
+	*freed = state == KMT_SHADOW_FREED;
 	if (state == KMT_SHADOW_INIT)
 		return 0;
 	if (state == KMT_SHADOW_UNINIT) {
@@ -405,21 +406,24 @@ void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state
 }
 
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
-			      uint8_t *unalloc)
+			      uint8_t *unalloc, uint8_t *freed)
 {
 	uint64_t bits = 0;
-	uint8_t un = 0;
+	uint8_t un = 0, fr = 0;
 	KMT_ASSERT(size >= 1 && size <= 8);
 	for (uint32_t i = 0; i < size; i++) {
 		const kmt_shadow_block *block = map->lookup(map->ctx, (addr + i) & KMT_PAGE_MASK);
-		bool ua = false;
+		bool ua = false, f = false;
 		if (!block)
 			continue;
-		bits |= static_cast<uint64_t>(kmt::load_byte_bits(block, kmt::offset_in_page(addr + i), &ua)) << (8 * i);
+		bits |= static_cast<uint64_t>(kmt::load_byte_bits(block, kmt::offset_in_page(addr + i), &ua, &f)) << (8 * i);
 		un |= static_cast<uint8_t>(ua) << i;
+		fr |= static_cast<uint8_t>(f) << i;
 	}
 	if (unalloc)
 		*unalloc = un;
+	if (freed)
+		*freed = fr;
 	return bits;
 }
 

@@ -192,7 +192,7 @@ TEST(ShadowBits, LoadAndStoreBitsByByte)
 	kmt_shadow_set(&f.map, k_base + 2, 1, KMT_SHADOW_UNINIT);
 	kmt_shadow_set(&f.map, k_base + 5, 1, KMT_SHADOW_UNALLOCATED);
 	uint8_t unalloc = 0;
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base, 8, &unalloc), 0x0000ff0000ff0000ull);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base, 8, &unalloc, nullptr), 0x0000ff0000ff0000ull);
 	EXPECT_EQ(unalloc, 1u << 5);
 	// A store of a value with byte 1 half initialized and byte 3 fully uninitialized from
 	// unallocated memory.
@@ -201,12 +201,12 @@ TEST(ShadowBits, LoadAndStoreBitsByByte)
 	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 9), KMT_SHADOW_UNINIT);
 	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 10), KMT_SHADOW_INIT);
 	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 11), KMT_SHADOW_UNALLOCATED);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 8, 4, &unalloc), 0xff00f000ull);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 8, 4, &unalloc, nullptr), 0xff00f000ull);
 	EXPECT_EQ(unalloc, 1u << 3);
 	// An 8-byte load across the untracked page: those bytes are initialized.
 	const uint64_t edge = k_base + k_untracked_page * KMT_PAGE_SIZE - 4;
 	kmt_shadow_set(&f.map, edge, 4, KMT_SHADOW_UNINIT);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, edge, 8, nullptr), 0xffffffffull);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, edge, 8, nullptr, nullptr), 0xffffffffull);
 }
 
 TEST(ShadowBits, PartialBytesFollowSetAndCopy)
@@ -214,20 +214,20 @@ TEST(ShadowBits, PartialBytesFollowSetAndCopy)
 	Fixture f;
 	kmt_shadow_set(&f.map, k_base, 4096, KMT_SHADOW_INIT);
 	kmt_shadow_store_bits(&f.map, k_base + 100, 1, 0x0e, 0); // bits 1-3 uninitialized
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 100, 1, nullptr), 0x0eu);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 100, 1, nullptr, nullptr), 0x0eu);
 	// A copy takes the partial byte along, overlapping forward and backward.
 	kmt_shadow_copy(&f.map, k_base + 103, k_base + 99, 8);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 104, 1, nullptr), 0x0eu);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 104, 1, nullptr, nullptr), 0x0eu);
 	kmt_shadow_copy(&f.map, k_base + 98, k_base + 103, 8);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 99, 1, nullptr), 0x0eu);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 99, 1, nullptr, nullptr), 0x0eu);
 	// To another page.
 	kmt_shadow_copy(&f.map, k_base + KMT_PAGE_SIZE + 7, k_base + 99, 1);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + KMT_PAGE_SIZE + 7, 1, nullptr), 0x0eu);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + KMT_PAGE_SIZE + 7, 1, nullptr, nullptr), 0x0eu);
 	// Setting a range forgets its partial bytes.
 	kmt_shadow_set(&f.map, k_base + 96, 16, KMT_SHADOW_UNINIT);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 99, 1, nullptr), 0xffu);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 99, 1, nullptr, nullptr), 0xffu);
 	kmt_shadow_set(&f.map, k_base + 96, 16, KMT_SHADOW_INIT);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 104, 1, nullptr), 0u);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 104, 1, nullptr, nullptr), 0u);
 }
 
 TEST(ShadowBits, NoRoomForAPartialByteMeansInitialized)
@@ -239,11 +239,11 @@ TEST(ShadowBits, NoRoomForAPartialByteMeansInitialized)
 	kmt_shadow_store_bits(&f.map, k_base + 1000, 1, 0x01, 0);
 	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 1000), KMT_SHADOW_INIT); // a miss, never a false report
 	for (unsigned i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
-		EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 2 * i, 1, nullptr), 0x01u) << i;
+		EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 2 * i, 1, nullptr, nullptr), 0x01u) << i;
 	// A fully initialized store frees the slot.
 	kmt_shadow_store_bits(&f.map, k_base, 1, 0, 0);
 	kmt_shadow_store_bits(&f.map, k_base + 1000, 1, 0x80, 0);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 1000, 1, nullptr), 0x80u);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 1000, 1, nullptr, nullptr), 0x80u);
 }
 
 } // namespace
