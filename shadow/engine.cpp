@@ -36,7 +36,7 @@ constexpr uint64_t k_flag_zf = 1ull << 6;
 // Hardware error code bit 0: the fault was a protection fault on a present page.
 constexpr uint64_t k_pf_present = 1ull << 0;
 
-enum class StepState : uint32_t { Idle = 0, Plain, RepTrick, RepNative };
+enum class StepState : uint32_t { Idle = 0, Plain, RepTrick, RepNative, Follow };
 
 enum class IfPolicy { Clear, Keep };
 
@@ -100,11 +100,27 @@ private:
 
 	// Operands and shadow semantics.
 	[[nodiscard]] Operand operand(unsigned i) const;
-	void check_read(unsigned i, const Operand &op);
+	// Whether a read of uninitialized bytes is reported at the load or followed to its use.
+	enum class Uninit { Reported, Followed };
+	void check_read(unsigned i, const Operand &op, Uninit uninit);
 	void apply_plain();
 	void apply_string_element();
 	void check_leak(const Operand &s, const Operand &d);
 	[[nodiscard]] bool any_user_operand() const;
+
+	// Following uninitialized bits through registers (kmt_regshadow.h).
+	[[nodiscard]] bool follow_enabled() const
+	{
+		return m_cpu->follow_limit > 0 && m_platform->read != nullptr;
+	}
+	[[nodiscard]] kmt_prop_env prop_env() const;
+	[[nodiscard]] kmt_engine_result start_plain();
+	[[nodiscard]] kmt_engine_result follow_step();
+	[[nodiscard]] kmt_engine_result end_follow(kmt_follow_end why);
+	void report_uses(const kmt_use *uses, unsigned n);
+	void report_not_followed(kmt_follow_end why);
+	void show_operands();
+	void set_step_if();
 
 	// REP.
 	Direction direction() const { return (m_regs->rflags & k_flag_df) ? Direction::Backward : Direction::Forward; }
@@ -120,6 +136,7 @@ private:
 	kmt_engine_cpu *m_cpu;
 	const kmt_engine_platform *m_platform;
 	kmt_regs *m_regs;
+	kmt_follow_end m_follow_end = KMT_FOLLOW_CLEAN; // stamped on reports made at the load
 };
 
 void Engine::report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status)
@@ -235,7 +252,7 @@ Operand Engine::operand(unsigned i) const
 
 // A read of [addr, addr+size): one report for the first bad byte, at most one per operand
 // and activation (a REP run over a bad buffer reports once, not once per element).
-void Engine::check_read(unsigned i, const Operand &op)
+void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 {
 	if (m_cpu->reported & (1u << i))
 		return;
@@ -243,6 +260,21 @@ void Engine::check_read(unsigned i, const Operand &op)
 	kmt_shadow_state bad_state = KMT_SHADOW_INIT;
 	if (!kmt_shadow_check(shadow(), op.m_addr, op.m_size, &bad_addr, &bad_state))
 		return;
+	if (uninit == Uninit::Followed) {
+		// Uninitialized bytes are followed to their use; freed and unallocated ones are bugs
+		// whatever happens to the value: find the first of those.
+		bad_addr = 0;
+		for (uint64_t a = op.m_addr; a < op.m_addr + op.m_size; a++) {
+			const kmt_shadow_state s = kmt_shadow_get(shadow(), a);
+			if (s == KMT_SHADOW_FREED || s == KMT_SHADOW_UNALLOCATED) {
+				bad_addr = a;
+				bad_state = s;
+				break;
+			}
+		}
+		if (!bad_addr)
+			return;
+	}
 	m_cpu->reported |= 1u << i;
 	kmt_error error = {};
 	error.kind = kmt_error_kind_for_state(bad_state);
@@ -253,6 +285,7 @@ void Engine::check_read(unsigned i, const Operand &op)
 	error.rip = m_cpu->insn_rip;
 	error.bad_state = static_cast<uint8_t>(bad_state);
 	error.fault_addr = m_cpu->fault_addr;
+	error.follow_end = static_cast<uint8_t>(m_follow_end);
 	report(error);
 }
 
@@ -265,7 +298,7 @@ void Engine::apply_plain()
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const Operand op = operand(i);
 		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
-			check_read(i, op);
+			check_read(i, op, Uninit::Reported);
 	}
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const Operand op = operand(i);
@@ -351,7 +384,7 @@ void Engine::apply_string_element()
 	default:
 		// LODS, OUTS, SCAS read their operand; CMPS reads both.
 		for (unsigned i = 0; i < insn().nmem; i++)
-			check_read(i, operand(i));
+			check_read(i, operand(i), Uninit::Reported);
 		return;
 	}
 }
@@ -442,18 +475,25 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	if (rep)
 		return start_rep(fault_addr);
 
+	m_cpu->counters.faults_handled++;
+	if (!is_string_class(insn().insn_class) && follow_enabled())
+		return start_plain();
 	if (is_string_class(insn().insn_class))
 		apply_string_element();
 	else
 		apply_plain();
+	show_operands();
+	begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
+	return KMT_ENGINE_HANDLED;
+}
+
+void Engine::show_operands()
+{
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const Operand op = operand(i);
-		if (!is_user(op.m_addr))
+		if (!is_user(op.m_addr) && !(insn().mem[i].flags & KMT_MEM_VSIB))
 			show_range(op.m_addr, op.m_size);
 	}
-	begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
-	m_cpu->counters.faults_handled++;
-	return KMT_ENGINE_HANDLED;
 }
 
 kmt_engine_result Engine::start_rep(uint64_t fault_addr)
@@ -491,6 +531,8 @@ kmt_engine_result Engine::single_step()
 		return KMT_ENGINE_NOT_OURS;
 	case StepState::Plain:
 		return finish_step();
+	case StepState::Follow:
+		return follow_step();
 	case StepState::RepTrick: {
 		m_cpu->counters.rep_elements++;
 		if (m_regs->rip != m_cpu->insn_rip + insn().length) {
@@ -539,7 +581,9 @@ kmt_engine_result Engine::fault_while_busy(uint64_t fault_addr, uint64_t error_c
 		// user page of a copy_to_user is not resident, or bad and about to be fixed up),
 		// cancel the step so the kernel sees the native state; the instruction is retried
 		// or fixed up and a later fault on our page starts over.
-		if (ours)
+		// In a window the step is kept (TF stays on): the kernel handles the fault, the
+		// instruction runs again or its fixup runs, and the next #DB goes on from there.
+		if (ours && state() != StepState::Follow)
 			cancel_step();
 		m_cpu->counters.faults_not_ours++;
 		return KMT_ENGINE_NOT_OURS;
@@ -563,6 +607,204 @@ kmt_engine_result Engine::fault_while_busy(uint64_t fault_addr, uint64_t error_c
 		report_internal(KMT_REASON_TOO_MANY_PAGES, fault_addr, 0);
 	report_internal(KMT_REASON_FOREIGN_FAULT, fault_addr, 0);
 	return KMT_ENGINE_ERROR;
+}
+
+// ---------------------------------------------------------------------------------------
+// Following uninitialized bits (kmt_regshadow.h).
+//
+// A plain instruction that faults on a tracked page is applied to a fresh register shadow
+// before it runs. If it leaves uninitialized bits in registers or flags, the engine keeps
+// single-stepping (state Follow), one instruction at a time: at each #DB the next instruction is
+// decoded, its pages shown, the rules applied, and its uses of uninitialized bits reported. The
+// window ends silently when nothing is left uninitialized; at a limit, the bits still in
+// registers are reported at their load, saying why they were not followed. Interrupts stay off
+// in the window (but for a step with a user operand, which may have to fault a page in), as the
+// followed code believed them: CLI is remembered, STI and POPF end the window, and the flags a
+// PUSHF stores are given the code's own TF and IF.
+
+kmt_prop_env Engine::prop_env() const
+{
+	kmt_prop_env env = {};
+	env.map = shadow();
+	env.ctx = m_platform->ctx;
+	env.is_user = m_platform->is_user_address;
+	env.read = m_platform->read;
+	return env;
+}
+
+// IF for the next step: the code's own for a user operand (its page may have to be faulted in,
+// which sleeps), off otherwise.
+void Engine::set_step_if()
+{
+	m_regs->rflags &= ~k_flag_if;
+	if (any_user_operand())
+		m_regs->rflags |= m_cpu->code_if;
+}
+
+void Engine::report_uses(const kmt_use *uses, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		const kmt_use &u = uses[i];
+		m_cpu->counters.follow_uses++;
+		kmt_error error = {};
+		error.kind = u.kind == KMT_USE_USER ? KMT_ERR_INFOLEAK : KMT_ERR_UNINIT_USE;
+		error.use = u.kind;
+		error.rip = m_regs->rip;
+		error.addr = u.kind == KMT_USE_USER ? u.origin.addr : u.addr;
+		error.size = u.size ? u.size : 8;
+		error.dst_addr = u.kind == KMT_USE_USER ? u.addr : 0;
+		error.bad_addr = u.origin.addr;
+		error.bad_count = u.bad_bytes;
+		error.bad_state = KMT_SHADOW_UNINIT;
+		error.origin_rip = u.origin.rip;
+		error.origin_addr = u.origin.addr;
+		error.fault_addr = m_cpu->fault_addr;
+		report(error);
+	}
+}
+
+// The plain instruction that faulted, with following on.
+kmt_engine_result Engine::start_plain()
+{
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
+			check_read(i, op, Uninit::Followed);
+	}
+	show_operands();
+	kmt_use uses[KMT_MAX_USES];
+	unsigned n = 0;
+	m_cpu->follow = kmt_regshadow{};
+	const kmt_prop_env env = prop_env();
+	if (kmt_propagate(&m_cpu->follow, &insn(), m_regs, &env, uses, &n) != KMT_PROP_OK) {
+		// Not covered by the rules: reported at the load, as kmemcheck did.
+		m_follow_end = KMT_FOLLOW_UNCOVERED;
+		apply_plain();
+		m_follow_end = KMT_FOLLOW_CLEAN;
+		begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
+		return KMT_ENGINE_HANDLED;
+	}
+	report_uses(uses, n);
+	if (!kmt_regshadow_tainted(&m_cpu->follow)) {
+		begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
+		return KMT_ENGINE_HANDLED;
+	}
+	begin_step(StepState::Follow, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
+	m_cpu->code_if = m_cpu->saved_flags & k_flag_if;
+	m_cpu->follow_steps = 0;
+	m_cpu->pushf_pending = 0;
+	m_cpu->counters.follow_windows++;
+	return KMT_ENGINE_HANDLED;
+}
+
+// The registers still uninitialized when following stops are reported at their loads.
+void Engine::report_not_followed(kmt_follow_end why)
+{
+	const kmt_regshadow &rs = m_cpu->follow;
+	kmt_origin seen[17];
+	unsigned nseen = 0;
+	for (unsigned r = 0; r <= 16; r++) {
+		const bool tainted = r < 16 ? rs.gpr[r] != 0 : rs.flags != 0;
+		const kmt_origin o = r < 16 ? rs.origin[r] : rs.flags_origin;
+		if (!tainted || !o.rip)
+			continue;
+		bool dup = false;
+		for (unsigned i = 0; i < nseen; i++)
+			dup = dup || (seen[i].rip == o.rip && seen[i].addr == o.addr);
+		if (dup)
+			continue;
+		seen[nseen++] = o;
+		kmt_error error = {};
+		error.kind = KMT_ERR_UNINIT_READ;
+		error.rip = o.rip;
+		error.addr = o.addr;
+		error.size = 1;
+		error.bad_addr = o.addr;
+		error.bad_state = KMT_SHADOW_UNINIT;
+		error.follow_end = static_cast<uint8_t>(why);
+		error.origin_rip = o.rip;
+		error.origin_addr = o.addr;
+		error.fault_addr = m_cpu->fault_addr;
+		report(error);
+	}
+}
+
+kmt_engine_result Engine::end_follow(kmt_follow_end why)
+{
+	m_cpu->counters.follow_end[why - 1]++;
+	report_not_followed(why);
+	m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
+	return finish_step();
+}
+
+// Caller-saved registers that hold no return value: dead after a RET (SysV ABI).
+constexpr uint16_t k_scratch_gprs = (1u << KMT_REG_RCX) | (1u << KMT_REG_RSI) | (1u << KMT_REG_RDI) |
+				    (1u << KMT_REG_R8) | (1u << KMT_REG_R9) | (1u << KMT_REG_R10) |
+				    (1u << KMT_REG_R11);
+
+// A #DB in a window: the previous instruction ran; apply the next one.
+kmt_engine_result Engine::follow_step()
+{
+	hide_all();
+	m_cpu->counters.follow_steps++;
+	m_cpu->counters.single_steps++;
+	if (m_cpu->pushf_pending) {
+		// PUSHF stored the flags of the step: TF on, IF forced. Give it the code's own.
+		m_cpu->pushf_pending = 0;
+		uint64_t f = 0;
+		const uint64_t sp = m_regs->gpr[KMT_REG_RSP];
+		if (m_platform->write && m_platform->read(m_platform->ctx, sp, &f, 8) == 0) {
+			f = (f & ~(k_flag_tf | k_flag_if)) | (m_cpu->saved_flags & k_flag_tf) | m_cpu->code_if;
+			(void)m_platform->write(m_platform->ctx, sp, &f, 8);
+		}
+	}
+	if (!kmt_regshadow_tainted(&m_cpu->follow)) {
+		m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
+		return finish_step();
+	}
+	if (++m_cpu->follow_steps >= m_cpu->follow_limit)
+		return end_follow(KMT_FOLLOW_LIMIT);
+	uint8_t code[KMT_MAX_INSN_LEN];
+	const size_t len = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
+	kmt_insn next;
+	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK)
+		return end_follow(KMT_FOLLOW_DECODE);
+	if (m_platform->may_follow && !m_platform->may_follow(m_platform->ctx, m_regs->rip))
+		return end_follow(KMT_FOLLOW_UNSTEPPABLE);
+	const bool legacy = !(next.flags & (KMT_INSN_VEX | KMT_INSN_EVEX));
+	if (next.op == KMT_OP_POPF || (legacy && next.map == 0 && next.opcode == 0xfb /* STI */))
+		return end_follow(KMT_FOLLOW_IRQ);
+	if (legacy && next.map == 0 && next.opcode == 0xfa /* CLI */)
+		m_cpu->code_if = 0;
+	m_cpu->pushf_pending = next.op == KMT_OP_PUSHF;
+	m_cpu->insn = next;
+	m_cpu->insn_rip = m_regs->rip;
+	m_cpu->reported = 0;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		const Operand op = operand(i);
+		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND) && !is_user(op.m_addr))
+			check_read(i, op, Uninit::Followed);
+	}
+	show_operands();
+	const bool rep_done = insn().rep != KMT_REP_NONE && m_regs->gpr[KMT_REG_RCX] == 0;
+	if (!rep_done) {
+		kmt_use uses[KMT_MAX_USES];
+		unsigned n = 0;
+		const kmt_prop_env env = prop_env();
+		if (kmt_propagate(&m_cpu->follow, &insn(), m_regs, &env, uses, &n) != KMT_PROP_OK)
+			return end_follow(KMT_FOLLOW_UNCOVERED);
+		report_uses(uses, n);
+	}
+	if (insn().op == KMT_OP_RET) {
+		for (unsigned r = 0; r < 16; r++) {
+			if (k_scratch_gprs & (1u << r)) {
+				m_cpu->follow.gpr[r] = 0;
+				m_cpu->follow.unalloc[r] = 0;
+			}
+		}
+	}
+	set_step_if();
+	return KMT_ENGINE_HANDLED;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -768,6 +1010,11 @@ void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
 	cpu->rep_mode = static_cast<uint32_t>(mode);
 }
 
+void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit)
+{
+	cpu->follow_limit = limit;
+}
+
 int kmt_engine_busy(const struct kmt_engine_cpu *cpu)
 {
 	return cpu->state != static_cast<uint32_t>(kmt::StepState::Idle);
@@ -865,6 +1112,8 @@ const char *kmt_error_kind_str(int kind)
 		return "unallocated-read";
 	case KMT_ERR_INFOLEAK:
 		return "infoleak";
+	case KMT_ERR_UNINIT_USE:
+		return "uninit-use";
 	case KMT_ERR_INTERNAL:
 		return "internal";
 	default:

@@ -23,6 +23,7 @@
 
 #include "kmt_base.h"
 #include "kmt_decode.h"
+#include "kmt_regshadow.h"
 #include "kmt_shadow.h"
 
 KMT_EXTERN_C_BEGIN
@@ -59,6 +60,20 @@ enum kmt_engine_result {
 	KMT_ENGINE_PASS_ON,
 };
 
+/*
+ * Why following uninitialized bits stopped before they were all used or overwritten; the bits
+ * still in registers are then reported at their load, saying so.
+ */
+enum kmt_follow_end {
+	KMT_FOLLOW_CLEAN = 0,    /* (no early end: nothing uninitialized was left) */
+	KMT_FOLLOW_LIMIT,        /* kmt_engine_cpu.follow_limit instructions were stepped */
+	KMT_FOLLOW_UNCOVERED,    /* an instruction the propagation rules do not cover */
+	KMT_FOLLOW_UNSTEPPABLE,  /* code that must not be single-stepped (may_follow) */
+	KMT_FOLLOW_DECODE,       /* the next instruction could not be decoded */
+	KMT_FOLLOW_IRQ,          /* STI or POPF: interrupts may be enabled */
+	KMT_FOLLOW_ENDS,
+};
+
 /* How REP MOVS/STOS between two non-user addresses are handled. Selectable at run time. */
 enum kmt_rep_mode {
 	/* One single-step trap per element (kmemcheck's way): the reference behaviour. */
@@ -80,6 +95,11 @@ enum kmt_error_kind {
 	KMT_ERR_UNALLOCATED_READ = 3, /* read of a byte in state KMT_SHADOW_UNALLOCATED */
 	KMT_ERR_INFOLEAK = 4,         /* MOVS of a not-initialized byte to user memory */
 	KMT_ERR_INTERNAL = 5,         /* the engine could not model the access: see reason */
+	/*
+	 * Uninitialized bits were used (a branch, an address, a divisor: see use) after the
+	 * engine followed them from the load at origin_rip. rip is the using instruction.
+	 */
+	KMT_ERR_UNINIT_USE = 6,
 };
 
 /* kmt_error.reason for KMT_ERR_INTERNAL. */
@@ -117,6 +137,12 @@ struct kmt_error {
 	uint32_t bad_count;
 	uint64_t fault_addr;  /* the fault address that started the activation */
 	uint64_t bad_last;
+	/* Following uninitialized bits (kmt_regshadow.h): */
+	uint8_t use;          /* UNINIT_USE, INFOLEAK found by following: enum kmt_use_kind */
+	uint8_t follow_end;   /* UNINIT_READ at the load because following stopped: enum kmt_follow_end */
+	uint8_t reserved2[6];
+	uint64_t origin_rip;  /* UNINIT_USE, INFOLEAK: the load that brought the bits in */
+	uint64_t origin_addr; /* and the first uninitialized byte it loaded */
 };
 
 /*
@@ -156,6 +182,16 @@ struct kmt_engine_platform {
 	 */
 	int (*copy)(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
 	/*
+	 * Following uninitialized bits (NULL: reads of uninitialized bytes are reported at the
+	 * load, as kmemcheck did). read: copy @size bytes at kernel or user @addr without faulting
+	 * (0, or nonzero if it cannot); the engine shows tracked pages first. write: the same the
+	 * other way (the stack slot a PUSHF wrote). may_follow: nonzero if the code at @rip may be
+	 * single-stepped (not the scheduler, the entry code, kprobes or kmemtrap itself).
+	 */
+	int (*read)(void *ctx, uint64_t addr, void *buf, uint32_t size);
+	int (*write)(void *ctx, uint64_t addr, const void *buf, uint32_t size);
+	int (*may_follow)(void *ctx, uint64_t rip);
+	/*
 	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
 	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
 	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the
@@ -174,6 +210,10 @@ struct kmt_engine_counters {
 	uint64_t batch_runs;       /* windows performed by batch mode */
 	uint64_t nested_faults;    /* faults on tracked pages while a step was in flight */
 	uint64_t steps_passed_on;  /* single steps that were also the code's own (PASS_ON) */
+	uint64_t follow_windows;   /* windows started: a load brought uninitialized bits into registers */
+	uint64_t follow_steps;     /* instructions stepped in windows */
+	uint64_t follow_uses;      /* uses found (reported or repeated) */
+	uint64_t follow_end[KMT_FOLLOW_ENDS - 1]; /* windows that ended early, by enum kmt_follow_end - 1 */
 };
 
 /* Maximum pages shown at once: 2 per operand for 2 operands, plus room for nested faults. */
@@ -201,6 +241,15 @@ struct kmt_engine_cpu {
 	 * later windows (activations) are not reported again. */
 	uint64_t leak_rip, leak_lo, leak_hi;
 	struct kmt_insn insn;
+	/*
+	 * Following uninitialized bits: the register shadow, instructions stepped in this window,
+	 * and the interrupt flag the followed code believes it has (CLI in the window clears it).
+	 */
+	struct kmt_regshadow follow;
+	uint32_t follow_steps;
+	uint32_t follow_limit;          /* set by the glue: most instructions a window steps; 0: off */
+	uint64_t code_if;               /* the code's IF during a window */
+	uint32_t pushf_pending;         /* the last stepped instruction was PUSHF: fix its flags */
 };
 
 /* Resets @cpu to idle with zero counters and the given REP mode. Any context. */
@@ -211,6 +260,13 @@ void kmt_engine_cpu_init(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode);
  * flight (that step finishes in the mode it started in). Any context on the owning CPU.
  */
 void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode);
+
+/*
+ * Follows uninitialized bits through registers for at most @limit instructions after the load
+ * that brought them in, and reports where they are used; 0 reports uninitialized reads at the
+ * load, as kmemcheck did. Needs platform.read. From the next fault on. Any context.
+ */
+void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit);
 
 /* Nonzero while a step is in flight (pages shown, TF owned by the engine). Any context. */
 int kmt_engine_busy(const struct kmt_engine_cpu *cpu);

@@ -108,6 +108,16 @@ private:
 	Val reg(unsigned r, unsigned size, bool high8) const;
 	void set_reg(unsigned r, unsigned size, bool high8, uint64_t shadow, uint8_t unalloc, const kmt_origin &o);
 	void clear_reg(unsigned r) { m_rs->gpr[r] = 0; m_rs->unalloc[r] = 0; m_rs->origin[r] = {}; }
+	// After a use was reported, the value it came from counts as initialized everywhere it went
+	// (a loop would otherwise report its every iteration): every register loaded by that load.
+	void forget_origin(const kmt_origin &o)
+	{
+		if (!o.rip)
+			return;
+		for (unsigned r = 0; r < 16; r++)
+			if (m_rs->gpr[r] && m_rs->origin[r].rip == o.rip && m_rs->origin[r].addr == o.addr)
+				clear_reg(r);
+	}
 
 	// Operands.
 	Val read(const kmt_operand &o);
@@ -141,6 +151,8 @@ private:
 	int stack();
 	int string();
 	int other();
+	[[nodiscard]] bool other_supported() const;
+	[[nodiscard]] bool supported() const;
 
 	kmt_regshadow *m_rs;
 	const kmt_insn *m_insn;
@@ -342,6 +354,7 @@ bool Prop::check_cond()
 		return true;
 	use(KMT_USE_BRANCH, KMT_REG_NONE, bad, m_rs->flags_origin);
 	m_rs->flags &= static_cast<uint16_t>(~bad);
+	forget_origin(m_rs->flags_origin);
 	return false;
 }
 
@@ -454,6 +467,7 @@ int Prop::arith()
 		if (carry_in) {
 			use(KMT_USE_BRANCH, KMT_REG_NONE, carry_in, m_rs->flags_origin);
 			m_rs->flags &= static_cast<uint16_t>(~carry_in);
+			forget_origin(m_rs->flags_origin);
 		}
 	}
 	const bool same_reg = have_b && a_op.kind == KMT_OPND_REG && op(1).kind == KMT_OPND_REG &&
@@ -824,23 +838,28 @@ int Prop::string()
 // Everything the rules do not cover. Fine as long as it touches nothing uninitialized and the
 // decoder knows which registers it writes (they become initialized: what an SSE or system
 // instruction writes there comes from state kmemtrap does not track).
-int Prop::other()
+bool Prop::other_supported() const
 {
 	if (!(m_insn->sem_flags & KMT_SEM_GPRS))
-		return KMT_PROP_UNSUPPORTED;
+		return false;
 	for (unsigned r = 0; r < 16; r++)
 		if ((m_insn->gpr_read & (1u << r)) && m_rs->gpr[r])
-			return KMT_PROP_UNSUPPORTED;
+			return false;
 	if (m_insn->flags_read & m_rs->flags)
-		return KMT_PROP_UNSUPPORTED;
+		return false;
 	for (unsigned i = 0; i < m_insn->nmem; i++) {
 		const kmt_mem_operand &m = m_insn->mem[i];
 		if (!(m.access & KMT_ACCESS_READ) || (m.flags & KMT_MEM_VSIB))
 			continue;
 		const uint64_t addr = kmt_mem_address(m_insn, &m, m_regs);
 		if (!is_user(addr) && kmt_shadow_count_bad(m_env->map, addr, m.size, nullptr))
-			return KMT_PROP_UNSUPPORTED;
+			return false;
 	}
+	return true;
+}
+
+int Prop::other()
+{
 	for (unsigned r = 0; r < 16; r++)
 		if (m_insn->gpr_written & (1u << r))
 			clear_reg(r);
@@ -856,10 +875,66 @@ int Prop::other()
 	return KMT_PROP_OK;
 }
 
+// Whether the rules cover @m_insn here. Checked before anything changes, so that an instruction
+// the rules do not cover leaves the register and memory shadows as they were.
+bool Prop::supported() const
+{
+	const int d = dst_index(), s = src_index(0);
+	switch (op_info(m_insn->op).m_family) {
+	case OpFamily::Move:
+		return m_insn->op == KMT_OP_CBW || m_insn->op == KMT_OP_CWD || (d >= 0 && s >= 0);
+	case OpFamily::Lea:
+		return d >= 0;
+	case OpFamily::Exchange:
+	case OpFamily::Shift:
+	case OpFamily::Rotate:
+	case OpFamily::BitTest:
+	case OpFamily::BitCount:
+		return nops() >= 2;
+	case OpFamily::Logic:
+		return nops() >= (m_insn->op == KMT_OP_NOT ? 1u : 2u);
+	case OpFamily::Arith:
+	case OpFamily::Divide:
+		return nops() >= 1;
+	case OpFamily::Multiply:
+		return nops() == 1 || d >= 0;
+	case OpFamily::CmpXchg: {
+		if (m_insn->op == KMT_OP_CMPXCHG8B16B || nops() < 2)
+			return false;
+		// Its decision needs the destination's value.
+		if (op(0).kind != KMT_OPND_MEM)
+			return true;
+		uint64_t v = 0;
+		return m_env->read && m_env->read(m_env->ctx, mem_address(op(0).mem), &v, op(0).size < 8 ? op(0).size : 8) == 0;
+	}
+	case OpFamily::Bswap:
+		return nops() >= 1 && op(0).kind == KMT_OPND_REG;
+	case OpFamily::CmovCc:
+		return d >= 0 && s >= 0;
+	case OpFamily::Branch:
+		return (m_insn->op != KMT_OP_JMP_INDIRECT && m_insn->op != KMT_OP_CALL_INDIRECT) || nops() >= 1;
+	case OpFamily::Stack:
+		return m_insn->op == KMT_OP_PUSH || m_insn->op == KMT_OP_PUSHF || m_insn->op == KMT_OP_POP ||
+		       m_insn->op == KMT_OP_POPF || m_insn->op == KMT_OP_LEAVE;
+	case OpFamily::String:
+		if (m_insn->op == KMT_OP_CMPS || m_insn->op == KMT_OP_SCAS)
+			return nops() >= 2;
+		return d >= 0 && s >= 0;
+	case OpFamily::SetCc:
+	case OpFamily::Flag:
+	case OpFamily::Nop:
+		return true;
+	case OpFamily::Trap:
+		return false;
+	default:
+		return other_supported();
+	}
+}
+
 int Prop::run()
 {
 	const OpFamily family = op_info(m_insn->op).m_family;
-	if (family == OpFamily::Trap)
+	if (!supported())
 		return KMT_PROP_UNSUPPORTED;
 	check_addresses();
 	switch (family) {
@@ -1001,14 +1076,9 @@ extern "C" {
 int kmt_propagate(struct kmt_regshadow *rs, const struct kmt_insn *insn, const struct kmt_regs *regs,
 		  const struct kmt_prop_env *env, struct kmt_use *uses, unsigned *nuses)
 {
-	// Work on a copy, so that an unsupported instruction leaves the shadow as it was.
-	kmt_regshadow work = *rs;
-	const int result = kmt::Prop(&work, insn, regs, env, uses, nuses).run();
-	if (result == KMT_PROP_OK)
-		*rs = work;
-	else
-		*nuses = 0;
-	return result;
+	// In place: the rules check first that they cover the instruction (Prop::supported()), so
+	// an unsupported one changes nothing. No copy: this runs on the small #DB stack.
+	return kmt::Prop(rs, insn, regs, env, uses, nuses).run();
 }
 
 int kmt_regshadow_tainted(const struct kmt_regshadow *rs)

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <ucontext.h>
 #include <unistd.h>
 
@@ -77,6 +78,9 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_platform.report = report;
 	m_platform.copy = copy;
 	m_platform.copy_user = copy_user;
+	m_platform.read = read;
+	m_platform.write = write;
+	m_platform.may_follow = may_follow;
 	for (auto &b : m_blocks)
 		kmt_shadow_block_init(&b, KMT_SHADOW_UNALLOCATED);
 	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
@@ -106,9 +110,10 @@ void Twin::reset(uint8_t seed, kmt_shadow_state state)
 	kmt_shadow_set(shadow(), reinterpret_cast<uint64_t>(m_tracked), tracked_bytes(), state);
 }
 
-void Twin::arm(kmt_rep_mode mode)
+void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit)
 {
 	kmt_engine_cpu_init(&m_cpu, mode);
+	kmt_engine_set_follow_limit(&m_cpu, follow_limit);
 	m_counters = Counters{};
 	m_nreports = 0;
 	struct sigaction sa = {};
@@ -257,6 +262,33 @@ uint64_t Twin::copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 		done++;
 	}
 	return done;
+}
+
+} // namespace twin
+
+namespace twin {
+
+// Reads and writes that cannot fault, as copy_from_kernel_nofault() in the kernel: through the
+// process's own memory, which reports unmapped or protected addresses as errors.
+int Twin::read(void *, uint64_t addr, void *buf, uint32_t size)
+{
+	struct iovec local = { buf, size }, remote = { reinterpret_cast<void *>(addr), size };
+	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size) ? 0 : -1;
+}
+
+int Twin::write(void *, uint64_t addr, const void *buf, uint32_t size)
+{
+	struct iovec local = { const_cast<void *>(buf), size }, remote = { reinterpret_cast<void *>(addr), size };
+	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size) ? 0 : -1;
+}
+
+// The followed code may be stepped while it stays in this program's own text (the C library,
+// the dynamic loader and the vDSO are what the kernel's "unsteppable" code is to the module).
+extern "C" char __executable_start[], etext[];
+
+int Twin::may_follow(void *, uint64_t rip)
+{
+	return rip >= reinterpret_cast<uint64_t>(__executable_start) && rip < reinterpret_cast<uint64_t>(etext);
 }
 
 } // namespace twin

@@ -59,7 +59,9 @@ public:
 	std::vector<kmt_error> reports() const;
 
 	// Hides every tracked page and installs the signal handlers; resets counters and reports.
-	void arm(kmt_rep_mode mode);
+	// @follow_limit: follow uninitialized bits through registers for up to that many
+	// instructions (0: report them at the load, as kmemcheck).
+	void arm(kmt_rep_mode mode, uint32_t follow_limit = 0);
 	// Shows every tracked page again and restores the previous handlers. Fails the test (abort)
 	// if the engine is still busy: a step left in flight is a bug.
 	void disarm();
@@ -84,6 +86,9 @@ private:
 	static void report(void *ctx, const kmt_error *error);
 	static int copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
 	static uint64_t copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+	static int read(void *ctx, uint64_t addr, void *buf, uint32_t size);
+	static int write(void *ctx, uint64_t addr, const void *buf, uint32_t size);
+	static int may_follow(void *ctx, uint64_t rip);
 	bool user_page_absent(uint64_t addr) const;
 
 	size_t m_tracked_pages;

@@ -1,0 +1,182 @@
+// follow_test.cpp - following uninitialized bits to their use, in the userspace twin, on real
+// compiled kernel code patterns (follow_cases.c). Each case states, next to it, the reports it
+// must produce: kind, the function of the using instruction, and where the bits were loaded.
+#include <gtest/gtest.h>
+
+#include <dlfcn.h>
+#include <link.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "follow_cases.h"
+#include "harness.h"
+
+namespace twin {
+namespace {
+
+constexpr uint32_t k_follow_limit = 4096;
+
+// The exported function holding @addr (the test binary exports its symbols: -rdynamic).
+std::string function_at(uint64_t addr)
+{
+	Dl_info info;
+	ElfW(Sym) *sym = nullptr;
+	if (!dladdr1(reinterpret_cast<void *>(addr), &info, reinterpret_cast<void **>(&sym), RTLD_DL_SYMENT) ||
+	    !info.dli_sname || !sym)
+		return "?";
+	const uint64_t start = reinterpret_cast<uint64_t>(info.dli_saddr);
+	return addr < start + sym->st_size ? info.dli_sname : "?";
+}
+
+struct Expect {
+	uint32_t kind;     // enum kmt_error_kind
+	const char *where; // function of the report's instruction (the use, or the load)
+	const char *from;  // function of the load the bits came from (nullptr: not checked)
+};
+
+template <typename F>
+uint64_t as_case(F *fn)
+{
+	return reinterpret_cast<uint64_t>(fn);
+}
+
+class FollowTest : public ::testing::Test {
+protected:
+	void SetUp() override
+	{
+		alarm(60);
+		m_twin.reset(0x21, KMT_SHADOW_UNINIT);
+	}
+	void TearDown() override { alarm(0); }
+
+	uint8_t *mem(size_t off) { return m_twin.tracked() + off; }
+	void init(const void *p, size_t n) { kmt_shadow_set(m_twin.shadow(), reinterpret_cast<uint64_t>(p), n, KMT_SHADOW_INIT); }
+
+	// Runs @fn(a, b, c) with following on, through the driver, and checks the reports.
+	uint64_t run(uint64_t fn, uint64_t a, uint64_t b, uint64_t c, const std::vector<Expect> &expect)
+	{
+		m_twin.arm(KMT_REP_MODE_BATCH, k_follow_limit);
+		kmt_follow_drive(reinterpret_cast<uint64_t (*)(uint64_t, uint64_t, uint64_t)>(fn), a, b, c);
+		m_twin.disarm();
+		const auto reports = m_twin.reports();
+		std::string got;
+		for (const kmt_error &e : reports)
+			got += std::string(kmt_error_kind_str(static_cast<int>(e.kind))) + " in " + function_at(e.rip) +
+			       " from " + function_at(e.origin_rip) + " (end " + std::to_string(e.follow_end) + "); ";
+		EXPECT_EQ(reports.size(), expect.size()) << got;
+		for (size_t i = 0; i < expect.size() && i < reports.size(); i++) {
+			EXPECT_EQ(reports[i].kind, expect[i].kind) << got;
+			EXPECT_EQ(function_at(reports[i].rip), expect[i].where) << got;
+			if (expect[i].from) {
+				EXPECT_EQ(function_at(reports[i].origin_rip), expect[i].from) << got;
+			}
+		}
+		EXPECT_FALSE(kmt_engine_busy(&m_twin.cpu()));
+		return kmt_follow_result;
+	}
+
+	Twin m_twin{ 4 };
+};
+
+TEST_F(FollowTest, BitFieldSetThenReadIsSilent)
+{
+	auto *s = reinterpret_cast<kmt_bits *>(mem(100));
+	EXPECT_EQ(run(as_case(kmt_case_bitfield_set_read), reinterpret_cast<uint64_t>(s), 0, 0, {}), 10u);
+	EXPECT_GT(m_twin.cpu().counters.follow_windows, 0u) << "the read-modify-write was followed";
+}
+
+TEST_F(FollowTest, ReadOfBitFieldBitsNeverWrittenIsReportedAtTheBranch)
+{
+	auto *s = reinterpret_cast<kmt_bits *>(mem(200));
+	run(as_case(kmt_case_bitfield_unset_read), reinterpret_cast<uint64_t>(s), 0, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_bitfield_unset_read", "kmt_case_bitfield_unset_read" } });
+}
+
+TEST_F(FollowTest, WordAtATimeHashReadsPastTheNulSilently)
+{
+	char *name = reinterpret_cast<char *>(mem(1000));
+	std::memcpy(name, "kmemtrap-name", 14);
+	init(name, 14); // the rest of the words after the NUL stay uninitialized
+	char ref[32] = "kmemtrap-name";
+	const uint64_t expect = kmt_case_word_hash(ref);
+	EXPECT_EQ(run(as_case(kmt_case_word_hash), reinterpret_cast<uint64_t>(name), 0, 0, {}), expect);
+}
+
+TEST_F(FollowTest, WordAtATimeCompareMasksTheTail)
+{
+	char *a = reinterpret_cast<char *>(mem(2000)), *b = reinterpret_cast<char *>(mem(2100));
+	std::memcpy(a, "abcdefghijk", 11);
+	std::memcpy(b, "abcdefghijk", 11);
+	init(a, 11);
+	init(b, 11);
+	EXPECT_EQ(run(as_case(kmt_case_word_compare), reinterpret_cast<uint64_t>(a), reinterpret_cast<uint64_t>(b), 11, {}),
+		  0u);
+	b[9] = 'X';
+	EXPECT_EQ(run(as_case(kmt_case_word_compare), reinterpret_cast<uint64_t>(a), reinterpret_cast<uint64_t>(b), 11, {}),
+		  1u);
+}
+
+TEST_F(FollowTest, StructCopyCarriesTheShadowAndOnlyTheUninitializedFieldIsReported)
+{
+	auto *src = reinterpret_cast<kmt_pair *>(mem(3000));
+	auto *dst = reinterpret_cast<kmt_pair *>(mem(3100));
+	src->a = 9;
+	init(&src->a, sizeof(src->a));
+	run(as_case(kmt_case_struct_copy), reinterpret_cast<uint64_t>(dst), reinterpret_cast<uint64_t>(src), 0, {});
+	EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), reinterpret_cast<uint64_t>(&dst->a)), KMT_SHADOW_INIT);
+	EXPECT_EQ(kmt_shadow_get(m_twin.shadow(), reinterpret_cast<uint64_t>(&dst->b)), KMT_SHADOW_UNINIT);
+	EXPECT_EQ(run(as_case(kmt_case_use_a), reinterpret_cast<uint64_t>(dst), 0, 0, {}), 1u);
+	run(as_case(kmt_case_use_b), reinterpret_cast<uint64_t>(dst), 0, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_use_b", "kmt_case_use_b" } });
+}
+
+TEST_F(FollowTest, PartialWordCompareOfTheInitializedHalfIsSilent)
+{
+	auto *p = reinterpret_cast<uint64_t *>(mem(4000));
+	*p = 0x1234567800000042ull;
+	init(p, 4);
+	EXPECT_EQ(run(as_case(kmt_case_partial_compare), reinterpret_cast<uint64_t>(p), 0x42, 0, {}), 1u);
+}
+
+TEST_F(FollowTest, ValuePassedToACalleeIsReportedWhereTheCalleeBranches)
+{
+	auto *p = reinterpret_cast<kmt_pair *>(mem(5000));
+	init(&p->a, sizeof(p->a));
+	run(as_case(kmt_case_pass_to_callee), reinterpret_cast<uint64_t>(p), 0, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_callee", "kmt_case_pass_to_callee" } });
+}
+
+TEST_F(FollowTest, LoopCountFromUninitializedMemoryIsReportedAtTheLoopTest)
+{
+	auto *p = reinterpret_cast<kmt_pair *>(mem(6000));
+	p->b = 3; // the value is there, but never written as far as the shadow knows
+	uint8_t data[64] = {};
+	run(as_case(kmt_case_loop_count), reinterpret_cast<uint64_t>(p), reinterpret_cast<uint64_t>(data), 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_loop_count", "kmt_case_loop_count" } });
+}
+
+TEST_F(FollowTest, UninitializedBytesLoadedAndNeverUsedAreNotReported)
+{
+	auto *p = reinterpret_cast<uint64_t *>(mem(7000));
+	init(p, 4);
+	run(as_case(kmt_case_load_unused), reinterpret_cast<uint64_t>(p), 0, 0, {});
+}
+
+TEST_F(FollowTest, WithFollowingOffTheLoadItselfIsReported)
+{
+	auto *p = reinterpret_cast<uint64_t *>(mem(7100));
+	init(p, 4);
+	m_twin.arm(KMT_REP_MODE_BATCH, 0);
+	kmt_follow_drive(reinterpret_cast<uint64_t (*)(uint64_t, uint64_t, uint64_t)>(as_case(kmt_case_load_unused)),
+			 reinterpret_cast<uint64_t>(p), 0, 0);
+	m_twin.disarm();
+	ASSERT_EQ(m_twin.reports().size(), 1u);
+	EXPECT_EQ(m_twin.reports()[0].kind, static_cast<uint32_t>(KMT_ERR_UNINIT_READ));
+	EXPECT_EQ(function_at(m_twin.reports()[0].rip), "kmt_case_load_unused");
+}
+
+} // namespace
+} // namespace twin
