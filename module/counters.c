@@ -35,6 +35,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_KIND_FREED_READ] = "errors_freed_read",
 	[KMT_CNT_KIND_UNALLOCATED_READ] = "errors_unallocated_read",
 	[KMT_CNT_KIND_INFOLEAK] = "errors_infoleak",
+	[KMT_CNT_KIND_UNINIT_USE] = "errors_uninit_use",
 	[KMT_CNT_OBJECTS_TRACKED] = "objects_tracked_total",
 	[KMT_CNT_OBJECTS_SKIPPED_UNSPLIT] = "objects_skipped_unsplit",
 	[KMT_CNT_OBJECTS_SKIPPED_FULL] = "objects_skipped_full",

@@ -45,6 +45,7 @@ enum kmt_counter_id {
 	KMT_CNT_KIND_FREED_READ,
 	KMT_CNT_KIND_UNALLOCATED_READ,
 	KMT_CNT_KIND_INFOLEAK,
+	KMT_CNT_KIND_UNINIT_USE,
 	KMT_CNT_OBJECTS_TRACKED,          /* allocations tracked since load */
 	KMT_CNT_OBJECTS_SKIPPED_UNSPLIT,  /* selected, but their page is not 4 KiB-mapped */
 	KMT_CNT_OBJECTS_SKIPPED_FULL,     /* selected, but max_pages or max_objects is reached */

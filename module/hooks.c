@@ -372,7 +372,8 @@ static int kmt_cpu_prepare(unsigned int cpu)
 	return -EBUSY;
 }
 
-int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, bool smp_allowed)
+int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int follow_limit,
+		   bool smp_allowed)
 {
 	int cpu, ret, i;
 
@@ -386,6 +387,7 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, bool smp_all
 
 		for (i = 0; i < KMT_SLOTS; i++) {
 			kmt_engine_cpu_init(&c->slot[i], mode);
+			kmt_engine_set_follow_limit(&c->slot[i], follow_limit);
 			c->plat[i] = kmt_platform;
 			c->owner[i] = NULL;
 		}

@@ -12,11 +12,12 @@
 
 /*
  * Hooks the #PF path at @hook_symbol (see symbols.h) and #DB, then checks the hook's argument
- * registers with a calibration fault. @smp_allowed: without it, a CPU coming online while
+ * registers with a calibration fault. @follow_limit: see kmt_engine_set_follow_limit(). @smp_allowed: without it, a CPU coming online while
  * kmemtrap is loaded is refused (kmemtrap is not SMP-correct). Returns 0 or -errno with a message;
  * on failure nothing stays registered.
  */
-int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, bool smp_allowed);
+int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int follow_limit,
+		   bool smp_allowed);
 /* Waits for steps in flight (pages must already be shown), then unhooks everything. */
 void kmt_hooks_exit(void);
 void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode);

@@ -70,12 +70,45 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 	{ "__traceiter_kmem_cache_alloc", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
 	{ "__traceiter_kfree", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
 	{ "__traceiter_kmem_cache_free", KMT_KTEXT_ALLOC_HOOK, KMT_ANY, KMT_ANY },
+	/*
+	 * Code a value is never followed into (docs/design.md, "Following a value"): the scheduler
+	 * (a context switch would carry the trap flag to another task) and ftrace's trampolines
+	 * (they run our own probe). The entry, irqentry, noinstr and kprobes sections are added by
+	 * their bounds in kmt_ktext_init().
+	 */
+	{ "__schedule", KMT_KTEXT_UNSTEPPABLE, KMT_ANY, KMT_ANY },
+	{ "schedule", KMT_KTEXT_UNSTEPPABLE, KMT_ANY, KMT_ANY },
+	{ "preempt_schedule", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "preempt_schedule_notrace", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "preempt_schedule_common", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "__cond_resched", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "schedule_timeout", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "io_schedule", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "__switch_to", KMT_KTEXT_UNSTEPPABLE, KMT_ANY, KMT_ANY },
+	{ "__switch_to_asm", KMT_KTEXT_UNSTEPPABLE, KMT_ANY, KMT_ANY },
+	{ "ftrace_caller", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "ftrace_regs_caller", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "ftrace_stub", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "arch_rethook_trampoline", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
+	{ "__kretprobe_trampoline", KMT_KTEXT_UNSTEPPABLE, KMT_INLINED, KMT_ANY },
 };
 
 /* GCC's clone suffixes: each is tried after the plain name. */
 static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0" };
 
-#define KMT_KTEXT_MAX (ARRAY_SIZE(kmt_ktext_rows) * ARRAY_SIZE(kmt_clone_suffixes))
+/* Sections whose code is never single-stepped, by the symbols at their bounds. */
+static const struct {
+	const char *start, *end;
+} kmt_unsteppable_sections[] = {
+	{ "__entry_text_start", "__entry_text_end" },
+	{ "__irqentry_text_start", "__irqentry_text_end" },
+	{ "__softirqentry_text_start", "__softirqentry_text_end" },
+	{ "__noinstr_text_start", "__noinstr_text_end" },
+	{ "__kprobes_text_start", "__kprobes_text_end" },
+};
+
+#define KMT_KTEXT_MAX (ARRAY_SIZE(kmt_ktext_rows) * ARRAY_SIZE(kmt_clone_suffixes) + \
+		       ARRAY_SIZE(kmt_unsteppable_sections))
 
 struct kmt_ktext_range {
 	unsigned long start, end;
@@ -126,21 +159,24 @@ void kmt_ktext_init(void)
 			pr_warn("expected kernel function %s not found: its accesses are not recognised\n",
 				row->name);
 	}
+	for (i = 0; i < ARRAY_SIZE(kmt_unsteppable_sections); i++) {
+		unsigned long start = kmt_lookup_symbol(kmt_unsteppable_sections[i].start);
+		unsigned long end = kmt_lookup_symbol(kmt_unsteppable_sections[i].end);
+
+		if (!start || end <= start)
+			continue; /* a section this kernel does not have */
+		kmt_ranges[kmt_nranges++] = (struct kmt_ktext_range){ start, end, KMT_KTEXT_UNSTEPPABLE };
+	}
 	sort(kmt_ranges, kmt_nranges, sizeof(kmt_ranges[0]), kmt_range_cmp, NULL);
 }
 
 bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
 {
-	unsigned int lo = 0, hi = kmt_nranges;
+	unsigned int i;
 
-	/* The last range starting at or below @ip (functions do not overlap). */
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-
-		if (kmt_ranges[mid].start <= ip)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo && ip < kmt_ranges[lo - 1].end && kmt_ranges[lo - 1].kind == kind;
+	/* A few dozen ranges, some nested (a function inside a section): a scan. */
+	for (i = 0; i < kmt_nranges && kmt_ranges[i].start <= ip; i++)
+		if (ip < kmt_ranges[i].end && kmt_ranges[i].kind == kind)
+			return true;
+	return false;
 }

@@ -22,6 +22,8 @@ enum kmt_ktext_kind {
 	KMT_KTEXT_COPY_WRAPPER,
 	/* Between an allocator and kmemtrap's tracepoint probe: skipped in allocation stacks. */
 	KMT_KTEXT_ALLOC_HOOK,
+	/* Must never be single-stepped while following a value: the scheduler, ftrace. */
+	KMT_KTEXT_UNSTEPPABLE,
 	KMT_KTEXT_KINDS,
 };
 

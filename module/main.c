@@ -102,6 +102,32 @@ static unsigned int kmt_max_pages = 4096;
 module_param_cb(max_pages, &kmt_pool_size_ops, &kmt_max_pages, 0444);
 MODULE_PARM_DESC(max_pages, "Most 4 KiB pages tracked at once (1..1048576, default 4096; 1 KiB of shadow each)");
 
+/*
+ * Following uninitialized bits to their use (docs/design.md): the longest window, in
+ * instructions single-stepped after a load of uninitialized bytes; 0 turns following off.
+ */
+#define KMT_FOLLOW_MAX 100000
+static unsigned int kmt_follow_limit = 2000;
+
+static int kmt_follow_limit_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > KMT_FOLLOW_MAX) {
+		pr_err("invalid follow_limit '%s': must be 0..%u\n", val, KMT_FOLLOW_MAX);
+		return -EINVAL;
+	}
+	kmt_follow_limit = n;
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_follow_limit_ops = {
+	.set = kmt_follow_limit_set,
+	.get = param_get_uint,
+};
+module_param_cb(follow_limit, &kmt_follow_limit_ops, &kmt_follow_limit, 0444);
+MODULE_PARM_DESC(follow_limit, "Follow uninitialized bits through registers for at most this many instructions and report where they are used (default 2000; 0: report uninitialized reads at the load, as kmemcheck did)");
+
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
@@ -268,7 +294,7 @@ static int __init kmt_init(void)
 	ret = kmt_report_init();
 	if (ret)
 		goto err_objects;
-	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_allow_smp);
+	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_allow_smp);
 	if (ret)
 		goto err_report;
 	ret = kmt_alloc_init();
@@ -278,9 +304,9 @@ static int __init kmt_init(void)
 	kmt_set_armed(true, NULL);
 	kmt_api_set_open(true);
 	kmt_debugfs_init();
-	pr_info("kmemtrap " KMT_VERSION " on kernel %s; #PF hook: kprobe on %s at %px; rep_mode=%s max_pages=%u\n",
+	pr_info("kmemtrap " KMT_VERSION " on kernel %s; #PF hook: kprobe on %s at %px; rep_mode=%s max_pages=%u follow_limit=%u\n",
 		utsname()->release, hook_name, (void *)hook_addr, kmt_rep_mode_names[kmt_rep_mode],
-		kmt_max_pages);
+		kmt_max_pages, kmt_follow_limit);
 	return 0;
 
 err_hooks:

@@ -4,12 +4,15 @@
  * trap-safe: no locks, no allocation, no printk. ctx is the trap's struct pt_regs.
  */
 #include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/sched/task_stack.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 
 #include "kmt.h"
 #include "counters.h"
+#include "ktext.h"
 #include "pages.h"
 #include "platform.h"
 #include "report.h"
@@ -126,6 +129,34 @@ static uint64_t kmt_pf_copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t
 	return len - left;
 }
 
+/*
+ * Following a value (kmt_regshadow.h): reads of operand values and of the stack, never
+ * faulting. Tracked operand pages have been shown by the engine.
+ */
+static int kmt_pf_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
+{
+	if (addr < TASK_SIZE_MAX)
+		return copy_from_user_nofault(buf, (const void __user *)(unsigned long)addr, size) ? -EFAULT : 0;
+	return copy_from_kernel_nofault(buf, (const void *)(unsigned long)addr, size) ? -EFAULT : 0;
+}
+
+/* Only the interrupted task's own stack is ever written (a PUSHF's slot): it is mapped. */
+static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
+{
+	unsigned long stack = (unsigned long)task_stack_page(current);
+
+	if (addr < stack || addr + size > stack + THREAD_SIZE || addr + size < addr)
+		return -EFAULT;
+	memcpy((void *)(unsigned long)addr, buf, size);
+	return 0;
+}
+
+/* Never step kmemtrap itself, the scheduler, ftrace, the entry and noinstr code. */
+static int kmt_pf_may_follow(void *ctx, uint64_t rip)
+{
+	return !within_module(rip, THIS_MODULE) && !kmt_ktext_is(KMT_KTEXT_UNSTEPPABLE, rip);
+}
+
 const struct kmt_engine_platform kmt_platform = {
 	.shadow = KMT_SHADOW_MAP,
 	.is_tracked = kmt_pf_is_tracked,
@@ -136,4 +167,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.report = kmt_pf_report,
 	.copy = kmt_pf_copy,
 	.copy_user = kmt_pf_copy_user,
+	.read = kmt_pf_read,
+	.write = kmt_pf_write,
+	.may_follow = kmt_pf_may_follow,
 };

@@ -56,6 +56,8 @@ struct kmt_report_rec {
 	u8 bad_state;             /* enum kmt_shadow_state of the first bad byte */
 	u8 reason;                /* enum kmt_internal_reason (KMT_ERR_INTERNAL) */
 	u8 decode_status;         /* enum kmt_decode_status (KMT_REASON_DECODE) */
+	u8 use;                   /* enum kmt_use_kind (UNINIT_USE, INFOLEAK found by following) */
+	u8 follow_end;            /* enum kmt_follow_end: reported at the load because following stopped */
 	bool has_object;
 	u16 cpu;
 	u32 size;                 /* bytes of the access */
@@ -68,6 +70,7 @@ struct kmt_report_rec {
 	u64 ip;                   /* instruction that made the access */
 	u64 site;                 /* what the report is named and deduplicated by */
 	u64 dst;                  /* infoleak: the user address written */
+	u64 origin_rip, origin_addr; /* where followed bits were loaded */
 	u64 snapshot_start;
 	u8 snapshot[KMT_SHADOW_SNAPSHOT_LEN];
 	char comm[TASK_COMM_LEN];
@@ -125,6 +128,7 @@ static const enum kmt_counter_id kmt_kind_counter[] = {
 	[KMT_ERR_UNALLOCATED_READ] = KMT_CNT_KIND_UNALLOCATED_READ,
 	[KMT_ERR_INFOLEAK] = KMT_CNT_KIND_INFOLEAK,
 	[KMT_ERR_INTERNAL] = KMT_CNT_INTERNAL_ERRORS,
+	[KMT_ERR_UNINIT_USE] = KMT_CNT_KIND_UNINIT_USE,
 };
 
 /*
@@ -208,9 +212,14 @@ static unsigned int kmt_access_trace(const struct kmt_error *e, struct pt_regs *
 
 	if (!regs)
 		return stack_trace_save(entries, max, 2);
-	/* Unwind from the faulting instruction itself (a #DB leaves ip after it; sp is the same). */
 	at = *regs;
-	at.ip = e->rip;
+	/*
+	 * Unwind from the instruction of the report (a #DB leaves ip after it; sp is the same),
+	 * except for a value no longer followed: its load may be in another frame; the trace is
+	 * then of where following stopped.
+	 */
+	if (!e->follow_end)
+		at.ip = e->rip;
 	return kmt_stack_trace_save_regs(&at, entries, max, 0);
 }
 
@@ -222,6 +231,10 @@ static void kmt_report_capture(struct kmt_report_rec *rec, const struct kmt_erro
 	rec->bad_state = e->bad_state;
 	rec->reason = e->reason;
 	rec->decode_status = e->decode_status;
+	rec->use = e->use;
+	rec->follow_end = e->follow_end;
+	rec->origin_rip = e->origin_rip;
+	rec->origin_addr = e->origin_addr;
 	rec->size = e->size;
 	rec->addr = kind == KMT_ERR_INTERNAL ? e->fault_addr : e->addr;
 	rec->bad_addr = e->bad_addr;
@@ -255,7 +268,7 @@ void kmt_report_error(const struct kmt_error *e, struct pt_regs *regs)
 	u64 dst = e->dst_addr, site = e->rip;
 	bool first;
 
-	if (kind < KMT_ERR_UNINIT_READ || kind > KMT_ERR_INTERNAL)
+	if (kind < KMT_ERR_UNINIT_READ || kind >= ARRAY_SIZE(kmt_kind_counter))
 		kind = KMT_ERR_INTERNAL;
 	if (kind != KMT_ERR_INTERNAL) {
 		if (kmt_ktext_is(KMT_KTEXT_ALLOCATOR, e->rip)) {
@@ -384,12 +397,23 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 		pr_err("Copy of size %u from addr %px to user addr %px by task %s/%d on CPU %u\n",
 		       r->size, (void *)(unsigned long)r->addr, (void *)(unsigned long)r->dst,
 		       r->comm, r->pid, r->cpu);
+	else if (r->kind == KMT_ERR_UNINIT_USE)
+		pr_err("Use of uninitialized value at %pS: %s, by task %s/%d on CPU %u\n",
+		       (void *)(unsigned long)r->ip, kmt_use_kind_str(r->use), r->comm, r->pid, r->cpu);
 	else
 		pr_err("Read of size %u at addr %px by task %s/%d on CPU %u\n", r->size,
 		       (void *)(unsigned long)r->addr, r->comm, r->pid, r->cpu);
 	if (r->kind == KMT_ERR_INFOLEAK)
 		pr_err("Copied by %pS\n", (void *)(unsigned long)r->ip);
-	if (r->bad_count > 1)
+	if (r->origin_rip && !r->follow_end)
+		pr_err("Uninit bytes were loaded by %pS from %px\n", (void *)(unsigned long)r->origin_rip,
+		       (void *)(unsigned long)r->origin_addr);
+	if (r->follow_end)
+		pr_err("The value was not followed to its use: %s\n", kmt_follow_end_str(r->follow_end));
+	if (r->kind == KMT_ERR_UNINIT_USE)
+		pr_err("First bad byte at %px, state %s\n", (void *)(unsigned long)r->bad_addr,
+		       kmt_state_name(r->bad_state));
+	else if (r->bad_count > 1)
 		pr_err("First bad byte at %px (+%llu), state %s; %u bad bytes in [%px, %px]\n",
 		       (void *)(unsigned long)r->bad_addr, (unsigned long long)(r->bad_addr - r->addr),
 		       kmt_state_name(r->bad_state), r->bad_count,

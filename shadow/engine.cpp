@@ -737,10 +737,22 @@ kmt_engine_result Engine::end_follow(kmt_follow_end why)
 	return finish_step();
 }
 
-// Caller-saved registers that hold no return value: dead after a RET (SysV ABI).
-constexpr uint16_t k_scratch_gprs = (1u << KMT_REG_RCX) | (1u << KMT_REG_RSI) | (1u << KMT_REG_RDI) |
-				    (1u << KMT_REG_R8) | (1u << KMT_REG_R9) | (1u << KMT_REG_R10) |
-				    (1u << KMT_REG_R11);
+// Caller-saved registers but rAX: dead after a RET (SysV ABI; the kernel returns 128-bit values
+// in rDX:rAX so rarely that rDX counts as dead: at worst a missed report).
+constexpr uint16_t k_scratch_gprs = (1u << KMT_REG_RCX) | (1u << KMT_REG_RDX) | (1u << KMT_REG_RSI) |
+				    (1u << KMT_REG_RDI) | (1u << KMT_REG_R8) | (1u << KMT_REG_R9) |
+				    (1u << KMT_REG_R10) | (1u << KMT_REG_R11);
+
+// Forgets the uninitialized bits of @mask's registers.
+static void forget_gprs(kmt_regshadow *rs, uint16_t mask)
+{
+	for (unsigned r = 0; r < 16; r++) {
+		if (mask & (1u << r)) {
+			rs->gpr[r] = 0;
+			rs->unalloc[r] = 0;
+		}
+	}
+}
 
 // A #DB in a window: the previous instruction ran; apply the next one.
 kmt_engine_result Engine::follow_step()
@@ -769,8 +781,18 @@ kmt_engine_result Engine::follow_step()
 	kmt_insn next;
 	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK)
 		return end_follow(KMT_FOLLOW_DECODE);
-	if (m_platform->may_follow && !m_platform->may_follow(m_platform->ctx, m_regs->rip))
+	if (m_platform->may_follow && !m_platform->may_follow(m_platform->ctx, m_regs->rip)) {
+		// Code that is not followed was entered (a call): it clobbers the caller-saved registers
+		// and the flags, so what is left to report are the callee-saved ones. (Arguments passed
+		// into such code are not followed: docs/limits.md.)
+		forget_gprs(&m_cpu->follow, k_scratch_gprs | (1u << KMT_REG_RAX));
+		m_cpu->follow.flags = 0;
+		if (!kmt_regshadow_tainted(&m_cpu->follow)) {
+			m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
+			return finish_step();
+		}
 		return end_follow(KMT_FOLLOW_UNSTEPPABLE);
+	}
 	const bool legacy = !(next.flags & (KMT_INSN_VEX | KMT_INSN_EVEX));
 	if (next.op == KMT_OP_POPF || (legacy && next.map == 0 && next.opcode == 0xfb /* STI */))
 		return end_follow(KMT_FOLLOW_IRQ);
@@ -795,14 +817,8 @@ kmt_engine_result Engine::follow_step()
 			return end_follow(KMT_FOLLOW_UNCOVERED);
 		report_uses(uses, n);
 	}
-	if (insn().op == KMT_OP_RET) {
-		for (unsigned r = 0; r < 16; r++) {
-			if (k_scratch_gprs & (1u << r)) {
-				m_cpu->follow.gpr[r] = 0;
-				m_cpu->follow.unalloc[r] = 0;
-			}
-		}
-	}
+	if (insn().op == KMT_OP_RET)
+		forget_gprs(&m_cpu->follow, k_scratch_gprs);
 	set_step_if();
 	return KMT_ENGINE_HANDLED;
 }
@@ -1074,6 +1090,24 @@ enum kmt_error_kind kmt_error_kind_for_state(enum kmt_shadow_state state)
 		return KMT_ERR_UNALLOCATED_READ;
 	default:
 		return KMT_ERR_UNINIT_READ;
+	}
+}
+
+const char *kmt_follow_end_str(int end)
+{
+	switch (end) {
+	case KMT_FOLLOW_LIMIT:
+		return "the window's instruction limit (follow_limit) was reached";
+	case KMT_FOLLOW_UNCOVERED:
+		return "an instruction the propagation rules do not cover";
+	case KMT_FOLLOW_UNSTEPPABLE:
+		return "a call into code that is not single-stepped";
+	case KMT_FOLLOW_DECODE:
+		return "an instruction that could not be decoded";
+	case KMT_FOLLOW_IRQ:
+		return "interrupts were enabled";
+	default:
+		return "unknown";
 	}
 }
 

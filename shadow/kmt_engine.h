@@ -315,6 +315,9 @@ int kmt_engine_single_step(struct kmt_engine_cpu *cpu, const struct kmt_engine_p
 /* Short English names, for messages. Never NULL. */
 const char *kmt_engine_result_str(int result);
 const char *kmt_error_kind_str(int kind);
+/* Why following stopped (enum kmt_follow_end), for messages. Never NULL. */
+const char *kmt_follow_end_str(int end);
+
 /* Short English names of enum kmt_internal_reason values. Never NULL. */
 const char *kmt_internal_reason_str(int reason);
 

@@ -353,8 +353,10 @@ bool Prop::check_cond()
 	if (!bad)
 		return true;
 	use(KMT_USE_BRANCH, KMT_REG_NONE, bad, m_rs->flags_origin);
-	m_rs->flags &= static_cast<uint16_t>(~bad);
+	// All the flags came from one instruction, whose uninitialized input is now reported.
 	forget_origin(m_rs->flags_origin);
+	m_rs->flags = 0;
+	m_rs->flags_origin = {};
 	return false;
 }
 
@@ -466,8 +468,9 @@ int Prop::arith()
 		carry_in = flags_uninit(kCF);
 		if (carry_in) {
 			use(KMT_USE_BRANCH, KMT_REG_NONE, carry_in, m_rs->flags_origin);
-			m_rs->flags &= static_cast<uint16_t>(~carry_in);
 			forget_origin(m_rs->flags_origin);
+			m_rs->flags = 0;
+			m_rs->flags_origin = {};
 		}
 	}
 	const bool same_reg = have_b && a_op.kind == KMT_OPND_REG && op(1).kind == KMT_OPND_REG &&

@@ -380,6 +380,10 @@ void LogParser::handle_report_line(std::string_view m)
 	} else if (starts_with(m, "Copy of size ")) {
 		parse_copy_line(m, r);
 		m_section = Section::Header;
+	} else if (starts_with(m, "Use of uninitialized value at ")) {
+		// "Use of uninitialized value at SITE: HOW, by task T/pid on CPU c" (uninit-use)
+		parse_task_and_cpu(m, r);
+		m_section = Section::Header;
 	} else if (starts_with(m, "First bad byte at ")) {
 		parse_first_bad_line(m, r);
 		m_section = Section::Header;
@@ -470,8 +474,8 @@ LogParser parse_log(std::istream &in)
 
 const std::vector<std::string> &known_kinds()
 {
-	static const std::vector<std::string> kinds = { "uninit-read", "freed-read", "unallocated-read",
-							"infoleak" };
+	static const std::vector<std::string> kinds = { "uninit-use", "uninit-read", "freed-read",
+							"unallocated-read", "infoleak" };
 	return kinds;
 }
 

@@ -28,9 +28,18 @@ static volatile u64 bugs_sink;
 
 /* ---- seeded bugs (each bad access in its own noinline function) ------------------------- */
 
+/*
+ * Each seeded uninitialized read *uses* the value: a branch on it, as real buggy code would (a
+ * load alone is not an error for kmemtrap: docs/design.md, "Following a value").
+ */
+#define BUGS_FLAG 0x40ull
+static volatile u64 bugs_used; /* a side effect in the branch: it cannot move to the caller */
+
 static noinline u64 kmt_bugs_uninit_kmalloc_read(const u64 *p)
 {
-	return READ_ONCE(p[2]);
+	if (READ_ONCE(p[2]) & BUGS_FLAG)
+		bugs_used++;
+	return 2;
 }
 
 BUG_CASE(uninit_kmalloc)
@@ -47,7 +56,9 @@ BUG_CASE(uninit_kmalloc)
 
 static noinline u64 kmt_bugs_read_after_memcpy(const u8 *p)
 {
-	return READ_ONCE(*(const u64 *)(p + 40));
+	if (READ_ONCE(*(const u64 *)(p + 40)) & BUGS_FLAG)
+		bugs_used += 3;
+	return 4;
 }
 
 static noinline u64 kmt_bugs_clean_read_after_memcpy(const u8 *p)
@@ -77,7 +88,10 @@ out:
 
 static noinline u64 kmt_bugs_cross_page_read(const u8 *p)
 {
-	return READ_ONCE(*(const u64 *)(p + PAGE_SIZE - 4));
+	/* The bit tested lies in the uninitialized second half (bytes 4..7 of the word). */
+	if (READ_ONCE(*(const u64 *)(p + PAGE_SIZE - 4)) & (BUGS_FLAG << 40))
+		bugs_used += 5;
+	return 6;
 }
 
 BUG_CASE(cross_page)
@@ -155,7 +169,9 @@ BUG_CASE(padding_leak)
 
 static noinline u64 kmt_bugs_cache_read(const u8 *p)
 {
-	return READ_ONCE(*(const u64 *)(p + 24)); /* an offset of its own: identical functions get folded */
+	if (READ_ONCE(*(const u64 *)(p + 24)) & BUGS_FLAG) /* an offset of its own: never folded */
+		bugs_used += 7;
+	return 8;
 }
 
 BUG_CASE(private_cache)

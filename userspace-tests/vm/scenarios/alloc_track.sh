@@ -29,13 +29,13 @@ run_case() {
 	echo "KMT-CASE: $case ok${got:+ ($got)}"
 }
 run_case clean
-run_case uninit_kmalloc "uninit-read kmt_bugs_uninit_kmalloc_read"
-run_case partial_memcpy "uninit-read kmt_bugs_read_after_memcpy"
-run_case cross_page "uninit-read kmt_bugs_cross_page_read"
+run_case uninit_kmalloc "uninit-use kmt_bugs_uninit_kmalloc_read"
+run_case partial_memcpy "uninit-use kmt_bugs_read_after_memcpy"
+run_case cross_page "uninit-use kmt_bugs_cross_page_read"
 run_case use_after_free "freed-read kmt_bugs_use_after_free"
 run_case slack "unallocated-read kmt_bugs_slack_read"
 run_case padding_leak "infoleak bugs_padding_leak"
-run_case private_cache "uninit-read kmt_bugs_cache_read"
+run_case private_cache "uninit-use kmt_bugs_cache_read"
 run_case clean
 grep -E '^(objects_|shadow_bytes|pages_tracked)' $D/kmemtrap/counters | sed 's/^/KMT-STATS: /'
 kmt_unload kmt_bugs

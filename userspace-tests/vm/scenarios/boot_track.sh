@@ -2,12 +2,12 @@
 # kernel command line; kmt_bugs is loaded after it and runs its cases in its init. Exactly its
 # seeded bugs (those that need no user context) are reported.
 #@expect KMT-GUEST: kmemtrap loaded at boot with: track_modules=kmt_bugs
-#@expect BUG: kmemtrap: uninit-read in kmt_bugs_uninit_kmalloc_read
-#@expect BUG: kmemtrap: uninit-read in kmt_bugs_read_after_memcpy
-#@expect BUG: kmemtrap: uninit-read in kmt_bugs_cross_page_read
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_uninit_kmalloc_read
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_read_after_memcpy
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_cross_page_read
 #@expect BUG: kmemtrap: freed-read in kmt_bugs_use_after_free
 #@expect BUG: kmemtrap: unallocated-read in kmt_bugs_slack_read
-#@expect BUG: kmemtrap: uninit-read in kmt_bugs_cache_read
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_cache_read
 #@reject kmt_bugs: .*data WRONG
 grep -q '^kmemtrap ' /proc/modules || kmt_fail "kmemtrap was not loaded at boot"
 kmt_load kmt_bugs run_at_load=1

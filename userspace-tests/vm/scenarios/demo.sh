@@ -2,9 +2,9 @@
 # no annotations) and the self-test module, run their bug and clean cases as a workload, print the
 # counters, unload. The host then summarises the log with kmemtrap-report.
 #@expect kmemtrap: kmemtrap [0-9.]+ on kernel .*#PF hook: kprobe on kernelmode_fixup_or_oops
-#@expect BUG: kmemtrap: uninit-read in kmt_bugs_uninit_kmalloc_read
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_uninit_kmalloc_read
 #@expect BUG: kmemtrap: freed-read in kmt_bugs_use_after_free
-#@expect BUG: kmemtrap: uninit-read in kmt_st_uninit_read
+#@expect BUG: kmemtrap: uninit-use in kmt_st_uninit_read
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 D=/sys/kernel/debug
 kmt_load kmemtrap track_modules=kmt_bugs

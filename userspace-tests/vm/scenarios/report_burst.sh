@@ -15,12 +15,12 @@ cat $D/kmemtrap/reports >/tmp/sites
 i=0
 while [ $i -lt 100 ]; do
 	line=$(grep -F " kmt_reports_site_$i+" /tmp/sites)
-	echo "$line" | grep -q "^uninit-read *5 kmt_reports_site_$i+0x[0-9a-f]*/0x[0-9a-f]* \[kmt_reports\]$" ||
+	echo "$line" | grep -q "^uninit-use *5 kmt_reports_site_$i+0x[0-9a-f]*/0x[0-9a-f]* \[kmt_reports\]$" ||
 		kmt_fail "site $i: [$line], expected 5 hits, printed"
 	i=$((i + 1))
 done
 [ "$(grep -c . /tmp/sites)" = 100 ] || kmt_fail "other sites were reported: $(grep -v kmt_reports_site /tmp/sites)"
-errors=$(counter errors_uninit_read) printed=$(counter reports) repeated=$(counter reports_repeated)
+errors=$(counter errors_uninit_use) printed=$(counter reports) repeated=$(counter reports_repeated)
 dropped=$(counter reports_dropped)
 echo "KMT-BURST: errors=$errors printed=$printed repeated=$repeated dropped=$dropped"
 [ "$errors" = 500 ] || kmt_fail "expected 500 errors, counted $errors"

@@ -9,7 +9,7 @@ kmt_load kmemtrap track_modules=kmt_reports
 kmt_load kmt_reports
 echo reuse >$D/kmt_reports/run || kmt_fail "reuse: run failed"
 cat $D/kmemtrap/reports >/dev/null
-report=$(dmesg | awk '/BUG: kmemtrap: uninit-read in kmt_reports_reuse_read/ { on = 1 } on { print } /kmemtrap: end of report/ { on = 0 }')
+report=$(dmesg | awk '/BUG: kmemtrap: uninit-use in kmt_reports_reuse_read/ { on = 1 } on { print } /kmemtrap: end of report/ { on = 0 }')
 [ -n "$report" ] || kmt_fail "no report for kmt_reports_reuse_read"
 echo "$report" | sed 's/^/KMT-REPORT: /'
 first=$(echo "$report" | grep -A1 'Allocated by task' | tail -n 1)

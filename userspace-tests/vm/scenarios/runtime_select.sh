@@ -4,7 +4,7 @@
 #@expect kmemtrap: oneshot: disarmed after the first report
 #@expect kmemtrap: invalid track_all 'perhaps': use 0 or 1
 #@reject BUG: kmemtrap: unallocated-read in kmt_bugs_slack_read
-#@reject BUG: kmemtrap: uninit-read in kmt_bugs_cross_page_read
+#@reject BUG: kmemtrap: uninit-use in kmt_bugs_cross_page_read
 P=/sys/module/kmemtrap/parameters
 D=/sys/kernel/debug
 kmt_load kmemtrap
