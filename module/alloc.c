@@ -55,6 +55,7 @@ static inline void *slab_address(const struct slab *slab)
 #define KMT_HAVE_KMEM_CACHE_LAYOUT 1
 #endif
 
+#include "compat.h"
 #include "kmt.h"
 #include "kmt_alloc.h"
 #include "kmt_pages.h"
@@ -328,8 +329,7 @@ static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_sit
 	for (i = 0; i < ARRAY_SIZE(kmt_never_track); i++)
 		if (!strcmp(cache, kmt_never_track[i]))
 			return false;
-	if (kmt_module_address && call_site >= (unsigned long)THIS_MODULE->core_layout.base &&
-	    call_site < (unsigned long)THIS_MODULE->core_layout.base + THIS_MODULE->core_layout.size)
+	if (kmt_module_core_contains(THIS_MODULE, call_site))
 		return false; /* never our own allocations */
 	if (sel->all)
 		return true;
