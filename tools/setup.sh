@@ -200,6 +200,8 @@ done
 download() { # download DIR PKG[=VERSION]...
 	local dir=$1
 	shift
+	# As root, apt fetches as the _apt user: let it write there (no "unsandboxed" warning).
+	[ "$(id -u)" != 0 ] || ! id _apt >/dev/null 2>&1 || chown _apt "$dir"
 	(cd "$dir" && apt-get download -qq "$@" >/dev/null) || die "apt-get download $* failed"
 }
 
