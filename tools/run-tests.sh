@@ -8,6 +8,9 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 jobs=$(nproc)
+# KMT_TEST_JOBS: how many tests CTest runs at once (default: one per core); 1 on a machine shared
+# with other QEMU users.
+test_jobs=${KMT_TEST_JOBS:-$jobs}
 start=$(date +%s)
 phase_start=$start
 phase() { # phase NAME: print how long the previous phase took
@@ -28,10 +31,10 @@ phase build
 
 rc=0
 echo "== all tests (build/)"
-(cd build && ctest -j"$jobs" -LE fuzz --output-on-failure) || rc=1
+(cd build && ctest -j"$test_jobs" -LE fuzz --output-on-failure) || rc=1
 phase "tests (build/)"
 echo "== unit and fuzz tests under ASan/UBSan (build-asan/)"
-(cd build-asan && ctest -j"$jobs" -L 'unit|fuzz' --output-on-failure) || rc=1
+(cd build-asan && ctest -j"$test_jobs" -L 'unit|fuzz' --output-on-failure) || rc=1
 phase "tests (build-asan/)"
 echo "run-tests: $( [ $rc = 0 ] && echo passed || echo FAILED ) in $(( $(date +%s) - start ))s"
 exit $rc
