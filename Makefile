@@ -1,32 +1,37 @@
 # SPDX-License-Identifier: GPL-2.0
 # kmemtrap top-level Makefile.
 #
-#   make                 build kmemtrap.ko (and the test modules) against KDIR
-#   make KDIR=/lib/modules/$(uname -r)/build    build against the running kernel
+#   make                 build kmemtrap.ko, kmemtrap_selftest.ko and the VM test modules for every
+#                        test kernel set up by tools/setup.sh ($KMT_KERNELS, default "6.1 6.12"),
+#                        each in its own folder: build/kmod/<abi>/
+#   make KMT_KERNELS=6.12                     for one of them (series or full ABI)
+#   make KDIR=/lib/modules/$(uname -r)/build  for one kernel, from any headers directory, in the
+#                                             source tree (kmemtrap.ko here; what DKMS runs)
 #   make clean
 #
-# KDIR defaults to the headers of the project's test kernel (installed by tools/setup.sh).
-
-ifneq ($(KERNELRELEASE),)
-# Invoked by Kbuild: the Kbuild file next to this one describes the objects.
-include $(src)/Kbuild
-else
-
-KMT_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/kmemtrap
-KMT_KERNEL_ABI ?= $(shell cat $(KMT_CACHE)/current/.complete 2>/dev/null)
-KDIR ?= $(if $(KMT_KERNEL_ABI),/usr/src/linux-headers-$(KMT_KERNEL_ABI),/lib/modules/$(shell uname -r)/build)
-PWD := $(shell pwd)
+# Every build fails on a compiler, objtool or modpost warning (tools/build-modules.sh).
+# Kbuild itself reads the Kbuild file, never this one (DKMS passes KERNELRELEASE= to this Makefile,
+# so it must not take that to mean it is being read by Kbuild).
 
 all: modules
 
+ifeq ($(origin KDIR),undefined)
 modules:
-	@test -d "$(KDIR)" || { echo "make: KDIR=$(KDIR) does not exist: run tools/setup.sh or pass KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(PWD) modules
-	$(MAKE) -C $(KDIR) M=$(PWD)/userspace-tests/vm/modules KBUILD_EXTRA_SYMBOLS=$(PWD)/Module.symvers modules
+	+tools/build-modules.sh $(KMT_KERNELS)
 
 clean:
-	@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(PWD) clean || true
-	@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(PWD)/userspace-tests/vm/modules clean || true
+	rm -rf build/kmod
+else
+modules:
+	+tools/build-modules.sh --kdir $(KDIR)
 
-.PHONY: all modules clean
+# Only kmemtrap.ko and kmemtrap_selftest.ko, without the VM test modules: what dkms.conf runs.
+kmemtrap:
+	+tools/build-modules.sh --kdir $(KDIR) --no-vm-modules
+
+clean:
+	@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR) clean || true
+	@test -d "$(KDIR)" && $(MAKE) -C $(KDIR) M=$(CURDIR)/userspace-tests/vm/modules clean || true
 endif
+
+.PHONY: all modules clean kmemtrap

@@ -51,6 +51,7 @@ static inline void *slab_address(const struct slab *slab)
 #define KMT_HAVE_KMEM_CACHE_LAYOUT 1
 #endif
 
+#include "compat.h"
 #include "kmt.h"
 #include "alloc.h"
 #include "counters.h"
@@ -434,6 +435,12 @@ int kmt_alloc_init(void)
 	unsigned int i;
 	int ret;
 
+	/* The probes have the tracepoints' prototypes, which compat.h checks against the kernel. */
+	BUILD_BUG_ON(!__same_type(&kmt_tp_kmalloc, kmt_tp_kmalloc_t));
+	BUILD_BUG_ON(!__same_type(&kmt_tp_kmem_cache_alloc, kmt_tp_kmem_cache_alloc_t));
+	BUILD_BUG_ON(!__same_type(&kmt_tp_kfree, kmt_tp_kfree_t));
+	BUILD_BUG_ON(!__same_type(&kmt_tp_kmem_cache_free, kmt_tp_kmem_cache_free_t));
+	BUILD_BUG_ON(!__same_type(&kmt_tp_mm_page_free, kmt_tp_mm_page_free_t));
 #ifndef KMT_HAVE_KMEM_CACHE_LAYOUT
 	pr_warn("kmem_cache objects are not tracked on this kernel (struct kmem_cache is private)\n");
 #endif

@@ -1,10 +1,9 @@
 # Allocation tracking by module: kmemtrap loaded with track_modules=kmt_bugs, then kmt_bugs
 # (plain kmalloc/kmem_cache_alloc, no annotations). Exactly its seeded bugs are reported, each
-# with the allocation origin; nothing for its clean case.
+# with the allocation origin; nothing for its clean case. Known gaps of the kernel are skipped.
 #@expect kmemtrap: split the direct map
 #@expect Allocated by task sh/[0-9]+:
 #@expect Freed by task sh/[0-9]+:
-#@expect kmemtrap: summary: 7 reports printed, 0 repeats, 0 dropped
 #@expect kmemtrap: summary: freed-read 1 kmt_bugs_use_after_free\+0x[0-9a-f]+/0x[0-9a-f]+ \[kmt_bugs\]
 #@reject kmt_bugs: .*data WRONG
 D=/sys/kernel/debug
@@ -12,9 +11,12 @@ kmt_load kmemtrap track_modules=kmt_bugs
 kmt_load kmt_bugs
 
 nreports() { dmesg | grep -c 'BUG: kmemtrap:'; }
+total=0
 run_case() {
 	case=$1
 	shift
+	kmt_known_gap "$case" && return 0
+	total=$((total + $#))
 	before=$(nreports)
 	echo "$case" >$D/kmt_bugs/run || kmt_fail "$case: run failed"
 	cat $D/kmemtrap/reports >/dev/null
@@ -40,3 +42,4 @@ run_case clean
 grep -E '^(objects_|shadow_bytes|pages_tracked)' $D/kmemtrap/counters | sed 's/^/KMT-STATS: /'
 kmt_unload kmt_bugs
 kmt_unload kmemtrap
+kmt_expect_dmesg "kmemtrap: summary: $total reports printed, 0 repeats, 0 dropped"

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * compat.h - every difference between the kernels kmemtrap builds for, in one place.
+ *
+ * Supported (built and tested in CI): Debian 12's 6.1 (linux-image-6.1.0-N-amd64) and 6.12 LTS
+ * (linux-image-6.12.N+deb12-amd64). In the manner of lttng-modules' include/wrapper/: one typed
+ * wrapper per version-dependent kernel function or structure layout, selected by
+ * LINUX_VERSION_CODE, each with a comment saying what changed and in which kernel. Callers use
+ * the kmt_* wrapper, never the kernel interface directly, so a new kernel is ported here.
+ *
+ * Where a kernel interface that kmemtrap attaches to without the compiler's help (tracepoint
+ * probes are registered through void pointers) could change its signature, a canary below makes
+ * the build fail instead of the module misbehaving.
+ */
+#ifndef KMT_COMPAT_H
+#define KMT_COMPAT_H
+
+#include <linux/module.h>
+#include <linux/tracepoint.h>
+#include <linux/version.h>
+#include <trace/events/kmem.h>
+
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 1, 0) || LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#warning "kmemtrap is built and tested for Linux 6.1 and 6.12 only: check module/compat.h for this kernel"
+#endif
+
+/*
+ * Tracepoint prototype canaries. alloc.c attaches its probes with tracepoint_probe_register()
+ * through void pointers, so the compiler cannot check them; here each expected probe type is
+ * passed to the kernel's typed register_trace_<name>() in code that is never run (if (0): no
+ * reference to the unexported __tracepoint_<name> remains). If a kernel changes a prototype, the
+ * pointer types differ and the build fails (-Werror=incompatible-pointer-types).
+ * The five prototypes are the same in 6.1 and 6.12 (include/trace/events/kmem.h).
+ */
+typedef void (*kmt_tp_kmalloc_t)(void *data, unsigned long call_site, const void *ptr,
+				 size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node);
+typedef void (*kmt_tp_kmem_cache_alloc_t)(void *data, unsigned long call_site, const void *ptr,
+					  struct kmem_cache *s, gfp_t gfp, int node);
+typedef void (*kmt_tp_kfree_t)(void *data, unsigned long call_site, const void *ptr);
+typedef void (*kmt_tp_kmem_cache_free_t)(void *data, unsigned long call_site, const void *ptr,
+					 const struct kmem_cache *s);
+typedef void (*kmt_tp_mm_page_free_t)(void *data, struct page *page, unsigned int order);
+
+static inline void __maybe_unused kmt_compat_tracepoint_canaries(void)
+{
+	if (0) {
+		register_trace_kmalloc((kmt_tp_kmalloc_t)NULL, NULL);
+		register_trace_kmem_cache_alloc((kmt_tp_kmem_cache_alloc_t)NULL, NULL);
+		register_trace_kfree((kmt_tp_kfree_t)NULL, NULL);
+		register_trace_kmem_cache_free((kmt_tp_kmem_cache_free_t)NULL, NULL);
+		register_trace_mm_page_free((kmt_tp_mm_page_free_t)NULL, NULL);
+	}
+}
+
+#endif /* KMT_COMPAT_H */
