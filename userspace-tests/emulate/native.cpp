@@ -93,8 +93,13 @@ private:
 
 NativeCpu::NativeCpu()
 {
-	void *p = mmap(nullptr, 4 * kPage, PROT_READ | PROT_WRITE | PROT_EXEC,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	// At a fixed address when it is free, so that a seed replays the same addresses (only the
+	// FS base, glibc's TLS, still moves with ASLR); else anywhere below 2 GiB.
+	void *p = mmap(reinterpret_cast<void *>(0x40000000), 4 * kPage, PROT_READ | PROT_WRITE | PROT_EXEC,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (p == MAP_FAILED || p != reinterpret_cast<void *>(0x40000000))
+		p = mmap(nullptr, 4 * kPage, PROT_READ | PROT_WRITE | PROT_EXEC,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	if (p == MAP_FAILED) {
 		std::perror("mmap");
 		std::abort();

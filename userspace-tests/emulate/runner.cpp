@@ -290,14 +290,15 @@ void Runner::run_form(const Form &form)
 				st.gpr[var] = v;
 			} else if (m.base == KMT_REG_RIP || (m.base == KMT_REG_NONE && m.index == KMT_REG_NONE) ||
 				   (g.m_disp_off >= 0 && g.m_disp_size == 4)) {
+				// Unsigned sums: a moffs may wrap (UBSan would flag a signed overflow).
 				const int64_t d = static_cast<int64_t>(target - a0);
 				const bool moffs = m.base == KMT_REG_NONE && m.index == KMT_REG_NONE &&
 						   g.m_imm_off >= 0 && form.m_imm == ImmKind::MOffs;
 				if (moffs) {
 					put_le(g.m_bytes + g.m_imm_off, g.m_imm_size,
-					       static_cast<uint64_t>(m.disp + d));
+					       static_cast<uint64_t>(m.disp) + static_cast<uint64_t>(d));
 				} else if (g.m_disp_off >= 0 && g.m_disp_size == 4 && d >= INT32_MIN / 2 && d <= INT32_MAX / 2) {
-					put_le(g.m_bytes + g.m_disp_off, 4, static_cast<uint64_t>(m.disp + d));
+					put_le(g.m_bytes + g.m_disp_off, 4, static_cast<uint64_t>(m.disp) + static_cast<uint64_t>(d));
 				} else {
 					aimed = false;
 				}
