@@ -376,8 +376,10 @@ uint32_t Decoder::operand_size() const
 {
 	if (m_row.m_flags & kForce64)
 		return 8;
+	// 64-bit by default; 0x66 makes it 16 unless REX.W is also there (W takes precedence:
+	// `66 48 ff 37` pushes 8 bytes, checked on the CPU by the emulator's differential test).
 	if (m_row.m_flags & kDef64)
-		return m_has66 ? 2 : 8;
+		return (m_has66 && !m_w) ? 2 : 8;
 	return m_w ? 8 : m_has66 ? 2 : 4;
 }
 

@@ -35,9 +35,10 @@ size_t kmt_format_summary(int status, const struct kmt_insn *insn, char *buf, si
  * or "-". flags: letters of o d s z a p c, or "-". " a32" marks KMT_SEM_ADDR32; KMT_OP_OTHER
  * without KMT_SEM_GPRS ends with " ; gprs not described" and has no flags part.
  * Returns the string length, or 0 if @cap was too small (then @buf holds an empty string when
- * @cap > 0). KMT_SEMANTICS_MAX always suffices.
+ * @cap > 0). KMT_SEMANTICS_MAX always suffices: the longest possible line (four 8-byte
+ * immediates, all 16 GPRs in both sets, every flag) is under 300 bytes.
  */
-#define KMT_SEMANTICS_MAX 256
+#define KMT_SEMANTICS_MAX 320
 size_t kmt_format_semantics(const struct kmt_insn *insn, char *buf, size_t cap);
 
 KMT_EXTERN_C_END

@@ -5,10 +5,22 @@
 # (emulate/*.o, shadow/*.o) is one node, "core". Prints the files bottom-up with what each uses,
 # and exits 1 naming the cycle if there is one.
 #
-# Usage: tools/check-layers.sh [TOP]   (TOP: the tree where `make` built the objects; default .)
+# Usage: tools/check-layers.sh [DIR]   (DIR: where `make` built the objects: a build folder
+#        build/kmod/<abi>, or a tree holding several of them, each checked; default build/kmod)
 set -euo pipefail
-top=${1:-.}
-cd "$top"
+dir=${1:-build/kmod}
+if [ ! -f "$dir/kmemtrap.mod" ]; then
+	found=0
+	for d in "$dir"/*/; do
+		[ -f "$d/kmemtrap.mod" ] || continue
+		echo "check-layers: $d"
+		"$0" "$d"
+		found=1
+	done
+	[ $found = 1 ] || { echo "check-layers: no kmemtrap.mod under $dir: run make first" >&2; exit 2; }
+	exit 0
+fi
+cd "$dir"
 # The objects linked into kmemtrap.ko, as Kbuild listed them (stale objects of removed files
 # are not looked at).
 [ -f kmemtrap.mod ] || { echo "check-layers: no kmemtrap.mod under $top: run make first" >&2; exit 2; }

@@ -735,6 +735,28 @@ TEST(Semantics, OpNames)
 	EXPECT_STREQ(kmt_op_str(-1), "?");
 }
 
+// KMT_SEMANTICS_MAX holds the longest line the format can produce.
+TEST(Semantics, LongestLineFits)
+{
+	kmt_insn insn;
+	std::memset(&insn, 0, sizeof(insn));
+	insn.op = KMT_OP_CALL_INDIRECT;
+	insn.nops = KMT_MAX_OPERANDS;
+	for (kmt_operand &o : insn.ops) {
+		o.kind = KMT_OPND_IMM;
+		o.size = 8;
+		o.imm = ~0ull;
+	}
+	insn.gpr_read = insn.gpr_written = 0xffff;
+	insn.implicit_size = 8;
+	insn.sem_flags = KMT_SEM_GPRS | KMT_SEM_FLAGS_COND | KMT_SEM_ADDR32;
+	insn.flags_read = insn.flags_written = insn.flags_undefined = KMT_FLAGS_STATUS | KMT_FLAG_DF;
+	char buf[KMT_SEMANTICS_MAX];
+	const size_t n = kmt_format_semantics(&insn, buf, sizeof(buf));
+	EXPECT_GT(n, 250u);
+	EXPECT_LT(n, 300u);
+}
+
 TEST(Semantics, SmallBuffer)
 {
 	std::vector<uint8_t> b;

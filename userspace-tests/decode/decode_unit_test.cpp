@@ -154,6 +154,8 @@ const Case kInteger[] = {
 	{ "movsxd16", "66 63 07", "3 r2" },
 	{ "push_mem", "ff 37", "2 r8" },
 	{ "push_mem16", "66 ff 37", "3 r2" },
+	{ "push_mem_rexw_beats_66", "66 48 ff 37", "4 r8" },
+	{ "push_imm32_rexw_beats_66", "66 48 68 00 00 00 80", "7 -" },
 	{ "pop_mem", "8f 07", "2 w8" },
 	{ "pop_grp1a_reg1_invalid", "8f 0f", "invalid" },
 	{ "push_reg_implicit_stack_not_listed", "50", "1 -" },
