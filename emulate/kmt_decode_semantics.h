@@ -528,7 +528,7 @@ constexpr SemRow kSemRows[] = {
 	in(1, 0xbf).does(KMT_OP_MOVSX, w(Gv), r(Ew)),
 	in(1, 0xc0).does(KMT_OP_XADD, rw(Eb), rw(Gb)),
 	in(1, 0xc1).does(KMT_OP_XADD, rw(Ev), rw(Gv)),
-	in(1, 0xc3).does(KMT_OP_OTHER, w(Ey), r(Gy)), /* MOVNTI */
+	in(1, 0xc3).does(KMT_OP_MOV, w(Ey), r(Gy)), /* MOVNTI: a store, with a non-temporal hint */
 	/* PINSRW mm/xmm, r32/m16, imm8; PEXTRW r, mm/xmm, imm8 (upper bits zero). */
 	any(1, 0xc4).does(KMT_OP_OTHER, r(Ed)),
 	any(1, 0xc5).does(KMT_OP_OTHER, w(Gq)),

@@ -46,6 +46,8 @@ std::string case_name(const ::testing::TestParamInfo<SemCase> &info)
 	INSTANTIATE_TEST_SUITE_P(suite, SemanticsCase, ::testing::ValuesIn(array), case_name)
 
 const SemCase kMove[] = {
+	{ "movnti", "48 0f c3 07", // a store with a non-temporal hint: a MOV for the value
+	  "4 w8 | mov w:m8, r:rax ; gpr r:rax,rdi w:- ; flags r:- w:- u:-" },
 	{ "mov_store_byte", "88 07",
 	  "2 w1 | mov w:m1, r:al ; gpr r:rax,rdi w:- ; flags r:- w:- u:-" },
 	{ "mov_reg32", "89 c8",
@@ -646,8 +648,6 @@ const SemCase kOther[] = {
 	  "3 - | other w:rax, r:rcx ; gpr r:rcx w:rax" },
 	{ "vmwrite", "0f 79 c8",
 	  "3 - | other r:rcx, r:rax ; gpr r:rax,rcx w:-" },
-	{ "movnti", "48 0f c3 07",
-	  "4 w8 | other w:m8, r:rax ; gpr r:rax,rdi w:-" },
 	{ "paddd_no_gpr", "66 0f fe c1",
 	  "4 - | other ; gpr r:- w:-" },
 	{ "vzeroupper", "c5 f8 77",

@@ -46,6 +46,7 @@ const std::vector<Form> kForms = {
 	{ "movzx/movsx r, r/m8", 1, { 0xb6, 0xbe }, kAnyReg, Mod::Any, ImmKind::None, kInt, Special::None },
 	{ "movzx/movsx r, r/m16", 1, { 0xb7, 0xbf }, kAnyReg, Mod::Any, ImmKind::None, kInt, Special::None },
 	{ "movsxd r, r/m32", 0, { 0x63 }, kAnyReg, Mod::Any, ImmKind::None, kInt, Special::None },
+	{ "movnti m, r", 1, { 0xc3 }, kAnyReg, Mod::Mem, ImmKind::None, kARex | kASeg | kA67, Special::None },
 	{ "lea r, m", 0, { 0x8d }, kAnyReg, Mod::Mem, ImmKind::None, kInt, Special::None },
 	{ "cbw/cwd", 0, { 0x98, 0x99 }, 0, Mod::None, ImmKind::None, kA66 | kARex, Special::None },
 	{ "xchg r/m, r", 0, { 0x86, 0x87 }, kAnyReg, Mod::Any, ImmKind::None, kRmw, Special::None },
