@@ -25,6 +25,9 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_FOLLOW_END_UNSTEPPABLE] = "follow_end_unsteppable",
 	[KMT_CNT_FOLLOW_END_DECODE] = "follow_end_decode",
 	[KMT_CNT_FOLLOW_END_IRQ] = "follow_end_irq",
+	[KMT_CNT_ROUTINE_RUNS] = "copy_routines_run",
+	[KMT_CNT_ROUTINE_INSNS] = "copy_routine_insns",
+	[KMT_CNT_ROUTINE_STOPS] = "copy_routines_stopped",
 	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
 	[KMT_CNT_REPORTS] = "reports",
 	[KMT_CNT_REPORTS_REPEATED] = "reports_repeated",
@@ -63,6 +66,9 @@ static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
 	[KMT_CNT_FOLLOW_END_UNSTEPPABLE] = offsetof(struct kmt_engine_counters, follow_end[2]),
 	[KMT_CNT_FOLLOW_END_DECODE] = offsetof(struct kmt_engine_counters, follow_end[3]),
 	[KMT_CNT_FOLLOW_END_IRQ] = offsetof(struct kmt_engine_counters, follow_end[4]),
+	[KMT_CNT_ROUTINE_RUNS] = offsetof(struct kmt_engine_counters, routine_runs),
+	[KMT_CNT_ROUTINE_INSNS] = offsetof(struct kmt_engine_counters, routine_insns),
+	[KMT_CNT_ROUTINE_STOPS] = offsetof(struct kmt_engine_counters, routine_stops),
 };
 static_assert(sizeof(struct kmt_engine_counters) == KMT_CNT_ENGINE_COUNT * sizeof(u64),
 	      "every engine counter has a row in enum kmt_counter_id");

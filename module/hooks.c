@@ -116,14 +116,27 @@ static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
 	rdmsrl(MSR_GS_BASE, r->gs_base);
 }
 
-/* The engine only ever moves RIP, RFLAGS, RCX, RSI and RDI. */
+/* Every register the engine may have changed (it runs whole copy routines: any GPR). */
 static void kmt_regs_out(struct pt_regs *p, const struct kmt_regs *r)
 {
-	p->ip = r->rip;
-	p->flags = r->rflags;
+	p->ax = r->gpr[KMT_REG_RAX];
 	p->cx = r->gpr[KMT_REG_RCX];
+	p->dx = r->gpr[KMT_REG_RDX];
+	p->bx = r->gpr[KMT_REG_RBX];
+	p->sp = r->gpr[KMT_REG_RSP];
+	p->bp = r->gpr[KMT_REG_RBP];
 	p->si = r->gpr[KMT_REG_RSI];
 	p->di = r->gpr[KMT_REG_RDI];
+	p->r8 = r->gpr[KMT_REG_R8];
+	p->r9 = r->gpr[KMT_REG_R9];
+	p->r10 = r->gpr[KMT_REG_R10];
+	p->r11 = r->gpr[KMT_REG_R11];
+	p->r12 = r->gpr[KMT_REG_R12];
+	p->r13 = r->gpr[KMT_REG_R13];
+	p->r14 = r->gpr[KMT_REG_R14];
+	p->r15 = r->gpr[KMT_REG_R15];
+	p->ip = r->rip;
+	p->flags = r->rflags;
 }
 
 /*

@@ -63,6 +63,26 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 	{ "copy_user_enhanced_fast_string", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
 	{ "copy_user_short_string", KMT_KTEXT_COPY_USER, KMT_ANY, KMT_V(6, 2) },
 	{ "rep_movs_alternative", KMT_KTEXT_COPY_USER, KMT_V(6, 2), KMT_ANY },
+	/*
+	 * The copy routines, run as whole copies (docs/design.md, "Copies"). Their names and which
+	 * kernel has them (6.1.0-57, 6.12.117: /proc/kallsyms; Debian's System.map is a stub).
+	 */
+	{ "__memcpy", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "memcpy_orig", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "memcpy_erms", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "__memmove", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "__memset", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "memset_orig", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "memset_erms", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_generic_unrolled", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_generic_string", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_enhanced_fast_string", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "copy_user_short_string", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "__copy_user_nocache", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_V(6, 2) },
+	{ "rep_movs_alternative", KMT_KTEXT_COPY_ROUTINE, KMT_V(6, 2), KMT_ANY },
+	{ "copy_to_nontemporal", KMT_KTEXT_COPY_ROUTINE, KMT_V(6, 2), KMT_ANY },
+	{ "copy_mc_fragile", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	{ "copy_mc_enhanced_fast_string", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
 	{ "_copy_to_user", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
 	{ "copy_to_user_nofault", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
 	/* Tracepoint dispatch between the allocator and our probe (absent when a static call is used). */

@@ -24,6 +24,8 @@ enum kmt_ktext_kind {
 	KMT_KTEXT_ALLOC_HOOK,
 	/* Must never be single-stepped while following a value: the scheduler, ftrace. */
 	KMT_KTEXT_UNSTEPPABLE,
+	/* A copy routine: a fault inside runs the whole rest of it in the engine, as one copy. */
+	KMT_KTEXT_COPY_ROUTINE,
 	KMT_KTEXT_KINDS,
 };
 

@@ -133,22 +133,67 @@ static uint64_t kmt_pf_copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t
  * Following a value (kmt_regshadow.h): reads of operand values and of the stack, never
  * faulting. Tracked operand pages have been shown by the engine.
  */
+/*
+ * User memory for the engine: raw user copies with page faults disabled, after access_ok (as
+ * copy_*_user_nofault() do, but without their hardened-usercopy check of our buffer, which lives
+ * on an exception stack). The engine touches a user address only for the instruction it is
+ * running, in the context that runs it, so the loaded mm is the one that instruction uses.
+ */
+static int kmt_user_io(void *kbuf, uint64_t uaddr, uint32_t size, bool to_user)
+{
+	void __user *u = (void __user *)(unsigned long)uaddr;
+	unsigned long left;
+
+	if (!access_ok(u, size))
+		return -EFAULT;
+	pagefault_disable();
+	left = to_user ? raw_copy_to_user(u, kbuf, size) : raw_copy_from_user(kbuf, u, size);
+	pagefault_enable();
+	return left ? -EFAULT : 0;
+}
+
 static int kmt_pf_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
 {
 	if (addr < TASK_SIZE_MAX)
-		return copy_from_user_nofault(buf, (const void __user *)(unsigned long)addr, size) ? -EFAULT : 0;
+		return kmt_user_io(buf, addr, size, false);
 	return copy_from_kernel_nofault(buf, (const void *)(unsigned long)addr, size) ? -EFAULT : 0;
 }
 
-/* Only the interrupted task's own stack is ever written (a PUSHF's slot): it is mapped. */
+/*
+ * Writes for the engine (a PUSHF's stack slot, the stores of a copy routine it runs), never
+ * faulting: copy_to_kernel_nofault() is not exported, so the same with the kernel's
+ * __put_kernel_nofault() (an exception-table entry of our own), a unit at a time.
+ */
+static int kmt_put_kernel_nofault(unsigned long dst, const void *src, size_t size)
+{
+	int ret = 0;
+
+	pagefault_disable();
+	while (size >= 8 && !ret) {
+		__put_kernel_nofault((u64 *)dst, (const u64 *)src, u64, fault);
+		dst += 8, src += 8, size -= 8;
+	}
+	while (size >= 1 && !ret) {
+		__put_kernel_nofault((u8 *)dst, (const u8 *)src, u8, fault);
+		dst += 1, src += 1, size -= 1;
+	}
+	pagefault_enable();
+	return ret;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+
 static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
 {
-	unsigned long stack = (unsigned long)task_stack_page(current);
+	if (addr < TASK_SIZE_MAX)
+		return kmt_user_io((void *)buf, addr, size, true);
+	return kmt_put_kernel_nofault(addr, buf, size);
+}
 
-	if (addr < stack || addr + size > stack + THREAD_SIZE || addr + size < addr)
-		return -EFAULT;
-	memcpy((void *)(unsigned long)addr, buf, size);
-	return 0;
+static int kmt_pf_copy_routine(void *ctx, uint64_t rip)
+{
+	return kmt_ktext_is(KMT_KTEXT_COPY_ROUTINE, rip);
 }
 
 /* Never step kmemtrap itself, the scheduler, ftrace, the entry and noinstr code. */
@@ -170,4 +215,5 @@ const struct kmt_engine_platform kmt_platform = {
 	.read = kmt_pf_read,
 	.write = kmt_pf_write,
 	.may_follow = kmt_pf_may_follow,
+	.copy_routine = kmt_pf_copy_routine,
 };

@@ -132,16 +132,19 @@ static const enum kmt_counter_id kmt_kind_counter[] = {
 };
 
 /*
- * The first frame of @entries outside the copy-to-user routines and their wrappers: the code
- * that called copy_to_user(). Infoleak reports are named and deduplicated by it, so that
- * different leaks through the same copy routine are different reports. 0 if there is none.
+ * The first frame of @entries outside the copy routines and the copy-to-user wrappers: the code
+ * that called memcpy() or copy_to_user(). Reports from inside a copy (an infoleak, a freed
+ * source) are named and deduplicated by it: a user is never sent to a copy routine for a bug
+ * that is somewhere else, and different bugs through the same routine are different reports.
+ * 0 if there is none.
  */
-static unsigned long kmt_copy_user_caller(const unsigned long *entries, unsigned int n)
+static unsigned long kmt_copy_caller(const unsigned long *entries, unsigned int n)
 {
 	unsigned int i;
 
 	for (i = 0; i < n; i++)
 		if (!kmt_ktext_is(KMT_KTEXT_COPY_USER, entries[i]) &&
+		    !kmt_ktext_is(KMT_KTEXT_COPY_ROUTINE, entries[i]) &&
 		    !kmt_ktext_is(KMT_KTEXT_COPY_WRAPPER, entries[i]))
 			return entries[i];
 	return 0;
@@ -282,12 +285,12 @@ void kmt_report_error(const struct kmt_error *e, struct pt_regs *regs)
 		}
 	}
 	kmt_count(kmt_kind_counter[kind]);
-	if (kind == KMT_ERR_INFOLEAK) {
-		/* Name a leak by who called copy_to_user(), not by the shared copy routine. */
+	if (kind == KMT_ERR_INFOLEAK || (kind != KMT_ERR_INTERNAL && kmt_ktext_is(KMT_KTEXT_COPY_ROUTINE, e->rip))) {
+		/* Name it by who called copy_to_user() or memcpy(), not by the shared routine. */
 		unsigned long caller;
 
 		n = kmt_access_trace(e, regs, entries, ARRAY_SIZE(entries));
-		caller = kmt_copy_user_caller(entries, n);
+		caller = kmt_copy_caller(entries, n);
 		if (caller)
 			site = caller;
 	}
@@ -297,7 +300,7 @@ void kmt_report_error(const struct kmt_error *e, struct pt_regs *regs)
 			kmt_count(KMT_CNT_REPORTS_REPEATED);
 		return;
 	}
-	if (kind != KMT_ERR_INFOLEAK)
+	if (!n)
 		n = kmt_access_trace(e, regs, entries, ARRAY_SIZE(entries));
 
 	/* The ring is this CPU's (a no-op in trap context; an API check may be preemptible). */

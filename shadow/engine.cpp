@@ -23,6 +23,7 @@
 // fault starts a new activation. Step and batch modes use the same windows, so they produce
 // identical memory, shadow and reports.
 
+#include "kmt_emulate.h"
 #include "kmt_engine.h"
 
 namespace kmt {
@@ -101,7 +102,9 @@ private:
 	// Operands and shadow semantics.
 	[[nodiscard]] Operand operand(unsigned i) const;
 	// Whether a read of uninitialized bytes is reported at the load or followed to its use.
-	enum class Uninit { Reported, Followed };
+	// Reported: any bad byte. Followed: freed and unallocated ones (uninitialized ones are followed).
+	// Carried (inside a copy routine): freed ones only (unallocated slack is copied as it is).
+	enum class Uninit { Reported, Followed, Carried };
 	void check_read(unsigned i, const Operand &op, Uninit uninit);
 	void apply_plain();
 	void apply_string_element();
@@ -115,7 +118,20 @@ private:
 	}
 	[[nodiscard]] kmt_prop_env prop_env() const;
 	[[nodiscard]] kmt_engine_result start_plain();
+	[[nodiscard]] bool in_copy_routine() const
+	{
+		return m_platform->copy_routine && m_platform->read && m_platform->write &&
+		       m_platform->copy_routine(m_platform->ctx, m_regs->rip);
+	}
+	[[nodiscard]] kmt_engine_result run_routine(uint64_t fault_addr, bool *ran);
+	void routine_show(uint64_t addr, uint32_t size);
+	static int emu_read(void *ctx, uint64_t addr, void *buf, uint32_t size);
+	static int emu_write(void *ctx, uint64_t addr, const void *buf, uint32_t size);
+	static int emu_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected,
+			       const void *desired, void *actual);
 	[[nodiscard]] kmt_engine_result follow_step();
+	[[nodiscard]] kmt_engine_result follow_next();
+	[[nodiscard]] kmt_engine_result follow_from_routine();
 	[[nodiscard]] kmt_engine_result end_follow(kmt_follow_end why);
 	void report_uses(const kmt_use *uses, unsigned n);
 	void report_not_followed(kmt_follow_end why);
@@ -127,7 +143,7 @@ private:
 	void set_windows();
 	[[nodiscard]] bool element_in_windows() const;
 	void show_element_pages();
-	[[nodiscard]] kmt_engine_result start_rep(uint64_t fault_addr);
+	[[nodiscard]] kmt_engine_result start_rep(uint64_t fault_addr, bool force_batch = false);
 	[[nodiscard]] bool try_batch();
 	[[nodiscard]] uint64_t batch_move(uint64_t n, uint32_t size);
 	[[nodiscard]] uint64_t batch_fill(uint64_t n, uint32_t size);
@@ -260,13 +276,13 @@ void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 	kmt_shadow_state bad_state = KMT_SHADOW_INIT;
 	if (!kmt_shadow_check(shadow(), op.m_addr, op.m_size, &bad_addr, &bad_state))
 		return;
-	if (uninit == Uninit::Followed) {
+	if (uninit != Uninit::Reported) {
 		// Uninitialized bytes are followed to their use; freed and unallocated ones are bugs
 		// whatever happens to the value: find the first of those.
 		bad_addr = 0;
 		for (uint64_t a = op.m_addr; a < op.m_addr + op.m_size; a++) {
 			const kmt_shadow_state s = kmt_shadow_get(shadow(), a);
-			if (s == KMT_SHADOW_FREED || s == KMT_SHADOW_UNALLOCATED) {
+			if (s == KMT_SHADOW_FREED || (s == KMT_SHADOW_UNALLOCATED && uninit == Uninit::Followed)) {
 				bad_addr = a;
 				bad_state = s;
 				break;
@@ -472,6 +488,13 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	m_cpu->nshown = 0;
 	m_cpu->reported = 0;
 
+	if (in_copy_routine()) {
+		bool ran = false;
+		const kmt_engine_result r = run_routine(fault_addr, &ran);
+		if (ran)
+			return r;
+		// Its first instruction could not be run by the engine: the usual path.
+	}
 	if (rep)
 		return start_rep(fault_addr);
 
@@ -496,7 +519,7 @@ void Engine::show_operands()
 	}
 }
 
-kmt_engine_result Engine::start_rep(uint64_t fault_addr)
+kmt_engine_result Engine::start_rep(uint64_t fault_addr, bool force_batch)
 {
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		if (insn().mem[i].flags & KMT_MEM_ADDR32)
@@ -506,7 +529,7 @@ kmt_engine_result Engine::start_rep(uint64_t fault_addr)
 	const bool code_tf = (m_regs->rflags & k_flag_tf) != 0;
 	const bool user = any_user_operand();
 
-	if (!code_tf && m_cpu->rep_mode == KMT_REP_MODE_BATCH && try_batch()) {
+	if (!code_tf && (force_batch || m_cpu->rep_mode == KMT_REP_MODE_BATCH) && try_batch()) {
 		m_cpu->counters.faults_handled++;
 		return KMT_ENGINE_HANDLED;
 	}
@@ -770,6 +793,13 @@ kmt_engine_result Engine::follow_step()
 			(void)m_platform->write(m_platform->ctx, sp, &f, 8);
 		}
 	}
+	return follow_next();
+}
+
+// The instruction at RIP, in a window: end the window if nothing is left to follow, else check,
+// show and apply it and step it.
+kmt_engine_result Engine::follow_next()
+{
 	if (!kmt_regshadow_tainted(&m_cpu->follow)) {
 		m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
 		return finish_step();
@@ -781,7 +811,10 @@ kmt_engine_result Engine::follow_step()
 	kmt_insn next;
 	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK)
 		return end_follow(KMT_FOLLOW_DECODE);
-	if (m_platform->may_follow && !m_platform->may_follow(m_platform->ctx, m_regs->rip)) {
+	// A copy routine is followed wherever it lives (memcpy and memset are noinstr code): a window
+	// reaches one only from the code that called it, or from the routine itself (run_routine).
+	const bool routine = in_copy_routine();
+	if (!routine && m_platform->may_follow && !m_platform->may_follow(m_platform->ctx, m_regs->rip)) {
 		// Code that is not followed was entered (a call): it clobbers the caller-saved registers
 		// and the flags, so what is left to report are the callee-saved ones. (Arguments passed
 		// into such code are not followed: docs/limits.md.)
@@ -805,14 +838,15 @@ kmt_engine_result Engine::follow_step()
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const Operand op = operand(i);
 		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND) && !is_user(op.m_addr))
-			check_read(i, op, Uninit::Followed);
+			check_read(i, op, routine ? Uninit::Carried : Uninit::Followed);
 	}
 	show_operands();
 	const bool rep_done = insn().rep != KMT_REP_NONE && m_regs->gpr[KMT_REG_RCX] == 0;
 	if (!rep_done) {
 		kmt_use uses[KMT_MAX_USES];
 		unsigned n = 0;
-		const kmt_prop_env env = prop_env();
+		kmt_prop_env env = prop_env();
+		env.carry_unallocated = routine;
 		if (kmt_propagate(&m_cpu->follow, &insn(), m_regs, &env, uses, &n) != KMT_PROP_OK)
 			return end_follow(KMT_FOLLOW_UNCOVERED);
 		report_uses(uses, n);
@@ -821,6 +855,228 @@ kmt_engine_result Engine::follow_step()
 		forget_gprs(&m_cpu->follow, k_scratch_gprs);
 	set_step_if();
 	return KMT_ENGINE_HANDLED;
+}
+
+// ---------------------------------------------------------------------------------------
+// Copy routines (platform.copy_routine): a fault inside memcpy, memmove, memset or a copy_user
+// routine runs the rest of the routine here, instruction by instruction through the emulator
+// (kmt_emulate.h), with the register shadow carrying every byte's state from its load to its
+// store: the destination gets exactly the source's states (unallocated slack stays unallocated),
+// whatever the routine's loop, overlap or direction. Nothing inside is reported but a read of
+// freed bytes and a leak to user space, each once per copy, named after the routine's caller.
+// A REP string instruction first in the routine is batched whatever rep_mode says. The engine
+// stops, and the CPU goes on natively from an instruction boundary, at an instruction it cannot
+// emulate, at a user page that is not resident, at a later REP instruction (its faults come
+// back here), or after k_routine_budget instructions (interrupts are off meanwhile).
+constexpr unsigned k_routine_budget = 65536;
+
+// Tracked kernel pages of an access are shown for the rest of the run.
+void Engine::routine_show(uint64_t addr, uint32_t size)
+{
+	if (is_user(addr))
+		return;
+	for (uint64_t page = page_of(addr); page <= page_of(addr + size - 1); page += k_page) {
+		if (!is_tracked(page))
+			continue;
+		bool shown = false;
+		for (uint32_t i = 0; i < m_cpu->nshown; i++)
+			shown = shown || m_cpu->shown[i] == page;
+		if (shown)
+			continue;
+		if (m_cpu->nshown >= KMT_ENGINE_MAX_SHOWN)
+			hide_all();
+		(void)show_page(page);
+	}
+}
+
+int Engine::emu_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
+{
+	auto *e = static_cast<Engine *>(ctx);
+	e->routine_show(addr, size);
+	return e->m_platform->read(e->m_platform->ctx, addr, buf, size);
+}
+
+int Engine::emu_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
+{
+	auto *e = static_cast<Engine *>(ctx);
+	e->routine_show(addr, size);
+	return e->m_platform->write(e->m_platform->ctx, addr, buf, size);
+}
+
+// Copy routines are not atomic, nor is this: the engine runs on one CPU, its pages hidden from
+// the others (docs/limits.md).
+int Engine::emu_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
+			void *actual)
+{
+	if (int r = emu_read(ctx, addr, actual, size))
+		return r;
+	if (__builtin_memcmp(actual, expected, size) != 0)
+		return 0;
+	return emu_write(ctx, addr, desired, size);
+}
+
+// LFENCE, MFENCE or SFENCE, with no prefix: 0F AE E8..FF.
+static bool is_fence(const uint8_t *code, const kmt_insn &insn)
+{
+	return insn.length == 3 && insn.prefix_len == 0 && code[0] == 0x0f && code[1] == 0xae && code[2] >= 0xe8;
+}
+
+// Bytes of [addr, addr+size) that are freed, and the first of them.
+static uint32_t freed_bytes(const kmt_shadow_map *map, uint64_t addr, uint32_t size, uint64_t *first)
+{
+	uint32_t n = 0;
+	for (uint32_t off = 0; off < size; off += 8) {
+		const uint32_t piece = size - off < 8 ? size - off : 8;
+		uint8_t freed = 0;
+		(void)kmt_shadow_load_bits(map, addr + off, piece, nullptr, &freed);
+		for (uint32_t i = 0; i < piece; i++) {
+			if (freed & (1u << i)) {
+				if (!n)
+					*first = addr + off + i;
+				n++;
+			}
+		}
+	}
+	return n;
+}
+
+kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
+{
+	*ran = false;
+	if (insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class)) {
+		*ran = true;
+		return start_rep(fault_addr, true);
+	}
+	kmt_regshadow &rs = m_cpu->follow;
+	rs = kmt_regshadow{};
+	kmt_prop_env env = prop_env();
+	env.carry_unallocated = 1;
+	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
+	kmt_error leak = {}, freed = {};
+	bool returned = false;
+	unsigned n = 0;
+	m_cpu->nshown = 0;
+	for (; n < k_routine_budget; n++) {
+		if (n > 0) {
+			uint8_t code[KMT_MAX_INSN_LEN];
+			const size_t len = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
+			if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &m_cpu->insn) != KMT_DECODE_OK)
+				break;
+			if (insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class))
+				break; // natively: its faults come back here and are batched
+			if (is_fence(code, insn())) {
+				// LFENCE, MFENCE, SFENCE (after MOVNTI stores): one of our own, in their place.
+				__atomic_thread_fence(__ATOMIC_SEQ_CST);
+				m_regs->rip += insn().length;
+				continue;
+			}
+		}
+		// Freed bytes read: reported once per copy (the rest of the copy carries them as they are).
+		for (unsigned i = 0; i < insn().nmem && !freed.kind; i++) {
+			const Operand op = operand(i);
+			if ((op.m_access & KMT_ACCESS_READ) && !is_user(op.m_addr) && op.m_size <= k_page) {
+				uint64_t first = 0;
+				const uint32_t nf = freed_bytes(shadow(), op.m_addr, op.m_size, &first);
+				if (nf) {
+					freed.kind = KMT_ERR_FREED_READ;
+					freed.size = op.m_size;
+					freed.addr = op.m_addr;
+					freed.bad_addr = first;
+					freed.bad_count = nf;
+					freed.bad_last = first;
+					freed.bad_state = KMT_SHADOW_FREED;
+					freed.rip = m_regs->rip;
+					freed.fault_addr = fault_addr;
+				}
+			}
+		}
+		const kmt_regs before = *m_regs;
+		if (kmt_emulate(&insn(), m_regs, &mem) != KMT_EMU_OK)
+			break;
+		kmt_use uses[KMT_MAX_USES];
+		unsigned nu = 0;
+		if (kmt_propagate(&rs, &insn(), &before, &env, uses, &nu) != KMT_PROP_OK) {
+			// Ran, but not covered by the rules: what it wrote counts as initialized.
+			for (unsigned i = 0; i < insn().nmem; i++) {
+				const kmt_mem_operand &m = insn().mem[i];
+				const uint64_t a = kmt_mem_address(&insn(), &m, &before);
+				if ((m.access & KMT_ACCESS_WRITE) && !is_user(a))
+					kmt_shadow_set(shadow(), a, m.size, KMT_SHADOW_INIT);
+			}
+			for (unsigned r = 0; r < 16; r++)
+				if (insn().gpr_written & (1u << r))
+					rs.gpr[r] = 0;
+		}
+		for (unsigned i = 0; i < nu; i++) {
+			const kmt_use &u = uses[i];
+			if (u.kind != KMT_USE_USER) {
+				const kmt_regs now = *m_regs;
+				*m_regs = before; // reported at the using instruction
+				report_uses(&u, 1);
+				*m_regs = now;
+				continue;
+			}
+			// A leak to user space: one report for the copy, with every leaked byte counted.
+			if (!leak.kind) {
+				leak.kind = KMT_ERR_INFOLEAK;
+				leak.use = KMT_USE_USER;
+				leak.rip = before.rip;
+				leak.size = u.size;
+				leak.addr = u.origin.addr;
+				leak.dst_addr = u.addr;
+				leak.bad_addr = u.origin.addr;
+				leak.bad_state = KMT_SHADOW_UNINIT;
+				leak.origin_rip = u.origin.rip;
+				leak.origin_addr = u.origin.addr;
+				leak.fault_addr = fault_addr;
+			}
+			leak.bad_count += u.bad_bytes;
+			leak.bad_last = u.origin.addr;
+		}
+		if (insn().op == KMT_OP_RET) {
+			returned = true;
+			n++;
+			break;
+		}
+	}
+	hide_all();
+	if (n == 0) {
+		rs = kmt_regshadow{};
+		return KMT_ENGINE_NOT_OURS; // *ran stays false: the caller takes the usual path
+	}
+	*ran = true;
+	if (freed.kind)
+		report(freed);
+	if (leak.kind)
+		report(leak);
+	m_cpu->counters.faults_handled++;
+	m_cpu->counters.routine_insns += n;
+	if (returned)
+		m_cpu->counters.routine_runs++;
+	else
+		m_cpu->counters.routine_stops++;
+	if (returned)
+		forget_gprs(&rs, k_scratch_gprs);
+	if (!kmt_regshadow_tainted(&rs))
+		return KMT_ENGINE_HANDLED;
+	if (!follow_enabled()) {
+		report_not_followed(KMT_FOLLOW_LIMIT);
+		rs = kmt_regshadow{};
+		return KMT_ENGINE_HANDLED;
+	}
+	return follow_from_routine();
+}
+
+// The engine stopped running a routine (or it returned) with uninitialized bits still in
+// registers: follow them from here, stepping natively, as a window would.
+kmt_engine_result Engine::follow_from_routine()
+{
+	begin_step(StepState::Follow, IfPolicy::Clear);
+	m_cpu->code_if = m_cpu->saved_flags & k_flag_if;
+	m_cpu->follow_steps = 0;
+	m_cpu->pushf_pending = 0;
+	m_cpu->counters.follow_windows++;
+	return follow_next();
 }
 
 // ---------------------------------------------------------------------------------------

@@ -192,6 +192,14 @@ struct kmt_engine_platform {
 	int (*write)(void *ctx, uint64_t addr, const void *buf, uint32_t size);
 	int (*may_follow)(void *ctx, uint64_t rip);
 	/*
+	 * Nonzero if @rip is inside one of the kernel's copy routines (memcpy, memmove, memset,
+	 * the copy_user family...). A fault there runs the rest of the routine in the engine, as one
+	 * copy: the shadow moves with the bytes, nothing inside is reported but a freed source and a
+	 * leak to user space (once per copy), and it costs one fault. Needs read and write for any
+	 * kernel or user address (write: without faulting, like read). May be NULL.
+	 */
+	int (*copy_routine)(void *ctx, uint64_t rip);
+	/*
 	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
 	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
 	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the
@@ -214,6 +222,9 @@ struct kmt_engine_counters {
 	uint64_t follow_steps;     /* instructions stepped in windows */
 	uint64_t follow_uses;      /* uses found (reported or repeated) */
 	uint64_t follow_end[KMT_FOLLOW_ENDS - 1]; /* windows that ended early, by enum kmt_follow_end - 1 */
+	uint64_t routine_runs;     /* faults in a copy routine that the engine ran to its end */
+	uint64_t routine_insns;    /* instructions of copy routines the engine ran */
+	uint64_t routine_stops;    /* copy routines left to the CPU part-way (see engine.cpp) */
 };
 
 /* Maximum pages shown at once: 2 per operand for 2 operands, plus room for nested faults. */

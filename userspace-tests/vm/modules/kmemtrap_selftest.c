@@ -16,6 +16,7 @@
 #include <linux/gfp.h>
 #include <linux/delay.h>
 #include <linux/hrtimer.h>
+#include <linux/kprobes.h>
 #include <linux/timer.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
@@ -26,6 +27,8 @@
 #include <linux/vmalloc.h>
 
 #include <asm/apic.h>
+#include <asm/ibt.h>
+#include <asm/nospec-branch.h>
 #include <asm/nmi.h>
 
 #include <kmemtrap/kmemtrap.h>
@@ -636,6 +639,198 @@ static int st_copy_from_user4k(char *why)
 	return st_user_copy4k(why, false);
 }
 
+/* ---- the copy routines, each called directly ------------------------------------------ */
+
+/*
+ * "routines": every copy routine kmemtrap runs as a whole copy (module/ktext.c) that this kernel
+ * has, called directly (its address from kallsyms) between tracked pages whose bytes have mixed
+ * states (initialized, uninitialized and unallocated runs): for each routine, length and
+ * alignment, the destination must get the source's bytes and exactly its states, byte for byte,
+ * the bytes around it must be untouched, and nothing is reported (no byte is used). Each routine
+ * found prints "routine <name>: <n> copies, data and states carried".
+ */
+enum st_abi { ST_COPY, ST_MOVE, ST_SET, ST_RCX };
+
+static const struct {
+	const char *name;
+	enum st_abi abi;
+} st_routines[] = {
+	{ "__memcpy", ST_COPY },
+	{ "memcpy_orig", ST_COPY },
+	{ "memcpy_erms", ST_COPY },
+	{ "__memmove", ST_MOVE },
+	{ "__memset", ST_SET },
+	{ "memset_orig", ST_SET },
+	{ "memset_erms", ST_SET },
+	{ "copy_user_generic_unrolled", ST_COPY },
+	{ "copy_user_generic_string", ST_COPY },
+	{ "copy_user_enhanced_fast_string", ST_COPY },
+	{ "__copy_user_nocache", ST_COPY },
+	{ "rep_movs_alternative", ST_RCX }, /* rdi, rsi, rcx: the registers of REP MOVS */
+	{ "copy_to_nontemporal", ST_COPY },
+	{ "copy_mc_fragile", ST_COPY },
+	{ "copy_mc_enhanced_fast_string", ST_COPY },
+};
+
+static unsigned long (*st_kallsyms_lookup_name)(const char *name);
+
+static int st_find_kallsyms(void)
+{
+	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
+	int ret = register_kprobe(&kp);
+
+	if (ret < 0)
+		return ret;
+	st_kallsyms_lookup_name = (void *)kp.addr;
+	unregister_kprobe(&kp);
+	return 0;
+}
+
+static void st_call_routine(unsigned long fn, enum st_abi abi, u8 *dst, const u8 *src, size_t len)
+{
+	switch (abi) {
+	case ST_SET:
+		((void *(*)(void *, int, size_t))fn)(dst, 0xa5, len);
+		break;
+	case ST_RCX: {
+		unsigned long rax = fn;
+
+		asm volatile(CALL_NOSPEC
+			     : "+D"(dst), "+S"(src), "+c"(len), [thunk_target] "+a"(rax), ASM_CALL_CONSTRAINT
+			     : : "memory");
+		break;
+	}
+	default:
+		((void *(*)(void *, const void *, size_t))fn)(dst, src, len);
+		break;
+	}
+}
+
+/* The state of source byte @i: runs of each, so that words are partly initialized. */
+static enum kmemtrap_state st_pattern_state(size_t i)
+{
+	if ((i / 3) % 5 == 1)
+		return KMEMTRAP_UNINITIALIZED;
+	if ((i / 5) % 7 == 3)
+		return KMEMTRAP_UNALLOCATED;
+	return KMEMTRAP_INITIALIZED;
+}
+
+#define ST_RT_PAGES 4
+static u8 st_rt_before[ST_RT_PAGES * PAGE_SIZE]; /* the pages before the call, untracked */
+static u8 st_rt_states[2048];
+
+/* One call of @fn: @len bytes from p+@src_off to p+@dst_off. */
+static int st_routine_once(u8 *p, const char *name, unsigned long fn, enum st_abi abi, size_t src_off,
+			   size_t dst_off, size_t len, char *why)
+{
+	const size_t size = ST_RT_PAGES * PAGE_SIZE;
+	size_t i;
+	int ret = 0;
+
+	/* Pages with known bytes, then the source's states; the rest is initialized. */
+	for (i = 0; i < size; i++)
+		st_rt_before[i] = (u8)(i * 131 + len);
+	memcpy(p, st_rt_before, size); /* tracked: every byte initialized by the copy */
+	for (i = 0; i < len; i++) {
+		st_rt_states[i] = abi == ST_SET ? KMEMTRAP_INITIALIZED : st_pattern_state(i);
+		if (abi != ST_SET)
+			kmemtrap_set_state(p + src_off + i, 1, st_pattern_state(i));
+	}
+	if (abi != ST_MOVE)
+		kmemtrap_set_state(p + dst_off, len, KMEMTRAP_UNINITIALIZED);
+
+	st_call_routine(fn, abi, p + dst_off, p + src_off, len);
+
+	for (i = 0; i < len && !ret; i++) {
+		enum kmemtrap_state s = kmemtrap_get_state(p + dst_off + i);
+
+		if (s != st_rt_states[i])
+			ret = sprintf(why, "%s, %zu bytes +%zu -> +%zu: byte %zu has state %d, not %d", name,
+				      len, src_off, dst_off, i, s, st_rt_states[i]);
+	}
+	for (i = dst_off - 8; i < dst_off + len + 8 && !ret; i++) {
+		/* The bytes around the destination: as they were (the source's states inside it). */
+		enum kmemtrap_state want = KMEMTRAP_INITIALIZED;
+
+		if (i >= dst_off && i < dst_off + len)
+			continue;
+		if (abi != ST_SET && i >= src_off && i < src_off + len)
+			want = st_pattern_state(i - src_off);
+		if (kmemtrap_get_state(p + i) != want)
+			ret = sprintf(why, "%s, %zu bytes +%zu -> +%zu: byte +%zu outside the destination changed state",
+				      name, len, src_off, dst_off, i);
+	}
+
+	/* The data, read with the pages untracked (reading uninitialized bytes is not the point). */
+	kmemtrap_untrack(p, size);
+	for (i = 0; i < size && !ret; i++) {
+		u8 want = st_rt_before[i];
+
+		if (i >= dst_off && i < dst_off + len)
+			want = abi == ST_SET ? 0xa5 : st_rt_before[src_off + i - dst_off];
+		if (p[i] != want)
+			ret = sprintf(why, "%s, %zu bytes +%zu -> +%zu: byte +%zu is %#x, not %#x", name, len,
+				      src_off, dst_off, i, p[i], want);
+	}
+	if (kmemtrap_track(p, size, KMEMTRAP_INITIALIZED) && !ret)
+		ret = sprintf(why, "kmemtrap_track failed");
+	return ret;
+}
+
+static int st_copy_routines(char *why)
+{
+	static const size_t lens[] = { 1, 7, 8, 15, 31, 33, 64, 81, 300, 1500 };
+	const size_t size = ST_RT_PAGES * PAGE_SIZE;
+	u8 *p;
+	size_t r, l, a;
+	int ret = 0, found = 0;
+
+	if (!st_kallsyms_lookup_name && st_find_kallsyms())
+		return sprintf(why, "kallsyms_lookup_name not found");
+	p = (u8 *)__get_free_pages(GFP_KERNEL, 2);
+	if (!p)
+		return sprintf(why, "no memory");
+	if (kmemtrap_track(p, size, KMEMTRAP_INITIALIZED)) {
+		free_pages((unsigned long)p, 2);
+		return sprintf(why, "kmemtrap_track failed");
+	}
+	for (r = 0; r < ARRAY_SIZE(st_routines) && !ret; r++) {
+		unsigned long fn = st_kallsyms_lookup_name(st_routines[r].name);
+		enum st_abi abi = st_routines[r].abi;
+		int copies = 0;
+
+		if (!fn)
+			continue;
+		/* An indirect call needs an ENDBR where the kernel enforces IBT: local routines have none. */
+		if (cpu_feature_enabled(X86_FEATURE_IBT) && !is_endbr(*(u32 *)fn)) {
+			pr_info(ST "routine %s: not called (IBT, no ENDBR)\n", st_routines[r].name);
+			continue;
+		}
+		found++;
+		for (l = 0; l < ARRAY_SIZE(lens) && !ret; l++) {
+			for (a = 0; a < 4 && !ret; a++) {
+				size_t len = lens[l];
+				/* Sources and destinations straddle a page boundary once long enough. */
+				size_t src = PAGE_SIZE - len / 2 + (a & 1) * 3;
+				size_t dst = 3 * PAGE_SIZE - len / 2 + (a & 2) * 5 / 2;
+
+				if (abi == ST_MOVE) /* overlapping, both directions */
+					dst = a & 2 ? src + 5 : src - 5;
+				ret = st_routine_once(p, st_routines[r].name, fn, abi, src, dst, len, why);
+				copies++;
+			}
+		}
+		if (!ret)
+			pr_info(ST "routine %s: %d copies, data and states carried\n", st_routines[r].name, copies);
+	}
+	kmemtrap_untrack(p, size);
+	free_pages((unsigned long)p, 2);
+	if (!ret && found < 4)
+		ret = sprintf(why, "only %d copy routines found", found);
+	return ret;
+}
+
 /* ---- tracked memory touched from hardirq and softirq context ------------------------ */
 
 /*
@@ -762,13 +957,14 @@ static int st_nmi(char *why)
  * Each case with what kmemtrap must report after it, and nothing else: "kind function" pairs
  * (the function without offset or GCC clone suffix). Sites are reported once per (kind, code
  * address), so a deliberate bug runs in one REP mode only; clean and REP cases run in both.
- * ST_TRAPS cases also print their trap counts (KMT-TRAPS lines). Cases in no mode are run by
+ * Cases with trap limits (step, batch) print their trap counts (KMT-TRAPS lines), and the scenario
+ * fails if a count is above its limit: the limits are the counts measured (deterministic: the
+ * same on every CPU model and kernel), so a rise is a regression to look at. Cases in no mode are run by
  * other scenarios (hold/release: the load/unload stress test).
  */
 #define ST_STEP  0x1 /* run in rep_mode=step */
 #define ST_BATCH 0x2 /* run in rep_mode=batch */
 #define ST_BOTH (ST_STEP | ST_BATCH)
-#define ST_TRAPS 0x4
 #define ST_MAX_EXPECT 2
 
 static const struct st_case {
@@ -776,6 +972,7 @@ static const struct st_case {
 	int (*fn)(char *why);
 	unsigned int flags;
 	const char *expect[ST_MAX_EXPECT];
+	unsigned short max_traps[2]; /* step, batch; { 0, 0 }: not counted */
 } st_cases[] = {
 	{ "uninit_read", st_uninit_read, ST_STEP, { "uninit-use kmt_st_uninit_read" } },
 	{ "memcpy_partial", st_memcpy_partial, ST_STEP, { "uninit-use kmt_st_read_second_half" } },
@@ -793,12 +990,13 @@ static const struct st_case {
 	{ "rep_stos", st_rep_stos, ST_BOTH },
 	{ "memmove_backward", st_memmove_backward, ST_BOTH },
 	{ "copy_from_user", st_copy_from_user, ST_BOTH },
-	{ "memcpy4k", st_memcpy4k, ST_BOTH | ST_TRAPS },
-	{ "memset4k", st_memset4k, ST_BOTH | ST_TRAPS },
-	{ "memcpy4k_call", st_memcpy4k_call, ST_BOTH | ST_TRAPS },
-	{ "memset4k_call", st_memset4k_call, ST_BOTH | ST_TRAPS },
-	{ "copy_to_user4k", st_copy_to_user4k, ST_BOTH | ST_TRAPS },
-	{ "copy_from_user4k", st_copy_from_user4k, ST_BOTH | ST_TRAPS },
+	{ "memcpy4k", st_memcpy4k, ST_BOTH, {}, { 520, 9 } },
+	{ "memset4k", st_memset4k, ST_BOTH, {}, { 516, 5 } },
+	{ "memcpy4k_call", st_memcpy4k_call, ST_BOTH, {}, { 2, 2 } },
+	{ "memset4k_call", st_memset4k_call, ST_BOTH, {}, { 2, 2 } },
+	{ "copy_to_user4k", st_copy_to_user4k, ST_BOTH, {}, { 2, 2 } },
+	{ "copy_from_user4k", st_copy_from_user4k, ST_BOTH, {}, { 2, 2 } },
+	{ "routines", st_copy_routines, ST_BOTH },
 	{ "hold", st_hold, 0 },
 	{ "release", st_release_case, 0 },
 };
@@ -836,8 +1034,8 @@ static const struct file_operations st_run_fops = {
 /*
  * /sys/kernel/debug/kmemtrap_selftest/cases: one line per case,
  *   <name> <modes> <traps> [<kind>:<function> ...]
- * with <modes> "step", "batch", "step,batch" or "-", and <traps> 1 if the case's trap counts
- * are printed. The scenario only loops over these lines.
+ * with <modes> "step", "batch", "step,batch" or "-", and <traps> the most traps the case may take
+ * in step and in batch mode ("<step>/<batch>"), or "-" if they are not counted. The scenario only loops over these lines.
  */
 static int st_cases_show(struct seq_file *m, void *unused)
 {
@@ -847,9 +1045,13 @@ static int st_cases_show(struct seq_file *m, void *unused)
 		const struct st_case *c = &st_cases[i];
 		unsigned int modes = c->flags & ST_BOTH;
 
-		seq_printf(m, "%s %s %d", c->name,
+		seq_printf(m, "%s %s ", c->name,
 			   modes == ST_BOTH ? "step,batch" : modes == ST_STEP ? "step" :
-			   modes == ST_BATCH ? "batch" : "-", !!(c->flags & ST_TRAPS));
+			   modes == ST_BATCH ? "batch" : "-");
+		if (c->max_traps[0] || c->max_traps[1])
+			seq_printf(m, "%u/%u", c->max_traps[0], c->max_traps[1]);
+		else
+			seq_putc(m, '-');
 		for (j = 0; j < ST_MAX_EXPECT && c->expect[j]; j++) {
 			const char *sp = strchr(c->expect[j], ' ');
 

@@ -1,11 +1,15 @@
 # kmemtrap_selftest: every case of the module's table (/sys/kernel/debug/kmemtrap_selftest/cases,
 # which carries each case's REP modes and expected reports) in each of its modes; after each,
-# exactly the expected reports (kind and function) and nothing else. Cases marked for it also
-# print their trap counts (faults + single steps).
+# exactly the expected reports (kind and function) and nothing else. Cases with a trap limit also
+# print their trap counts (faults + single steps) and fail above the limit.
 #@expect kmemtrap: kmemtrap [0-9.]+ on kernel .*#PF hook: kprobe on kernelmode_fixup_or_oops
 #@expect kmemtrap: unloaded: [1-9][0-9]* faults handled, [1-9][0-9]* single steps, .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@expect KMT-SELFTEST: [0-9]+ case runs, all ok
 #@reject kmemtrap_selftest: .*data WRONG
+#@expect kmemtrap_selftest: routine (__memcpy|memcpy_orig): [0-9]+ copies, data and states carried
+#@expect kmemtrap_selftest: routine (__memmove): [0-9]+ copies, data and states carried
+#@expect kmemtrap_selftest: routine (memset_orig|__memset): [0-9]+ copies, data and states carried
+#@expect kmemtrap_selftest: routine (copy_user_generic_unrolled|rep_movs_alternative): [0-9]+ copies, data and states carried
 
 D=/sys/kernel/debug
 kmt_load kmemtrap
@@ -40,8 +44,12 @@ for mode in step batch; do
 		# shellcheck disable=SC2086 # one word per expected report
 		run_case "$mode" "$name" $expect
 		f1=$(counter faults_handled) s1=$(counter single_steps)
-		[ "$traps" = 1 ] &&
-			echo "KMT-TRAPS: $name $mode faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$((f1 - f0 + s1 - s0))"
+		if [ "$traps" != - ]; then
+			n=$((f1 - f0 + s1 - s0))
+			if [ "$mode" = step ]; then max=${traps%/*}; else max=${traps#*/}; fi
+			echo "KMT-TRAPS: $name $mode faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$n max=$max"
+			[ "$n" -le "$max" ] || kmt_fail "$name ($mode): $n traps, more than $max"
+		fi
 		runs=$((runs + 1))
 	done <$D/kmemtrap_selftest/cases
 done
