@@ -32,6 +32,13 @@ phase build
 rc=0
 echo "== all tests (build/)"
 (cd build && ctest -j"$test_jobs" -LE fuzz --output-on-failure) || rc=1
+# The benchmark's numbers (vm.bench.*, label bench; docs/results.md), printed on every run: it
+# fails only when a number is missing or unsound, never on speed.
+for l in build/vm-logs/bench-*.log; do
+	[ -f "$l" ] || continue
+	echo "== benchmark: $(basename "$l" .log)"
+	grep -a -E '^KMT-BENCH(-RATIO)?:' "$l" | tr -d '\r' || true
+done
 phase "tests (build/)"
 echo "== unit and fuzz tests under ASan/UBSan (build-asan/)"
 (cd build-asan && ctest -j"$test_jobs" -L 'unit|fuzz' --output-on-failure) || rc=1

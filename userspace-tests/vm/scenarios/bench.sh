@@ -1,0 +1,118 @@
+# bench: kmt_bench.ko's measurements in one boot (issue 13; docs/results.md, "Benchmark").
+# Each measurement runs alone (/sys/kernel/debug/kmt_bench/run); kmemtrap's counters are read
+# around it and divided by the ops it ran: faults and single steps per op. Then one line per
+# measurement and the ratios, all from this boot:
+#   KMT-BENCH: <name> ns=<median ns/op> x_pfdb=<ns / (pf_fixup + db_step)> traps=<per op>
+#              faults=<per op> steps=<per op> min=<ns> max=<ns> n=<ops per loop> ops=<in all>
+#   KMT-BENCH-RATIO: <what>=<value>
+# Passes when every number was printed and is sound (not a pass/fail on speed): a time is never
+# 0, a tracked access traps (a fault and a step at least), and nothing else traps.
+#@expect KMT-BENCH: pf_fixup ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0 faults=0 steps=0
+#@expect KMT-BENCH: db_step ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kprobe_ftrace ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kprobe_int3 ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: untracked_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: tracked_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: tracked_store ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: neighbour_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: memcpy4k_untracked ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: memcpy4k.step ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: memcpy4k.batch ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: memset4k_untracked ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: memset4k.step ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: memset4k.batch ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH-RATIO: tracked_load/\(pf_fixup\+db_step\)=[0-9.]+
+#@expect KMT-BENCH-RATIO: tracked_store/\(pf_fixup\+db_step\)=[0-9.]+
+#@expect KMT-BENCH-RATIO: neighbour_load/untracked_load=[0-9.]+
+#@expect KMT-BENCH-RATIO: neighbour_load/tracked_load=[0-9.]+
+#@expect KMT-BENCH-RATIO: memcpy4k.step/memcpy4k.batch=[0-9.]+
+#@expect KMT-BENCH-RATIO: memset4k.step/memset4k.batch=[0-9.]+
+#@expect KMT-BENCH-DONE: 14 measurements
+#@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
+#@reject BUG: kmemtrap:
+#@reject kmt_bench: .*FAILED
+
+D=/sys/kernel/debug
+R=/tmp/bench.results # one line per measurement: label median_ps min_ps max_ps n ops faults steps
+kmt_load kmemtrap
+kmt_load kmt_bench
+[ "$(cat $D/kmemtrap/enabled)" = 1 ] || kmt_fail "kmemtrap is not armed"
+
+counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
+
+# measure NAME LABEL KIND: run one measurement, record it in $R and check its trap counts.
+measure() {
+	name=$1 label=$2 kind=$3
+	f0=$(counter faults_handled) s0=$(counter single_steps)
+	echo "$name" >$D/kmt_bench/run ||
+		kmt_fail "$label: the measurement failed: $(dmesg | grep 'kmt_bench: .*FAILED' | tail -n 1)"
+	f1=$(counter faults_handled) s1=$(counter single_steps)
+	set -- $(cat $D/kmt_bench/result)
+	[ "$1" = "$name" ] && [ $# = 6 ] || kmt_fail "$label: no result (read: $*)"
+	[ "$2" -gt 0 ] && [ "$6" -gt 0 ] || kmt_fail "$label: a zero time or op count ($*)"
+	faults=$((f1 - f0)) steps=$((s1 - s0))
+	case $kind in
+	plain) [ $faults = 0 ] && [ $steps = 0 ] ||
+		kmt_fail "$label: kmemtrap trapped ($faults faults, $steps steps in $6 ops) where nothing is tracked" ;;
+	tracked) [ $faults -ge "$6" ] && [ $steps -ge "$6" ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a tracked access must fault and step" ;;
+	rep) [ $((faults + steps)) -ge "$6" ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a copy on tracked pages must trap" ;;
+	esac
+	echo "$label $2 $3 $4 $5 $6 $faults $steps" >>$R
+	echo "KMT-BENCH-RUN: $label done"
+}
+
+: >$R
+while read -r name kind; do
+	case $kind in
+	rep)
+		for mode in step batch; do
+			echo $mode >$D/kmemtrap/rep_mode || kmt_fail "cannot set rep_mode $mode"
+			measure "$name" "$name.$mode" rep
+		done
+		echo batch >$D/kmemtrap/rep_mode ;;
+	*) measure "$name" "$name" "$kind" ;;
+	esac
+done <$D/kmt_bench/list
+
+# The lines and the ratios (busybox awk: floating point). A missing measurement fails here.
+awk '
+	{ ps[$1] = $2; mn[$1] = $3; mx[$1] = $4; n[$1] = $5; ops[$1] = $6; f[$1] = $7; s[$1] = $8; order[++k] = $1 }
+	function need(m) { if (!(m in ps)) { print "KMT-FAIL: no result for " m; bad = 1 } }
+	# Plain decimals, never an exponent: whole numbers from 100, 3 decimals from 1, else 6.
+	function fmt(v) { return v >= 100 ? sprintf("%.0f", v) : v >= 1 ? sprintf("%.3f", v) : sprintf("%.6f", v) }
+	# Traps per op: whole numbers as such, else 3 decimals.
+	function per(v) { return v == int(v) ? sprintf("%d", v) : sprintf("%.3f", v) }
+	function ratio(what, a, b) { printf "KMT-BENCH-RATIO: %s=%s\n", what, fmt(a / b) }
+	END {
+		need("pf_fixup"); need("db_step"); need("untracked_load"); need("tracked_load")
+		need("tracked_store"); need("neighbour_load")
+		need("memcpy4k.step"); need("memcpy4k.batch"); need("memset4k.step"); need("memset4k.batch")
+		if (bad) exit 1
+		pfdb = ps["pf_fixup"] + ps["db_step"]
+		for (i = 1; i <= k; i++) {
+			m = order[i]
+			printf "KMT-BENCH: %s ns=%.3f x_pfdb=%s traps=%s faults=%s steps=%s min=%.3f max=%.3f n=%d ops=%d\n",
+				m, ps[m] / 1000, fmt(ps[m] / pfdb),
+				per((f[m] + s[m]) / ops[m]), per(f[m] / ops[m]), per(s[m] / ops[m]),
+				mn[m] / 1000, mx[m] / 1000, n[m], ops[m]
+		}
+		ratio("tracked_load/(pf_fixup+db_step)", ps["tracked_load"], pfdb)
+		ratio("tracked_store/(pf_fixup+db_step)", ps["tracked_store"], pfdb)
+		ratio("neighbour_load/untracked_load", ps["neighbour_load"], ps["untracked_load"])
+		ratio("neighbour_load/tracked_load", ps["neighbour_load"], ps["tracked_load"])
+		ratio("memcpy4k.step/memcpy4k.batch", ps["memcpy4k.step"], ps["memcpy4k.batch"])
+		ratio("memset4k.step/memset4k.batch", ps["memset4k.step"], ps["memset4k.batch"])
+		if ("memcpy4k_untracked" in ps)
+			ratio("memcpy4k.batch/memcpy4k_untracked", ps["memcpy4k.batch"], ps["memcpy4k_untracked"])
+		if ("memset4k_untracked" in ps)
+			ratio("memset4k.batch/memset4k_untracked", ps["memset4k.batch"], ps["memset4k_untracked"])
+		printf "KMT-BENCH-DONE: %d measurements\n", k
+	}' $R >/tmp/bench.out || { cat /tmp/bench.out; kmt_fail "the benchmark's results are incomplete"; }
+cat /tmp/bench.out
+grep -q '^KMT-FAIL' /tmp/bench.out && kmt_fail "the benchmark's results are incomplete"
+
+sed 's/^/KMT-COUNTERS: /' $D/kmemtrap/counters
+kmt_unload kmt_bench
+kmt_unload kmemtrap
