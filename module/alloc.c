@@ -32,25 +32,6 @@
 #include <linux/tracepoint.h>
 #include <linux/version.h>
 
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0) && defined(CONFIG_SLUB)
-/*
- * 6.1: struct kmem_cache is public in slub_def.h (it moved into mm/slab.h in 6.2). Its inline
- * helpers nearest_obj() and obj_to_index() need struct slab and slab_address() from mm/slab.h,
- * which the headers package does not ship; kmemtrap never calls them, so minimal stand-ins let
- * the header compile. Only struct kmem_cache's fields are used (name, object_size, ctor, flags).
- */
-struct slab {
-	unsigned int objects;
-};
-
-static inline void *slab_address(const struct slab *slab)
-{
-	return NULL;
-}
-#include <linux/slub_def.h>
-#define KMT_HAVE_KMEM_CACHE_LAYOUT 1
-#endif
-
 #include "compat.h"
 #include "kmt.h"
 #include "alloc.h"
@@ -164,6 +145,7 @@ static void kmt_selection_warn(const struct kmt_selection *sel)
 static int kmt_selection_update(void)
 {
 	struct kmt_selection *sel, *old;
+	unsigned int i;
 	int ret;
 
 	sel = kzalloc(sizeof(*sel), GFP_KERNEL);
@@ -172,6 +154,13 @@ static int kmt_selection_update(void)
 	ret = kmt_parse_names(kmt_track_modules, sel->modules, &sel->nmodules, "track_modules");
 	if (!ret)
 		ret = kmt_parse_names(kmt_track_caches, sel->caches, &sel->ncaches, "track_caches");
+	for (i = 0; !ret && i < sel->ncaches; i++) {
+		if (!kmt_kmem_cache_tracked() && strncmp(sel->caches[i], "kmalloc-", 8)) {
+			pr_err("track_caches: %s cannot be tracked: kmem_cache objects are not tracked on this kernel (see the load message)\n",
+			       sel->caches[i]);
+			ret = -EINVAL;
+		}
+	}
 	if (!ret && sel->nmodules && !kmt_have_module_address()) {
 		pr_err("__module_address not found: track_modules cannot work on this kernel\n");
 		ret = -ENOENT;
@@ -370,10 +359,12 @@ static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const vo
 static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site, const void *ptr,
 					    struct kmem_cache *s, gfp_t gfp, int node)
 {
-#ifdef KMT_HAVE_KMEM_CACHE_LAYOUT
-	kmt_on_alloc(call_site, ptr, s->object_size, s->object_size, gfp, s->name, s->ctor != NULL,
-		     s->flags & SLAB_TYPESAFE_BY_RCU);
-#endif
+	struct kmt_cache_fields f;
+
+	/* The layout of struct kmem_cache is checked at load (compat.c); unchecked, not tracked. */
+	if (kmt_kmem_cache_fields(s, &f))
+		kmt_on_alloc(call_site, ptr, f.object_size, f.object_size, gfp, f.name, f.has_ctor,
+			     f.typesafe_by_rcu);
 }
 
 static void notrace kmt_tp_kfree(void *data, unsigned long call_site, const void *ptr)
@@ -441,9 +432,9 @@ int kmt_alloc_init(void)
 	BUILD_BUG_ON(!__same_type(&kmt_tp_kfree, kmt_tp_kfree_t));
 	BUILD_BUG_ON(!__same_type(&kmt_tp_kmem_cache_free, kmt_tp_kmem_cache_free_t));
 	BUILD_BUG_ON(!__same_type(&kmt_tp_mm_page_free, kmt_tp_mm_page_free_t));
-#ifndef KMT_HAVE_KMEM_CACHE_LAYOUT
-	pr_warn("kmem_cache objects are not tracked on this kernel (struct kmem_cache is private)\n");
-#endif
+	ret = kmt_kmem_cache_layout_init();
+	if (ret)
+		return ret;
 	ret = kmt_selection_update();
 	if (ret)
 		return ret;

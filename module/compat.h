@@ -41,6 +41,22 @@ typedef void (*kmt_tp_kmem_cache_free_t)(void *data, unsigned long call_site, co
 					 const struct kmem_cache *s);
 typedef void (*kmt_tp_mm_page_free_t)(void *data, struct page *page, unsigned int order);
 
+/*
+ * struct kmem_cache (public in 6.1, private from 6.2): the fields kmemtrap reads, through offsets
+ * checked at load (compat.c). kmt_kmem_cache_layout_init() runs the check (process context);
+ * kmt_kmem_cache_fields() returns false when it failed: the object is then not tracked.
+ */
+struct kmem_cache;
+struct kmt_cache_fields {
+	const char *name;
+	unsigned int object_size;
+	bool has_ctor;
+	bool typesafe_by_rcu;
+};
+int kmt_kmem_cache_layout_init(void);
+bool kmt_kmem_cache_tracked(void);
+bool kmt_kmem_cache_fields(const struct kmem_cache *s, struct kmt_cache_fields *f);
+
 static inline void __maybe_unused kmt_compat_tracepoint_canaries(void)
 {
 	if (0) {

@@ -52,6 +52,25 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 	{ "free_unref_page_prepare", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
 	{ "kfree_bulk", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
 	{ "kmem_cache_alloc_node_lru", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
+	/* 6.10 renamed the allocation entry points *_noprof (memory allocation profiling); 6.11 turned
+	 * kmalloc_trace into __kmalloc_cache. */
+	{ "kmem_cache_alloc_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "kmem_cache_alloc_lru_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "kmem_cache_alloc_node_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "kmem_cache_alloc_bulk_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "__kmalloc_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "__kmalloc_node_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "__kmalloc_node_track_caller_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "kmalloc_trace_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_V(6, 11) },
+	{ "kmalloc_node_trace_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_V(6, 11) },
+	{ "__kmalloc_cache_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 11), KMT_ANY },
+	{ "__kmalloc_cache_node_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 11), KMT_ANY },
+	{ "__kmalloc_large_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "__kmalloc_large_node_noprof", KMT_KTEXT_ALLOCATOR, KMT_V(6, 10), KMT_ANY },
+	{ "kmalloc_large", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "kmalloc_large_node", KMT_KTEXT_ALLOCATOR, KMT_ANY, KMT_V(6, 10) },
+	{ "__kmalloc_large_node", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_V(6, 10) },
+	{ "slab_update_freelist", KMT_KTEXT_ALLOCATOR, KMT_INLINED, KMT_ANY },
 	/*
 	 * The copy-to-user routines. For short or unaligned copies they move data through
 	 * registers (movq loads and stores) rather than MOVS, so a leak of uninitialized bytes
@@ -114,7 +133,7 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 };
 
 /* GCC's clone suffixes: each is tried after the plain name. */
-static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0" };
+static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0", ".constprop.0.isra.0" };
 
 /* Sections whose code is never single-stepped, by the symbols at their bounds. */
 static const struct {

@@ -9,6 +9,9 @@
 #@expect kmemtrap: track_caches: there is no slab cache named kmt_nosuchcache
 #@expect kmemtrap: track_caches: task_struct is never tracked
 #@reject kmemtrap: track_caches: there is no slab cache named kmalloc-64
+#@expect kmemtrap: struct kmem_cache layout checked: kmem_cache objects are tracked
+#@expect kmemtrap: struct kmem_cache does not have the layout kmemtrap expects on this kernel \(name read wrong\): kmem_cache objects are not tracked, kmalloc objects are
+#@expect kmemtrap: track_caches: dentry cannot be tracked: kmem_cache objects are not tracked on this kernel
 expect_einval() {
 	out=$(insmod /modules/kmemtrap.ko "$@" 2>&1) && kmt_fail "insmod with $* succeeded"
 	echo "$out" | grep -q 'Invalid argument' || kmt_fail "insmod with $*: expected EINVAL, got: $out"
@@ -32,4 +35,13 @@ grep -q '^batch' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not b
 kmt_unload kmemtrap
 # Names that match nothing are said, once each; a cache that exists is not complained about.
 kmt_load kmemtrap track_modules=kmt_nosuchmod track_caches=kmt_nosuchcache,task_struct,kmalloc-64
+kmt_unload kmemtrap
+# struct kmem_cache read wrong (the test hook shifts every offset): the load says so, kmem_cache
+# objects are not tracked and track_caches refuses a cache that is not a kmalloc one; the rest works.
+kmt_load kmemtrap debug_cache_layout_skew=8
+P=/sys/module/kmemtrap/parameters
+echo dentry >$P/track_caches 2>/dev/null && kmt_fail "track_caches=dentry accepted with the layout check failed"
+[ -z "$(cat $P/track_caches)" ] || kmt_fail "track_caches changed by a refused write: $(cat $P/track_caches)"
+echo kmalloc-64 >$P/track_caches || kmt_fail "track_caches=kmalloc-64 refused"
+echo "KMT-PARAM: layout check failed: cache tracking refused, kmalloc tracking kept"
 kmt_unload kmemtrap
