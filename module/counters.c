@@ -28,6 +28,9 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_ROUTINE_RUNS] = "copy_routines_run",
 	[KMT_CNT_ROUTINE_INSNS] = "copy_routine_insns",
 	[KMT_CNT_ROUTINE_STOPS] = "copy_routines_stopped",
+	[KMT_CNT_SLOT_STORES] = "stack_slot_stores",
+	[KMT_CNT_SLOT_RELOADS] = "stack_slot_reloads",
+	[KMT_CNT_SLOT_STEPS] = "stack_slot_steps",
 	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
 	[KMT_CNT_REPORTS] = "reports",
 	[KMT_CNT_REPORTS_REPEATED] = "reports_repeated",
@@ -69,6 +72,9 @@ static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
 	[KMT_CNT_ROUTINE_RUNS] = offsetof(struct kmt_engine_counters, routine_runs),
 	[KMT_CNT_ROUTINE_INSNS] = offsetof(struct kmt_engine_counters, routine_insns),
 	[KMT_CNT_ROUTINE_STOPS] = offsetof(struct kmt_engine_counters, routine_stops),
+	[KMT_CNT_SLOT_STORES] = offsetof(struct kmt_engine_counters, slot_stores),
+	[KMT_CNT_SLOT_RELOADS] = offsetof(struct kmt_engine_counters, slot_reloads),
+	[KMT_CNT_SLOT_STEPS] = offsetof(struct kmt_engine_counters, slot_steps),
 };
 static_assert(sizeof(struct kmt_engine_counters) == KMT_CNT_ENGINE_COUNT * sizeof(u64),
 	      "every engine counter has a row in enum kmt_counter_id");

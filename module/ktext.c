@@ -157,6 +157,7 @@ struct kmt_ktext_range {
 /* Resolved functions, sorted by start address; written once at load. */
 static struct kmt_ktext_range kmt_ranges[KMT_KTEXT_MAX];
 static unsigned int kmt_nranges;
+static unsigned long kmt_text_start, kmt_text_end;
 
 static bool kmt_row_expected(const struct kmt_ktext_row *row)
 {
@@ -207,6 +208,8 @@ void kmt_ktext_init(void)
 		kmt_ranges[kmt_nranges++] = (struct kmt_ktext_range){ start, end, KMT_KTEXT_UNSTEPPABLE };
 	}
 	sort(kmt_ranges, kmt_nranges, sizeof(kmt_ranges[0]), kmt_range_cmp, NULL);
+	kmt_text_start = kmt_lookup_symbol("_stext");
+	kmt_text_end = kmt_lookup_symbol("_etext");
 }
 
 bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
@@ -218,4 +221,11 @@ bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
 		if (ip < kmt_ranges[i].end && kmt_ranges[i].kind == kind)
 			return true;
 	return false;
+}
+
+bool kmt_ktext_is_code(unsigned long ip)
+{
+	if (!kmt_text_start || kmt_text_end <= kmt_text_start || !kmt_have_module_address())
+		return true; /* cannot tell */
+	return (ip >= kmt_text_start && ip < kmt_text_end) || kmt_module_address(ip);
 }

@@ -35,4 +35,10 @@ void kmt_ktext_init(void);
 /* Whether @ip is in a function of @kind. Trap-safe. */
 bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip);
 
+/*
+ * Whether @ip is in the kernel's text or in a module: not in code made at run time (ftrace and
+ * kprobe trampolines, BPF), which is never single-stepped. Trap-safe.
+ */
+bool kmt_ktext_is_code(unsigned long ip);
+
 #endif /* KMT_KTEXT_H */

@@ -26,6 +26,7 @@
 #include "counters.h"
 #include "hooks.h"
 #include "ktext.h"
+#include "stackslots.h"
 #include "objects.h"
 #include "pages.h"
 #include "report.h"
@@ -294,9 +295,12 @@ static int __init kmt_init(void)
 	ret = kmt_report_init();
 	if (ret)
 		goto err_objects;
-	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_allow_smp);
+	ret = kmt_stackslots_init();
 	if (ret)
 		goto err_report;
+	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_allow_smp);
+	if (ret)
+		goto err_stackslots;
 	ret = kmt_alloc_init();
 	if (ret)
 		goto err_hooks;
@@ -311,6 +315,8 @@ static int __init kmt_init(void)
 
 err_hooks:
 	kmt_hooks_exit();
+err_stackslots:
+	kmt_stackslots_exit();
 err_report:
 	kmt_report_exit(false);
 err_objects:
@@ -334,6 +340,7 @@ static void __exit kmt_exit(void)
 	debugfs_remove_recursive(kmt_debugfs);
 	kmt_set_armed(false, NULL);  /* every page shown, no new tracked objects from here on */
 	kmt_hooks_exit();            /* waits for steps in flight, then unhooks */
+	kmt_stackslots_exit();
 	kmt_alloc_exit();
 	kmt_report_exit(true);       /* prints what is queued, and the summary */
 	kmt_counters_now(v);

@@ -13,6 +13,7 @@
 #include "kmt.h"
 #include "counters.h"
 #include "ktext.h"
+#include "stackslots.h"
 #include "pages.h"
 #include "platform.h"
 #include "report.h"
@@ -191,15 +192,34 @@ static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size
 	return kmt_put_kernel_nofault(addr, buf, size);
 }
 
+/* Stack slots (stackslots.c): this CPU's table, the current task and its stack. */
+static struct kmt_stack_slots *kmt_pf_stack_slots(void *ctx)
+{
+	return kmt_stackslots_this_cpu();
+}
+
+static uint64_t kmt_pf_current_task(void *ctx)
+{
+	return (uint64_t)(unsigned long)current;
+}
+
+static int kmt_pf_is_stack(void *ctx, uint64_t addr)
+{
+	unsigned long stack = (unsigned long)task_stack_page(current);
+
+	return addr >= stack && addr - stack < THREAD_SIZE;
+}
+
 static int kmt_pf_copy_routine(void *ctx, uint64_t rip)
 {
 	return kmt_ktext_is(KMT_KTEXT_COPY_ROUTINE, rip);
 }
 
-/* Never step kmemtrap itself, the scheduler, ftrace, the entry and noinstr code. */
+/* Never step kmemtrap itself, the scheduler, ftrace, the entry and noinstr code, or code made at run time. */
 static int kmt_pf_may_follow(void *ctx, uint64_t rip)
 {
-	return !within_module(rip, THIS_MODULE) && !kmt_ktext_is(KMT_KTEXT_UNSTEPPABLE, rip);
+	return !within_module(rip, THIS_MODULE) && !kmt_ktext_is(KMT_KTEXT_UNSTEPPABLE, rip) &&
+	       kmt_ktext_is_code(rip);
 }
 
 const struct kmt_engine_platform kmt_platform = {
@@ -216,4 +236,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.write = kmt_pf_write,
 	.may_follow = kmt_pf_may_follow,
 	.copy_routine = kmt_pf_copy_routine,
+	.stack_slots = kmt_pf_stack_slots,
+	.current_task = kmt_pf_current_task,
+	.is_stack = kmt_pf_is_stack,
 };

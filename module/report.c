@@ -416,12 +416,15 @@ static void kmt_report_print(const struct kmt_report_rec *r)
 	if (r->kind == KMT_ERR_UNINIT_USE)
 		pr_err("First bad byte at %px, state %s\n", (void *)(unsigned long)r->bad_addr,
 		       kmt_state_name(r->bad_state));
-	else if (r->bad_count > 1)
+	else if (r->bad_count > 1 && r->bad_last != r->bad_addr)
 		pr_err("First bad byte at %px (+%llu), state %s; %u bad bytes in [%px, %px]\n",
 		       (void *)(unsigned long)r->bad_addr, (unsigned long long)(r->bad_addr - r->addr),
 		       kmt_state_name(r->bad_state), r->bad_count,
 		       (void *)(unsigned long)min(r->bad_addr, r->bad_last),
 		       (void *)(unsigned long)max(r->bad_addr, r->bad_last));
+	else if (r->bad_count > 1)
+		pr_err("First bad byte at %px (+%llu), state %s; %u bad bytes\n", (void *)(unsigned long)r->bad_addr,
+		       (unsigned long long)(r->bad_addr - r->addr), kmt_state_name(r->bad_state), r->bad_count);
 	else
 		pr_err("First bad byte at %px (+%llu), state %s\n", (void *)(unsigned long)r->bad_addr,
 		       (unsigned long long)(r->bad_addr - r->addr), kmt_state_name(r->bad_state));

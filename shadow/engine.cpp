@@ -25,6 +25,7 @@
 
 #include "kmt_emulate.h"
 #include "kmt_engine.h"
+#include "kmt_slots.h"
 
 namespace kmt {
 namespace {
@@ -36,6 +37,9 @@ constexpr uint64_t k_flag_df = 1ull << 10;
 constexpr uint64_t k_flag_zf = 1ull << 6;
 // Hardware error code bit 0: the fault was a protection fault on a present page.
 constexpr uint64_t k_pf_present = 1ull << 0;
+// Steps a window goes on for, once its registers are clean, while stack slots it stored are live
+// (kmt_slots.h): their reload re-taints. Typically the rest of the function that spilled them.
+constexpr uint32_t k_slot_steps = 256;
 
 enum class StepState : uint32_t { Idle = 0, Plain, RepTrick, RepNative, Follow };
 
@@ -117,6 +121,40 @@ private:
 		return m_cpu->follow_limit > 0 && m_platform->read != nullptr;
 	}
 	[[nodiscard]] kmt_prop_env prop_env() const;
+	kmt_stack_slots *slots() const
+	{
+		return m_platform->stack_slots ? m_platform->stack_slots(m_platform->ctx) : nullptr;
+	}
+	// A new window: the stack slots it stores are its own (kmt_slots_live).
+	void new_window() { m_cpu->window = kmt_slots_new_window(slots()); }
+	// Registers clean: whether to go on stepping for the window's stack slots still live.
+	bool follow_slots()
+	{
+		kmt_stack_slots *t = slots();
+		if (!t || !m_platform->current_task || ++m_cpu->slot_steps > k_slot_steps)
+			return false;
+		if (!kmt_slots_live(t, m_platform->current_task(m_platform->ctx), m_regs->gpr[KMT_REG_RSP], m_cpu->window))
+			return false;
+		m_cpu->counters.slot_steps++;
+		return true;
+	}
+	// kmt_propagate() for insn(), counting the stack slots it stores and reloads.
+	int propagate(kmt_regshadow *rs, const kmt_regs *regs, const kmt_prop_env &env, kmt_use *uses, unsigned *n)
+	{
+		const uint64_t stored = env.slots ? env.slots->stored : 0;
+		const uint64_t reloaded = env.slots ? env.slots->reloaded : 0;
+		const int r = kmt_propagate(rs, &insn(), regs, &env, uses, n);
+		if (env.slots) {
+			m_cpu->counters.slot_stores += env.slots->stored - stored;
+			m_cpu->counters.slot_reloads += env.slots->reloaded - reloaded;
+		}
+		return r;
+	}
+	void settle_slots()
+	{
+		if (m_platform->stack_slots && m_platform->read)
+			kmt_slots_settle(m_platform->stack_slots(m_platform->ctx), m_platform->read, m_platform->ctx);
+	}
 	[[nodiscard]] kmt_engine_result start_plain();
 	[[nodiscard]] bool in_copy_routine() const
 	{
@@ -549,6 +587,7 @@ kmt_engine_result Engine::start_rep(uint64_t fault_addr, bool force_batch)
 
 kmt_engine_result Engine::single_step()
 {
+	settle_slots(); // the stores of the stepped instruction have run
 	switch (state()) {
 	case StepState::Idle:
 		return KMT_ENGINE_NOT_OURS;
@@ -652,6 +691,12 @@ kmt_prop_env Engine::prop_env() const
 	env.ctx = m_platform->ctx;
 	env.is_user = m_platform->is_user_address;
 	env.read = m_platform->read;
+	if (m_platform->stack_slots && m_platform->current_task && m_platform->is_stack) {
+		env.slots = m_platform->stack_slots(m_platform->ctx);
+		env.task = m_platform->current_task(m_platform->ctx);
+		env.is_stack = m_platform->is_stack;
+		env.window = m_cpu->window;
+	}
 	return env;
 }
 
@@ -678,6 +723,7 @@ void Engine::report_uses(const kmt_use *uses, unsigned n)
 		error.dst_addr = u.kind == KMT_USE_USER ? u.addr : 0;
 		error.bad_addr = u.origin.addr;
 		error.bad_count = u.bad_bytes;
+		error.bad_last = error.bad_addr; // which bytes of the value: not known here
 		error.bad_state = KMT_SHADOW_UNINIT;
 		error.origin_rip = u.origin.rip;
 		error.origin_addr = u.origin.addr;
@@ -697,9 +743,10 @@ kmt_engine_result Engine::start_plain()
 	show_operands();
 	kmt_use uses[KMT_MAX_USES];
 	unsigned n = 0;
+	new_window();
 	m_cpu->follow = kmt_regshadow{};
 	const kmt_prop_env env = prop_env();
-	if (kmt_propagate(&m_cpu->follow, &insn(), m_regs, &env, uses, &n) != KMT_PROP_OK) {
+	if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
 		// Not covered by the rules: reported at the load, as kmemcheck did.
 		m_follow_end = KMT_FOLLOW_UNCOVERED;
 		apply_plain();
@@ -717,6 +764,7 @@ kmt_engine_result Engine::start_plain()
 	m_cpu->follow_steps = 0;
 	m_cpu->pushf_pending = 0;
 	m_cpu->counters.follow_windows++;
+	m_cpu->slot_steps = 0;
 	return KMT_ENGINE_HANDLED;
 }
 
@@ -800,7 +848,9 @@ kmt_engine_result Engine::follow_step()
 // show and apply it and step it.
 kmt_engine_result Engine::follow_next()
 {
-	if (!kmt_regshadow_tainted(&m_cpu->follow)) {
+	if (kmt_regshadow_tainted(&m_cpu->follow))
+		m_cpu->slot_steps = 0;
+	else if (!follow_slots()) {
 		m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
 		return finish_step();
 	}
@@ -847,7 +897,7 @@ kmt_engine_result Engine::follow_next()
 		unsigned n = 0;
 		kmt_prop_env env = prop_env();
 		env.carry_unallocated = routine;
-		if (kmt_propagate(&m_cpu->follow, &insn(), m_regs, &env, uses, &n) != KMT_PROP_OK)
+		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK)
 			return end_follow(KMT_FOLLOW_UNCOVERED);
 		report_uses(uses, n);
 	}
@@ -949,6 +999,7 @@ kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
 	}
 	kmt_regshadow &rs = m_cpu->follow;
 	rs = kmt_regshadow{};
+	new_window();
 	kmt_prop_env env = prop_env();
 	env.carry_unallocated = 1;
 	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
@@ -995,7 +1046,7 @@ kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
 			break;
 		kmt_use uses[KMT_MAX_USES];
 		unsigned nu = 0;
-		if (kmt_propagate(&rs, &insn(), &before, &env, uses, &nu) != KMT_PROP_OK) {
+		if (propagate(&rs, &before, env, uses, &nu) != KMT_PROP_OK) {
 			// Ran, but not covered by the rules: what it wrote counts as initialized.
 			for (unsigned i = 0; i < insn().nmem; i++) {
 				const kmt_mem_operand &m = insn().mem[i];
@@ -1007,6 +1058,7 @@ kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
 				if (insn().gpr_written & (1u << r))
 					rs.gpr[r] = 0;
 		}
+		settle_slots(); // its stores ran before the rules saw it
 		for (unsigned i = 0; i < nu; i++) {
 			const kmt_use &u = uses[i];
 			if (u.kind != KMT_USE_USER) {
@@ -1076,6 +1128,7 @@ kmt_engine_result Engine::follow_from_routine()
 	m_cpu->follow_steps = 0;
 	m_cpu->pushf_pending = 0;
 	m_cpu->counters.follow_windows++;
+	m_cpu->slot_steps = 0;
 	return follow_next();
 }
 

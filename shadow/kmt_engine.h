@@ -206,6 +206,13 @@ struct kmt_engine_platform {
 	 * copy there. Tracked kernel pages have been shown. Returns the bytes copied (a prefix).
 	 */
 	uint64_t (*copy_user)(void *ctx, uint64_t dst, uint64_t src, uint64_t len);
+	/*
+	 * Stack slots (kmt_slots.h; all three NULL: not remembered): this CPU's table, the current
+	 * task, and whether @addr is on the current task's stack.
+	 */
+	struct kmt_stack_slots *(*stack_slots)(void *ctx);
+	uint64_t (*current_task)(void *ctx);
+	int (*is_stack)(void *ctx, uint64_t addr);
 };
 
 /* Per-CPU counters. Read them at any time; they only grow (wrap at 2^64). */
@@ -225,6 +232,9 @@ struct kmt_engine_counters {
 	uint64_t routine_runs;     /* faults in a copy routine that the engine ran to its end */
 	uint64_t routine_insns;    /* instructions of copy routines the engine ran */
 	uint64_t routine_stops;    /* copy routines left to the CPU part-way (see engine.cpp) */
+	uint64_t slot_stores;      /* stores of uninitialized bits to the stack remembered (kmt_slots.h) */
+	uint64_t slot_reloads;     /* loads from the stack re-tainted by a slot */
+	uint64_t slot_steps;       /* steps taken with clean registers, for live slots */
 };
 
 /* Maximum pages shown at once: 2 per operand for 2 operands, plus room for nested faults. */
@@ -261,6 +271,8 @@ struct kmt_engine_cpu {
 	uint32_t follow_limit;          /* set by the glue: most instructions a window steps; 0: off */
 	uint64_t code_if;               /* the code's IF during a window */
 	uint32_t pushf_pending;         /* the last stepped instruction was PUSHF: fix its flags */
+	uint32_t slot_steps;            /* steps since the registers went clean, with stack slots live */
+	uint32_t window;                /* this activation's window number for its stack slots */
 };
 
 /* Resets @cpu to idle with zero counters and the given REP mode. Any context. */

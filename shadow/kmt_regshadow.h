@@ -26,6 +26,8 @@
 
 KMT_EXTERN_C_BEGIN
 
+struct kmt_stack_slots;
+
 /* Where uninitialized bits came from: the load that brought them into a register. */
 struct kmt_origin {
 	uint64_t rip;  /* the loading instruction */
@@ -91,6 +93,14 @@ struct kmt_prop_env {
 	 * otherwise they load as initialized (their read is reported at the load, as a bug).
 	 */
 	int carry_unallocated;
+	/*
+	 * Stack slots (kmt_slots.h), or NULL: stores of uninitialized bits to 's stack ()
+	 * are remembered there, and loads of them re-taint.
+	 */
+	struct kmt_stack_slots *slots;
+	uint64_t task;
+	uint32_t window; /* the window storing (kmt_slots_new_window) */
+	int (*is_stack)(void *ctx, uint64_t addr);
 };
 
 #define KMT_MAX_USES 4

@@ -27,6 +27,7 @@
 
 #include "kmt_regshadow.h"
 #include "kmt_ops.h"
+#include "kmt_slots.h"
 
 namespace kmt {
 namespace {
@@ -103,6 +104,10 @@ private:
 	unsigned nops() const { return m_insn->nops; }
 	uint64_t mem_address(unsigned mem) const { return kmt_mem_address(m_insn, &m_insn->mem[mem], m_regs); }
 	bool is_user(uint64_t addr) const { return m_env->is_user && m_env->is_user(m_env->ctx, addr); }
+	bool on_stack(uint64_t addr) const
+	{
+		return m_env->slots && m_env->is_stack && m_env->is_stack(m_env->ctx, addr);
+	}
 
 	// Registers.
 	Val reg(unsigned r, unsigned size, bool high8) const;
@@ -229,6 +234,14 @@ Val Prop::read(const kmt_operand &o)
 		v.m_unalloc = static_cast<uint8_t>(unalloc & ~freed & bytes_with_bits(s));
 		if (s)
 			v.m_origin = kmt_origin{ m_regs->rip, addr + ctz64(s) / 8 };
+		if (v.m_known && on_stack(addr)) {
+			// Uninitialized bits stored to the stack in this window (kmt_slots.h), still there.
+			kmt_origin so{};
+			const uint64_t ss = kmt_slots_load(m_env->slots, m_env->task, addr, size, v.m_value, &so);
+			if (ss && !s)
+				v.m_origin = so;
+			v.m_shadow |= ss;
+		}
 		return v;
 	}
 	default:
@@ -254,6 +267,8 @@ void Prop::write(const kmt_operand &o, uint64_t shadow, uint8_t unalloc, const k
 		}
 		return;
 	}
+	if (on_stack(addr))
+		kmt_slots_store(m_env->slots, m_env->task, addr, size, shadow, &origin, m_env->window);
 	kmt_shadow_store_bits(m_env->map, addr, size, shadow, unalloc);
 }
 
@@ -780,14 +795,33 @@ int Prop::bit_count()
 int Prop::stack()
 {
 	switch (m_insn->op) {
-	case KMT_OP_PUSH:
+	case KMT_OP_PUSH: {
+		// The stack is not tracked; a pushed register's uninitialized bits go to a stack slot.
+		const unsigned size = m_insn->opsize ? m_insn->opsize : 8;
+		const uint64_t addr = m_regs->gpr[KMT_REG_RSP] - size;
+		if (nops() >= 1 && on_stack(addr)) {
+			const Val v = read(op(0));
+			kmt_slots_store(m_env->slots, m_env->task, addr, size, v.m_shadow, &v.m_origin, m_env->window);
+		}
+		return KMT_PROP_OK;
+	}
 	case KMT_OP_PUSHF:
-		return KMT_PROP_OK; // the stack is not tracked
+		return KMT_PROP_OK;
 	case KMT_OP_POP:
-		if (nops() >= 1 && op(0).kind == KMT_OPND_REG)
-			clear_reg(op(0).reg);
-		else if (nops() >= 1)
+		if (nops() >= 1 && op(0).kind == KMT_OPND_REG) {
+			const unsigned size = m_insn->opsize ? m_insn->opsize : 8;
+			const uint64_t addr = m_regs->gpr[KMT_REG_RSP];
+			uint64_t value = 0, ss = 0;
+			kmt_origin so{};
+			if (on_stack(addr) && m_env->read && m_env->read(m_env->ctx, addr, &value, size) == 0)
+				ss = kmt_slots_load(m_env->slots, m_env->task, addr, size, value, &so);
+			if (ss)
+				set_reg(op(0).reg, size, false, ss, 0, so);
+			else
+				clear_reg(op(0).reg);
+		} else if (nops() >= 1) {
 			write(op(0), 0, 0, {});
+		}
 		return KMT_PROP_OK;
 	case KMT_OP_POPF:
 		set_flags(0, {});

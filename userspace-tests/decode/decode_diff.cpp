@@ -450,6 +450,8 @@ std::string classify_semantics(const cs_insn *ci, const kmt_insn &ours, const st
 		return "R6 CWD/CDQ/CQO listed as writing rAX";
 	if (ours.op == KMT_OP_SETCC && d == "op1 access w/r")
 		return "R7 SETcc memory destination listed as read";
+	if (ours.op == KMT_OP_MOV && mnemonic_is(ci, { "movnti" }) && d == "op1 access w/r")
+		return "R14 MOVNTI memory destination listed as read";
 	if ((ours.op == KMT_OP_SHLD || ours.op == KMT_OP_SHRD) && d == "op3 access r/-")
 		return "R8 SHLD/SHRD count CL without access";
 	if ((ours.op == KMT_OP_ROL || ours.op == KMT_OP_ROR || ours.op == KMT_OP_RCL ||

@@ -186,3 +186,26 @@ noinline void kmt_follow_drive(uint64_t (*fn)(uint64_t, uint64_t, uint64_t), uin
 		     "xor %%r11d, %%r11d"
 		     ::: "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "cc", "memory");
 }
+
+// ---- a struct read field by field into a local, then copied out by another function ----------
+
+noinline void kmt_case_copy_out(char *user, const void *from, size_t n)
+{
+	const volatile uint64_t *s = (const volatile uint64_t *)from;
+	uint64_t *d = (uint64_t *)user;
+	size_t i;
+
+	for (i = 0; i < n / 8; i++)
+		d[i] = s[i];
+}
+
+noinline void kmt_case_stack_copy_out(char *user, const struct kmt_triple *o)
+{
+	struct kmt_triple local;
+
+	local.id = *(const volatile long *)&o->id;
+	local.secret = *(const volatile long *)&o->secret;
+	local.flags = *(const volatile long *)&o->flags;
+	asm volatile("" ::: "memory");
+	kmt_case_copy_out(user, &local, sizeof(local));
+}

@@ -18,6 +18,12 @@ struct kmt_pair {
 	long b;
 };
 
+struct kmt_triple {
+	long id;
+	long secret;
+	long flags;
+};
+
 int kmt_case_bitfield_set_read(struct kmt_bits *s);
 int kmt_case_bitfield_unset_read(struct kmt_bits *s);
 uint64_t kmt_case_word_hash(const char *name);
@@ -31,6 +37,8 @@ int kmt_case_callee(long v);
 int kmt_case_pass_to_callee(const struct kmt_pair *p);
 uint64_t kmt_case_loop_count(const struct kmt_pair *p, const uint8_t *data);
 void kmt_case_load_unused(const uint64_t *p);
+void kmt_case_copy_out(char *user, const void *from, size_t n);
+void kmt_case_stack_copy_out(char *user, const struct kmt_triple *o);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,7 @@
 // harness.cpp - the userspace twin's glue: signals in, engine decisions out. See harness.h.
 #include "harness.h"
 
+#include <pthread.h>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -81,6 +82,9 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_platform.read = read;
 	m_platform.write = write;
 	m_platform.may_follow = may_follow;
+	m_platform.stack_slots = stack_slots;
+	m_platform.current_task = current_task;
+	m_platform.is_stack = is_stack;
 	for (auto &b : m_blocks)
 		kmt_shadow_block_init(&b, KMT_SHADOW_UNALLOCATED);
 	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
@@ -114,6 +118,15 @@ void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit)
 {
 	kmt_engine_cpu_init(&m_cpu, mode);
 	kmt_engine_set_follow_limit(&m_cpu, follow_limit);
+	m_slots = kmt_stack_slots{};
+	pthread_attr_t attr;
+	void *stack = nullptr;
+	size_t stack_size = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) != 0 || pthread_attr_getstack(&attr, &stack, &stack_size) != 0)
+		die("twin: cannot find this thread's stack\n");
+	pthread_attr_destroy(&attr);
+	m_stack_lo = reinterpret_cast<uint64_t>(stack);
+	m_stack_hi = m_stack_lo + stack_size;
 	m_counters = Counters{};
 	m_nreports = 0;
 	struct sigaction sa = {};
@@ -289,6 +302,23 @@ extern "C" char __executable_start[], etext[];
 int Twin::may_follow(void *, uint64_t rip)
 {
 	return rip >= reinterpret_cast<uint64_t>(__executable_start) && rip < reinterpret_cast<uint64_t>(etext);
+}
+
+// Stack slots: one table (one CPU, one task), the thread's stack.
+kmt_stack_slots *Twin::stack_slots(void *ctx)
+{
+	return &static_cast<Twin *>(ctx)->m_slots;
+}
+
+uint64_t Twin::current_task(void *)
+{
+	return 1;
+}
+
+int Twin::is_stack(void *ctx, uint64_t addr)
+{
+	const auto *t = static_cast<Twin *>(ctx);
+	return addr >= t->m_stack_lo && addr < t->m_stack_hi;
 }
 
 } // namespace twin

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "kmt_engine.h"
+#include "kmt_slots.h"
 
 namespace twin {
 
@@ -55,6 +56,7 @@ public:
 
 	const kmt_shadow_map *shadow() const { return &m_platform.shadow; }
 	kmt_engine_cpu &cpu() { return m_cpu; }
+	kmt_stack_slots &slots() { return m_slots; }
 	const Counters &counters() const { return m_counters; }
 	std::vector<kmt_error> reports() const;
 
@@ -89,6 +91,9 @@ private:
 	static int read(void *ctx, uint64_t addr, void *buf, uint32_t size);
 	static int write(void *ctx, uint64_t addr, const void *buf, uint32_t size);
 	static int may_follow(void *ctx, uint64_t rip);
+	static kmt_stack_slots *stack_slots(void *ctx);
+	static uint64_t current_task(void *ctx);
+	static int is_stack(void *ctx, uint64_t addr);
 	bool user_page_absent(uint64_t addr) const;
 
 	size_t m_tracked_pages;
@@ -100,6 +105,8 @@ private:
 	kmt_engine_platform m_platform = {};
 	kmt_engine_cpu m_cpu = {};
 	Counters m_counters;
+	kmt_stack_slots m_slots = {};
+	uint64_t m_stack_lo = 0, m_stack_hi = 0; // this thread's stack
 	kmt_error m_reports[k_max_reports];
 	size_t m_nreports = 0;
 	bool m_armed = false;

@@ -170,6 +170,61 @@ BUG_CASE(padding_leak)
 	return ret;
 }
 
+/*
+ * A struct copied field by field (through registers) to a local, then copy_to_user()'d: its
+ * uninitialized field leaks from the stack. "stack_copy" is the same with every field set.
+ */
+struct bugs_rec {
+	long id;
+	long secret;
+	long flags;
+};
+
+static noinline int bugs_copy_out(const struct bugs_rec *o)
+{
+	struct bugs_rec local;
+	unsigned long uaddr;
+	int ret = 0;
+
+	uaddr = vm_mmap(NULL, 0, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_ANONYMOUS | MAP_PRIVATE, 0);
+	if (IS_ERR_VALUE(uaddr))
+		return -ENOMEM;
+	local.id = READ_ONCE(o->id);
+	local.secret = READ_ONCE(o->secret);
+	local.flags = READ_ONCE(o->flags);
+	barrier(); /* the stores to the local happen here, before the copy */
+	if (copy_to_user((void __user *)uaddr, &local, sizeof(local)))
+		ret = -EFAULT;
+	vm_munmap(uaddr, PAGE_SIZE);
+	return ret;
+}
+
+static int bugs_stack_copy_common(char *why, bool set_secret)
+{
+	struct bugs_rec *o = kmalloc(sizeof(*o), GFP_KERNEL);
+	int ret;
+
+	if (!o)
+		return sprintf(why, "no memory");
+	o->id = 7;
+	o->flags = 3;
+	if (set_secret)
+		o->secret = 9;
+	ret = bugs_copy_out(o);
+	kfree(o);
+	return ret ? sprintf(why, "copy out failed (%d)", ret) : 0;
+}
+
+BUG_CASE(stack_leak)
+{
+	return bugs_stack_copy_common(why, false);
+}
+
+static int bugs_stack_copy(char *why)
+{
+	return bugs_stack_copy_common(why, true);
+}
+
 static noinline u64 kmt_bugs_cache_read(const u8 *p)
 {
 	if (READ_ONCE(*(const u64 *)(p + 24)) & BUGS_FLAG) /* an offset of its own: never folded */
@@ -257,6 +312,8 @@ static const struct {
 	{ "use_after_free", bugs_use_after_free },
 	{ "slack", bugs_slack },
 	{ "padding_leak", bugs_padding_leak },
+	{ "stack_leak", bugs_stack_leak },
+	{ "stack_copy", bugs_stack_copy },
 	{ "private_cache", bugs_private_cache },
 	{ "clean", bugs_clean },
 };

@@ -37,6 +37,8 @@ run_case cross_page "uninit-use kmt_bugs_cross_page_read"
 run_case use_after_free "freed-read kmt_bugs_use_after_free"
 run_case slack "unallocated-read kmt_bugs_slack_read"
 run_case padding_leak "infoleak bugs_padding_leak"
+run_case stack_leak "infoleak bugs_copy_out"
+run_case stack_copy
 run_case private_cache "uninit-use kmt_bugs_cache_read"
 run_case clean
 grep -E '^(objects_|shadow_bytes|pages_tracked)' $D/kmemtrap/counters | sed 's/^/KMT-STATS: /'

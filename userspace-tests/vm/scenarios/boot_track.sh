@@ -12,6 +12,7 @@ for e in "uninit_kmalloc uninit-use kmt_bugs_uninit_kmalloc_read" \
 	"cross_page uninit-use kmt_bugs_cross_page_read" \
 	"use_after_free freed-read kmt_bugs_use_after_free" \
 	"slack unallocated-read kmt_bugs_slack_read" \
+	"stack_leak infoleak bugs_copy_out" \
 	"private_cache uninit-use kmt_bugs_cache_read"; do
 	set -- $e
 	kmt_known_gap "$1" && continue

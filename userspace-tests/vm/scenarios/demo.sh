@@ -4,13 +4,14 @@
 #@expect kmemtrap: kmemtrap [0-9.]+ on kernel .*#PF hook: kprobe on kernelmode_fixup_or_oops
 #@expect BUG: kmemtrap: uninit-use in kmt_bugs_uninit_kmalloc_read
 #@expect BUG: kmemtrap: freed-read in kmt_bugs_use_after_free
+#@expect BUG: kmemtrap: infoleak in bugs_copy_out
 #@expect BUG: kmemtrap: uninit-use in kmt_st_uninit_read
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 D=/sys/kernel/debug
 kmt_load kmemtrap track_modules=kmt_bugs
 kmt_load kmt_bugs
 kmt_load kmemtrap_selftest
-for c in clean uninit_kmalloc partial_memcpy cross_page use_after_free slack padding_leak \
+for c in clean uninit_kmalloc partial_memcpy cross_page use_after_free slack padding_leak stack_leak \
 	private_cache; do
 	echo $c >$D/kmt_bugs/run || kmt_fail "kmt_bugs case $c failed"
 done

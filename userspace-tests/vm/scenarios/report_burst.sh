@@ -1,14 +1,17 @@
 # A burst of first hits: 100 distinct sites hit 5 times each, in rounds of 100 at once (more than
-# a report ring holds). Every site must be printed exactly once, and the counts must add up:
+# a report ring holds); the queue is printed between rounds (a read of the reports file). Every site must be printed exactly once, and the counts must add up:
 # errors = reports printed + repeats + first hits dropped (a dropped first hit is queued again
 # at its site's next hit).
-#@expect kmt_reports: burst: done
+#@expect kmt_reports: burst_round: done
 #@reject kmt_reports: .*data WRONG
 D=/sys/kernel/debug
 counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 kmt_load kmemtrap track_modules=kmt_reports
 kmt_load kmt_reports
-echo burst >$D/kmt_reports/run || kmt_fail "burst: run failed"
+for round in 1 2 3 4 5; do
+	echo burst_round >$D/kmt_reports/run || kmt_fail "burst round $round: run failed"
+	cat $D/kmemtrap/reports >/dev/null # prints what is queued
+done
 # The sites file (kind, hits, site, and a note if the site was never printed); dmesg itself
 # would have wrapped around 100 reports.
 cat $D/kmemtrap/reports >/tmp/sites
