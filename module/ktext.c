@@ -102,6 +102,20 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 	{ "copy_to_nontemporal", KMT_KTEXT_COPY_ROUTINE, KMT_V(6, 2), KMT_ANY },
 	{ "copy_mc_fragile", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
 	{ "copy_mc_enhanced_fast_string", KMT_KTEXT_COPY_ROUTINE, KMT_ANY, KMT_ANY },
+	/*
+	 * Word-at-a-time name code (fs/namei.c hash_name() inlined into link_path_walk(), fs/dcache.c
+	 * dentry_string_cmp() inlined into the lookups, lib/string.c strscpy()): each reads whole
+	 * words past a name's NUL, by design (KMSAN turns DCACHE_WORD_ACCESS off instead).
+	 */
+	{ "link_path_walk", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "full_name_hash", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "hashlen_string", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "__d_lookup_rcu", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "__d_lookup_rcu_op_compare", KMT_KTEXT_NUL_WORDS, KMT_INLINED, KMT_ANY },
+	{ "__d_lookup", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "d_same_name", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_ANY },
+	{ "strscpy", KMT_KTEXT_NUL_WORDS, KMT_ANY, KMT_V(6, 9) },
+	{ "sized_strscpy", KMT_KTEXT_NUL_WORDS, KMT_V(6, 9), KMT_ANY },
 	{ "_copy_to_user", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
 	{ "copy_to_user_nofault", KMT_KTEXT_COPY_WRAPPER, KMT_ANY, KMT_ANY },
 	/* Tracepoint dispatch between the allocator and our probe (absent when a static call is used). */
@@ -133,7 +147,8 @@ static const struct kmt_ktext_row kmt_ktext_rows[] = {
 };
 
 /* GCC's clone suffixes: each is tried after the plain name. */
-static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0", ".constprop.0.isra.0" };
+static const char *const kmt_clone_suffixes[] = { "", ".part.0", ".constprop.0", ".isra.0", ".constprop.0.isra.0",
+						    ".part.0.constprop.0" };
 
 /* Sections whose code is never single-stepped, by the symbols at their bounds. */
 static const struct {

@@ -26,6 +26,12 @@ enum kmt_ktext_kind {
 	KMT_KTEXT_UNSTEPPABLE,
 	/* A copy routine: a fault inside runs the whole rest of it in the engine, as one copy. */
 	KMT_KTEXT_COPY_ROUTINE,
+	/*
+	 * Reads NUL-terminated names a word at a time: the bytes after a word's first initialized zero
+	 * byte are never used, so they count as initialized there (not reported if freed or
+	 * unallocated).
+	 */
+	KMT_KTEXT_NUL_WORDS,
 	KMT_KTEXT_KINDS,
 };
 

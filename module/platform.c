@@ -215,6 +215,11 @@ static int kmt_pf_copy_routine(void *ctx, uint64_t rip)
 	return kmt_ktext_is(KMT_KTEXT_COPY_ROUTINE, rip);
 }
 
+static int kmt_pf_nul_words(void *ctx, uint64_t rip)
+{
+	return kmt_ktext_is(KMT_KTEXT_NUL_WORDS, rip);
+}
+
 /* Never step kmemtrap itself, the scheduler, ftrace, the entry and noinstr code, or code made at run time. */
 static int kmt_pf_may_follow(void *ctx, uint64_t rip)
 {
@@ -236,6 +241,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.write = kmt_pf_write,
 	.may_follow = kmt_pf_may_follow,
 	.copy_routine = kmt_pf_copy_routine,
+	.nul_words = kmt_pf_nul_words,
 	.stack_slots = kmt_pf_stack_slots,
 	.current_task = kmt_pf_current_task,
 	.is_stack = kmt_pf_is_stack,

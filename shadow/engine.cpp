@@ -121,6 +121,22 @@ private:
 		return m_cpu->follow_limit > 0 && m_platform->read != nullptr;
 	}
 	[[nodiscard]] kmt_prop_env prop_env() const;
+	// Bytes of @op after the first initialized NUL, in word-at-a-time name code (kmt_nul_tail).
+	uint8_t nul_tail(const Operand &op)
+	{
+		if (!m_platform->nul_words || !m_platform->read || op.m_size > 8 || is_user(op.m_addr) ||
+		    !m_platform->nul_words(m_platform->ctx, m_regs->rip))
+			return 0;
+		show_range(op.m_addr, op.m_size); // shown for the step anyway
+		uint64_t v = 0;
+		if (m_platform->read(m_platform->ctx, op.m_addr, &v, op.m_size) != 0)
+			return 0;
+		uint8_t bad = 0;
+		for (uint32_t i = 0; i < op.m_size; i++)
+			if (kmt_shadow_get(shadow(), op.m_addr + i) != KMT_SHADOW_INIT)
+				bad = static_cast<uint8_t>(bad | (1u << i));
+		return kmt_nul_tail(v, op.m_size, bad);
+	}
 	kmt_stack_slots *slots() const
 	{
 		return m_platform->stack_slots ? m_platform->stack_slots(m_platform->ctx) : nullptr;
@@ -318,8 +334,12 @@ void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 		// Uninitialized bytes are followed to their use; freed and unallocated ones are bugs
 		// whatever happens to the value: find the first of those.
 		bad_addr = 0;
+		// In word-at-a-time name code, not the bytes after the name's NUL (never used).
+		const uint8_t tail = nul_tail(op);
 		for (uint64_t a = op.m_addr; a < op.m_addr + op.m_size; a++) {
 			const kmt_shadow_state s = kmt_shadow_get(shadow(), a);
+			if (a - op.m_addr < 8 && (tail & (1u << (a - op.m_addr))))
+				continue;
 			if (s == KMT_SHADOW_FREED || (s == KMT_SHADOW_UNALLOCATED && uninit == Uninit::Followed)) {
 				bad_addr = a;
 				bad_state = s;
@@ -691,6 +711,7 @@ kmt_prop_env Engine::prop_env() const
 	env.ctx = m_platform->ctx;
 	env.is_user = m_platform->is_user_address;
 	env.read = m_platform->read;
+	env.nul_words = m_platform->nul_words && m_platform->nul_words(m_platform->ctx, m_regs->rip);
 	if (m_platform->stack_slots && m_platform->current_task && m_platform->is_stack) {
 		env.slots = m_platform->stack_slots(m_platform->ctx);
 		env.task = m_platform->current_task(m_platform->ctx);

@@ -200,6 +200,12 @@ struct kmt_engine_platform {
 	 */
 	int (*copy_routine)(void *ctx, uint64_t rip);
 	/*
+	 * Nonzero if @rip is in code that reads NUL-terminated names a word at a time (hash_name(),
+	 * dentry name compares, strscpy()): there the bytes after a loaded word's first initialized
+	 * zero byte count as initialized and are not reported (kmt_nul_tail). May be NULL.
+	 */
+	int (*nul_words)(void *ctx, uint64_t rip);
+	/*
 	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
 	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
 	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the

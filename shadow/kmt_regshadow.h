@@ -100,6 +100,12 @@ struct kmt_prop_env {
 	struct kmt_stack_slots *slots;
 	uint64_t task;
 	uint32_t window; /* the window storing (kmt_slots_new_window) */
+	/*
+	 * Nonzero for code that reads NUL-terminated names a word at a time (hash_name(), strscpy()):
+	 * in a loaded word, the bytes after the first initialized zero byte count as initialized
+	 * (kmt_nul_tail).
+	 */
+	int nul_words;
 	int (*is_stack)(void *ctx, uint64_t addr);
 };
 
@@ -115,6 +121,12 @@ struct kmt_prop_env {
  */
 int kmt_propagate(struct kmt_regshadow *rs, const struct kmt_insn *insn, const struct kmt_regs *regs,
 		  const struct kmt_prop_env *env, struct kmt_use *uses, unsigned *nuses);
+
+/*
+ * The bytes of a @size-byte little-endian word @value (bit i of the result: byte i) that come
+ * after its first zero byte that is not in @bad (bit i: byte i is not initialized). 0 if none.
+ */
+uint8_t kmt_nul_tail(uint64_t value, unsigned size, uint8_t bad);
 
 /* Nonzero if any register bit or flag of @rs is uninitialized. */
 int kmt_regshadow_tainted(const struct kmt_regshadow *rs);

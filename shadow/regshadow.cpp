@@ -230,6 +230,14 @@ Val Prop::read(const kmt_operand &o)
 		for (unsigned i = 0; i < 8; i++)
 			if (drop & (1u << i))
 				s &= ~(0xffull << (8 * i));
+		if (m_env->nul_words && v.m_known) {
+			// Word-at-a-time name code: the bytes after the name's NUL are never used.
+			const uint8_t tail = kmt_nul_tail(v.m_value, size, static_cast<uint8_t>(bytes_with_bits(s) | unalloc | freed));
+			for (unsigned i = 0; i < 8; i++)
+				if (tail & (1u << i))
+					s &= ~(0xffull << (8 * i));
+			unalloc = static_cast<uint8_t>(unalloc & ~tail);
+		}
 		v.m_shadow = s;
 		v.m_unalloc = static_cast<uint8_t>(unalloc & ~freed & bytes_with_bits(s));
 		if (s)
@@ -1116,6 +1124,19 @@ int kmt_propagate(struct kmt_regshadow *rs, const struct kmt_insn *insn, const s
 	// In place: the rules check first that they cover the instruction (Prop::supported()), so
 	// an unsupported one changes nothing. No copy: this runs on the small #DB stack.
 	return kmt::Prop(rs, insn, regs, env, uses, nuses).run();
+}
+
+uint8_t kmt_nul_tail(uint64_t value, unsigned size, uint8_t bad)
+{
+	if (size > 8)
+		size = 8;
+	for (unsigned i = 0; i < size; i++) {
+		if ((bad & (1u << i)) || ((value >> (8 * i)) & 0xff))
+			continue;
+		// Byte i is an initialized NUL: everything above it in the word.
+		return static_cast<uint8_t>(((1u << size) - 1) & ~((2u << i) - 1));
+	}
+	return 0;
 }
 
 int kmt_regshadow_tainted(const struct kmt_regshadow *rs)

@@ -374,3 +374,21 @@ TEST_F(RegShadowTest, PopFromTheUntrackedStackIsInitialized)
 }
 
 } // namespace
+
+namespace {
+
+TEST(NulTail, BytesAfterTheFirstInitializedZeroByte)
+{
+	// "ab\0" then garbage: bytes 3..7 are the tail.
+	EXPECT_EQ(kmt_nul_tail(0x1122334455006261ull, 8, 0), 0xf8u);
+	// A zero byte that is not initialized does not end the name: the next initialized one does.
+	EXPECT_EQ(kmt_nul_tail(0x1100330000006261ull, 8, 1u << 2), 0xf0u);
+	// No NUL: no tail; a NUL in the last byte: nothing after it.
+	EXPECT_EQ(kmt_nul_tail(0x0102030405060708ull, 8, 0), 0u);
+	EXPECT_EQ(kmt_nul_tail(0x0002030405060708ull, 8, 0), 0u);
+	// Narrower loads.
+	EXPECT_EQ(kmt_nul_tail(0x00000061u, 4, 0), 0x0cu);
+	EXPECT_EQ(kmt_nul_tail(0x0000u, 2, 0), 0x02u);
+}
+
+} // namespace

@@ -31,6 +31,25 @@ std::string function_at(uint64_t addr)
 	return addr < start + sym->st_size ? info.dli_sname : "?";
 }
 
+// The bounds of the exported function at @addr.
+uint64_t function_start(uint64_t addr)
+{
+	Dl_info info;
+	ElfW(Sym) *sym = nullptr;
+	if (!dladdr1(reinterpret_cast<void *>(addr), &info, reinterpret_cast<void **>(&sym), RTLD_DL_SYMENT) || !sym)
+		return 0;
+	return reinterpret_cast<uint64_t>(info.dli_saddr);
+}
+
+uint64_t function_end(uint64_t addr)
+{
+	Dl_info info;
+	ElfW(Sym) *sym = nullptr;
+	if (!dladdr1(reinterpret_cast<void *>(addr), &info, reinterpret_cast<void **>(&sym), RTLD_DL_SYMENT) || !sym)
+		return 0;
+	return reinterpret_cast<uint64_t>(info.dli_saddr) + sym->st_size;
+}
+
 struct Expect {
 	uint32_t kind;     // enum kmt_error_kind
 	const char *where; // function of the report's instruction (the use, or the load)
@@ -112,6 +131,43 @@ TEST_F(FollowTest, WordAtATimeHashReadsPastTheNulSilently)
 	char ref[32] = "kmemtrap-name";
 	const uint64_t expect = kmt_case_word_hash(ref);
 	EXPECT_EQ(run(as_case(kmt_case_word_hash), reinterpret_cast<uint64_t>(name), 0, 0, {}), expect);
+}
+
+// The hash of a name read a word at a time past its NUL, then compared (as link_path_walk() then
+// __d_lookup_rcu() do): the bytes after the NUL spread into the hash through the carries of
+// has_zero(), so bit-level rules alone report the compare. Code that the platform names as
+// word-at-a-time name code (platform.nul_words) treats the bytes after a word's first
+// initialized NUL as initialized: silent, and still exact about the bytes before it.
+TEST_F(FollowTest, WordAtATimeHashThenCompareIsSilentInNulWordsCode)
+{
+	char *name = reinterpret_cast<char *>(mem(1200));
+	std::memcpy(name, "kmemtrap-name", 14);
+	init(name, 14);
+	char ref[32] = "kmemtrap-name";
+	const uint64_t hash = kmt_case_word_hash(ref);
+	m_twin.set_nul_words(function_start(as_case(kmt_case_word_hash)), function_end(as_case(kmt_case_word_hash)));
+	EXPECT_EQ(run(as_case(kmt_case_word_hash_lookup), reinterpret_cast<uint64_t>(name), hash, 0, {}), 1u);
+}
+
+TEST_F(FollowTest, WordAtATimeHashThenCompareIsReportedWithoutTheNulRule)
+{
+	char *name = reinterpret_cast<char *>(mem(1300));
+	std::memcpy(name, "kmemtrap-name", 14);
+	init(name, 14);
+	char ref[32] = "kmemtrap-name";
+	const uint64_t hash = kmt_case_word_hash(ref); // equal: only all bits decide it
+	run(as_case(kmt_case_word_hash_lookup), reinterpret_cast<uint64_t>(name), hash, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_word_hash_lookup", "kmt_case_word_hash" } });
+}
+
+TEST_F(FollowTest, NulRuleStillReportsUninitializedBytesBeforeTheNul)
+{
+	char *name = reinterpret_cast<char *>(mem(1400));
+	std::memcpy(name, "kmemtrap-name", 14);
+	init(name, 10); // "me" of "name" and the NUL were never written
+	m_twin.set_nul_words(function_start(as_case(kmt_case_word_hash)), function_end(as_case(kmt_case_word_hash)));
+	run(as_case(kmt_case_word_hash_lookup), reinterpret_cast<uint64_t>(name), 0, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_word_hash", "kmt_case_word_hash" } });
 }
 
 TEST_F(FollowTest, WordAtATimeCompareMasksTheTail)

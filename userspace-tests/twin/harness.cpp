@@ -85,6 +85,7 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_platform.stack_slots = stack_slots;
 	m_platform.current_task = current_task;
 	m_platform.is_stack = is_stack;
+	m_platform.nul_words = nul_words;
 	for (auto &b : m_blocks)
 		kmt_shadow_block_init(&b, KMT_SHADOW_UNALLOCATED);
 	kmt_engine_cpu_init(&m_cpu, KMT_REP_MODE_STEP);
@@ -319,6 +320,12 @@ int Twin::is_stack(void *ctx, uint64_t addr)
 {
 	const auto *t = static_cast<Twin *>(ctx);
 	return addr >= t->m_stack_lo && addr < t->m_stack_hi;
+}
+
+int Twin::nul_words(void *ctx, uint64_t rip)
+{
+	const auto *t = static_cast<Twin *>(ctx);
+	return rip >= t->m_nul_lo && rip < t->m_nul_hi;
 }
 
 } // namespace twin

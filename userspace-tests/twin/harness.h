@@ -57,6 +57,8 @@ public:
 	const kmt_shadow_map *shadow() const { return &m_platform.shadow; }
 	kmt_engine_cpu &cpu() { return m_cpu; }
 	kmt_stack_slots &slots() { return m_slots; }
+	// Code in [start, end) reads NUL-terminated names a word at a time (platform.nul_words).
+	void set_nul_words(uint64_t start, uint64_t end) { m_nul_lo = start; m_nul_hi = end; }
 	const Counters &counters() const { return m_counters; }
 	std::vector<kmt_error> reports() const;
 
@@ -94,6 +96,7 @@ private:
 	static kmt_stack_slots *stack_slots(void *ctx);
 	static uint64_t current_task(void *ctx);
 	static int is_stack(void *ctx, uint64_t addr);
+	static int nul_words(void *ctx, uint64_t rip);
 	bool user_page_absent(uint64_t addr) const;
 
 	size_t m_tracked_pages;
@@ -107,6 +110,7 @@ private:
 	Counters m_counters;
 	kmt_stack_slots m_slots = {};
 	uint64_t m_stack_lo = 0, m_stack_hi = 0; // this thread's stack
+	uint64_t m_nul_lo = 0, m_nul_hi = 0;
 	kmt_error m_reports[k_max_reports];
 	size_t m_nreports = 0;
 	bool m_armed = false;
