@@ -37,6 +37,7 @@
 #include <asm/trap_pf.h>
 
 #include "kmt.h"
+#include "alias.h"
 #include "counters.h"
 #include "hooks.h"
 #include "pages.h"
@@ -282,7 +283,9 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 
 	c->in_handler++;
 	kmt_regs_in(&r, regs);
+	kmt_alias_enter();
 	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
+	kmt_alias_exit_level();
 	kmt_regs_out(regs, &r);
 	kmt_slot_transition(c, i, was_busy);
 	kmt_handler_exit(c);
@@ -310,7 +313,9 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 		return NOTIFY_DONE;
 	c->in_handler++;
 	kmt_regs_in(&r, args->regs);
+	kmt_alias_enter(); /* this handler's own alias addresses (alias.c) */
 	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
+	kmt_alias_exit_level();
 	kmt_regs_out(args->regs, &r);
 	kmt_slot_transition(c, i, true);
 	kmt_handler_exit(c);
@@ -385,7 +390,7 @@ static int kmt_cpu_prepare(unsigned int cpu)
 	return -EBUSY;
 }
 
-int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int follow_limit,
+int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int follow_limit, bool emulate,
 		   bool smp_allowed)
 {
 	int cpu, ret, i;
@@ -401,6 +406,7 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 		for (i = 0; i < KMT_SLOTS; i++) {
 			kmt_engine_cpu_init(&c->slot[i], mode);
 			kmt_engine_set_follow_limit(&c->slot[i], follow_limit);
+			kmt_engine_set_emulate(&c->slot[i], emulate);
 			c->plat[i] = kmt_platform;
 			c->owner[i] = NULL;
 		}
@@ -495,6 +501,20 @@ void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode)
 
 		for (i = 0; i < KMT_SLOTS; i++)
 			kmt_engine_set_rep_mode(&c->slot[i], mode);
+	}
+}
+
+void kmt_hooks_set_emulate(bool on)
+{
+	int cpu, i;
+
+	if (!kmt_cpus)
+		return;
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		for (i = 0; i < KMT_SLOTS; i++)
+			kmt_engine_set_emulate(&c->slot[i], on);
 	}
 }
 

@@ -17,6 +17,7 @@
 #include <linux/utsname.h>
 
 #include "kmt.h"
+#include "alias.h"
 #include "alloc.h"
 #include "api.h"
 #include "arm.h"
@@ -129,6 +130,20 @@ static const struct kernel_param_ops kmt_follow_limit_ops = {
 module_param_cb(follow_limit, &kmt_follow_limit_ops, &kmt_follow_limit, 0444);
 MODULE_PARM_DESC(follow_limit, "Follow uninitialized bits through registers for at most this many instructions and report where they are used (default 2000; 0: report uninitialized reads at the load, as kmemcheck did)");
 
+static bool kmt_emulate = true;
+static int kmt_emulate_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (ret)
+		pr_err("invalid emulate '%.*s': use 0 or 1\n", (int)strcspn(val, "\n"), val);
+	return ret;
+}
+
+static const struct kernel_param_ops kmt_emulate_ops = { .set = kmt_emulate_set, .get = param_get_bool };
+module_param_cb(emulate, &kmt_emulate_ops, &kmt_emulate, 0444);
+MODULE_PARM_DESC(emulate, "Run plain accesses to tracked pages in the handler through an alias mapping instead of showing the page and single-stepping (default 1; 0: kmemcheck's way, every access stepped)");
+
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
@@ -162,6 +177,7 @@ static int kmt_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pages_hidden %d\n", kmt_pages_hidden());
 	seq_printf(m, "shadow_bytes %d\n", kmt_pages_tracked() * KMT_SHADOW_BLOCK_BYTES);
 	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_names[kmt_rep_mode]);
+	seq_printf(m, "emulate %d\n", kmt_emulate);
 	seq_printf(m, "enabled %d\n", kmt_pages_armed());
 	return 0;
 }
@@ -232,6 +248,30 @@ static const struct file_operations kmt_rep_mode_fops = {
 	.llseek = default_llseek,
 };
 
+static ssize_t kmt_emulate_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	bool on;
+	int ret = kstrtobool_from_user(ubuf, len, &on);
+
+	if (ret)
+		return ret;
+	kmt_emulate = on;
+	kmt_hooks_set_emulate(on);
+	return len;
+}
+
+static ssize_t kmt_emulate_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
+{
+	return simple_read_from_buffer(ubuf, len, off, kmt_emulate ? "1\n" : "0\n", 2);
+}
+
+static const struct file_operations kmt_emulate_fops = {
+	.owner = THIS_MODULE,
+	.read = kmt_emulate_read,
+	.write = kmt_emulate_write,
+	.llseek = default_llseek,
+};
+
 static void kmt_debugfs_init(void)
 {
 	kmt_debugfs = debugfs_create_dir("kmemtrap", NULL);
@@ -239,6 +279,7 @@ static void kmt_debugfs_init(void)
 	debugfs_create_file("reports", 0444, kmt_debugfs, NULL, &kmt_reports_fops);
 	debugfs_create_file("enabled", 0644, kmt_debugfs, NULL, &kmt_enabled_fops);
 	debugfs_create_file("rep_mode", 0644, kmt_debugfs, NULL, &kmt_rep_mode_fops);
+	debugfs_create_file("emulate", 0644, kmt_debugfs, NULL, &kmt_emulate_fops);
 }
 
 /* ---- load and unload ------------------------------------------------------------------- */
@@ -298,9 +339,12 @@ static int __init kmt_init(void)
 	ret = kmt_stackslots_init();
 	if (ret)
 		goto err_report;
-	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_allow_smp);
+	ret = kmt_alias_init();
 	if (ret)
 		goto err_stackslots;
+	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_emulate, kmt_allow_smp);
+	if (ret)
+		goto err_alias;
 	ret = kmt_alloc_init();
 	if (ret)
 		goto err_hooks;
@@ -315,6 +359,8 @@ static int __init kmt_init(void)
 
 err_hooks:
 	kmt_hooks_exit();
+err_alias:
+	kmt_alias_exit();
 err_stackslots:
 	kmt_stackslots_exit();
 err_report:
@@ -340,6 +386,7 @@ static void __exit kmt_exit(void)
 	debugfs_remove_recursive(kmt_debugfs);
 	kmt_set_armed(false, NULL);  /* every page shown, no new tracked objects from here on */
 	kmt_hooks_exit();            /* waits for steps in flight, then unhooks */
+	kmt_alias_exit();
 	kmt_stackslots_exit();
 	kmt_alloc_exit();
 	kmt_report_exit(true);       /* prints what is queued, and the summary */

@@ -290,6 +290,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p = &kmt_pool[idx];
 	kmt_free_head = p->next_free;
 	p->ptep = ptep;
+	p->pfn = pte_pfn(*ptep);
 	p->tracked = 1;
 	p->flags = 0;
 	p->epoch = ++kmt_page_epoch;

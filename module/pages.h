@@ -24,6 +24,7 @@ struct kmt_page {
 	unsigned long addr;   /* page address; 0 while the record is free */
 	pte_t *ptep;          /* its 4 KiB PTE */
 	pteval_t saved;       /* the PTE value while hidden */
+	unsigned long pfn;    /* its frame (for the alias mapping, alias.c) */
 	u32 tracked;          /* tracking references (annotation ranges, objects) */
 	atomic_t shown;       /* in-flight steps that need it visible (atomic: NMI steps nest) */
 	u32 next_free;        /* free list link (index + 1) */

@@ -12,6 +12,7 @@
 
 #include "kmt.h"
 #include "counters.h"
+#include "alias.h"
 #include "ktext.h"
 #include "stackslots.h"
 #include "pages.h"
@@ -131,10 +132,6 @@ static uint64_t kmt_pf_copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t
 }
 
 /*
- * Following a value (kmt_regshadow.h): reads of operand values and of the stack, never
- * faulting. Tracked operand pages have been shown by the engine.
- */
-/*
  * User memory for the engine: raw user copies with page faults disabled, after access_ok (as
  * copy_*_user_nofault() do, but without their hardened-usercopy check of our buffer, which lives
  * on an exception stack). The engine touches a user address only for the instruction it is
@@ -153,12 +150,6 @@ static int kmt_user_io(void *kbuf, uint64_t uaddr, uint32_t size, bool to_user)
 	return left ? -EFAULT : 0;
 }
 
-static int kmt_pf_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
-{
-	if (addr < TASK_SIZE_MAX)
-		return kmt_user_io(buf, addr, size, false);
-	return copy_from_kernel_nofault(buf, (const void *)(unsigned long)addr, size) ? -EFAULT : 0;
-}
 
 /*
  * Writes for the engine (a PUSHF's stack slot, the stores of a copy routine it runs), never
@@ -185,11 +176,99 @@ fault:
 	return -EFAULT;
 }
 
+/*
+ * Where the engine reaches the byte at kernel address @addr: a hidden tracked page through this
+ * CPU's alias of its frame (alias.c), anything else directly. 0 if it cannot.
+ */
+static unsigned long kmt_pf_reach(unsigned long addr)
+{
+	struct kmt_page *p = kmt_page_find(addr);
+	unsigned long va;
+
+	if (!p || !pte_none(READ_ONCE(*p->ptep)))
+		return addr;
+	va = kmt_alias_map(p->pfn);
+	return va ? va + (addr & ~PAGE_MASK) : 0;
+}
+
+/* Kernel memory for the engine, a page at a time, never faulting. */
+static int kmt_kernel_io(unsigned long addr, void *buf, uint32_t size, bool write)
+{
+	while (size) {
+		uint32_t chunk = min_t(uint32_t, size, PAGE_SIZE - (addr & ~PAGE_MASK));
+		unsigned long at = kmt_pf_reach(addr);
+
+		if (!at)
+			return -EFAULT;
+		if (write ? kmt_put_kernel_nofault(at, buf, chunk) :
+			    copy_from_kernel_nofault(buf, (const void *)at, chunk))
+			return -EFAULT;
+		addr += chunk;
+		buf += chunk;
+		size -= chunk;
+	}
+	return 0;
+}
+
+/*
+ * Reads and writes of the engine: operand values, the stack, the instructions it emulates (an
+ * access of it, a copy routine it runs, a PUSHF's stack slot). Tracked pages that are hidden are
+ * reached through the alias: they are never shown for an emulated access.
+ */
+static int kmt_pf_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
+{
+	if (addr < TASK_SIZE_MAX)
+		return kmt_user_io(buf, addr, size, false);
+	return kmt_kernel_io(addr, buf, size, false);
+}
+
 static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
 {
 	if (addr < TASK_SIZE_MAX)
 		return kmt_user_io((void *)buf, addr, size, true);
-	return kmt_put_kernel_nofault(addr, buf, size);
+	return kmt_kernel_io(addr, (void *)buf, size, true);
+}
+
+/*
+ * An atomic compare-exchange for an emulated LOCK instruction, XCHG, XADD or CMPXCHG: the real
+ * LOCK CMPXCHG on the same memory (the alias of a hidden page maps the same frame), so it stays
+ * atomic against the other CPUs. Kernel memory, 1 to 8 bytes within one page, mapped and writable.
+ */
+static int kmt_pf_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
+			  void *actual)
+{
+	unsigned long at;
+
+	if (addr < TASK_SIZE_MAX || (addr & ~PAGE_MASK) + size > PAGE_SIZE)
+		return -EFAULT;
+	at = kmt_pf_reach(addr);
+	if (!at || (at == addr && !kmt_range_mapped(addr, size, true)))
+		return -EFAULT;
+	switch (size) {
+	case 1:
+		*(u8 *)actual = cmpxchg((u8 *)at, *(const u8 *)expected, *(const u8 *)desired);
+		return 0;
+	case 2:
+		*(u16 *)actual = cmpxchg((u16 *)at, *(const u16 *)expected, *(const u16 *)desired);
+		return 0;
+	case 4:
+		*(u32 *)actual = cmpxchg((u32 *)at, *(const u32 *)expected, *(const u32 *)desired);
+		return 0;
+	case 8:
+		*(u64 *)actual = cmpxchg((u64 *)at, *(const u64 *)expected, *(const u64 *)desired);
+		return 0;
+	}
+	return -EFAULT;
+}
+
+/* Instructions the emulator may run on this CPU: F3 0F BC/BD are BSF/BSR without BMI1/LZCNT. */
+static int kmt_pf_may_emulate(void *ctx, const struct kmt_insn *insn)
+{
+	if (insn->op == KMT_OP_TZCNT)
+		return boot_cpu_has(X86_FEATURE_BMI1);
+	if (insn->op == KMT_OP_LZCNT)
+		return boot_cpu_has(X86_FEATURE_ABM);
+	return 1;
 }
 
 /* Stack slots (stackslots.c): this CPU's table, the current task and its stack. */
@@ -242,6 +321,8 @@ const struct kmt_engine_platform kmt_platform = {
 	.may_follow = kmt_pf_may_follow,
 	.copy_routine = kmt_pf_copy_routine,
 	.nul_words = kmt_pf_nul_words,
+	.cmpxchg = kmt_pf_cmpxchg,
+	.may_emulate = kmt_pf_may_emulate,
 	.stack_slots = kmt_pf_stack_slots,
 	.current_task = kmt_pf_current_task,
 	.is_stack = kmt_pf_is_stack,

@@ -127,7 +127,8 @@ private:
 		if (!m_platform->nul_words || !m_platform->read || op.m_size > 8 || is_user(op.m_addr) ||
 		    !m_platform->nul_words(m_platform->ctx, m_regs->rip))
 			return 0;
-		show_range(op.m_addr, op.m_size); // shown for the step anyway
+		if (!can_emulate())
+			show_range(op.m_addr, op.m_size); // shown for the step anyway
 		uint64_t v = 0;
 		if (m_platform->read(m_platform->ctx, op.m_addr, &v, op.m_size) != 0)
 			return 0;
@@ -185,6 +186,23 @@ private:
 			       const void *desired, void *actual);
 	[[nodiscard]] kmt_engine_result follow_step();
 	[[nodiscard]] kmt_engine_result follow_next();
+	enum class Next { Clean, End, Ready };
+	[[nodiscard]] Next prepare_next(kmt_follow_end *why);
+	[[nodiscard]] kmt_engine_result run_window(bool in_step);
+	[[nodiscard]] bool emulate_insn();
+	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
+	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
+	// without showing them (platform.cmpxchg, with read and write).
+	// Whether [addr, addr+size) reaches into the stack below RSP at the fault (m_stack_guard).
+	[[nodiscard]] bool below_stack_guard(uint64_t addr, uint32_t size) const
+	{
+		constexpr uint64_t k_stack_span = 16384; // THREAD_SIZE on x86-64
+		return m_stack_guard && addr < m_stack_guard && addr + size > m_stack_guard - k_stack_span;
+	}
+	[[nodiscard]] bool can_emulate() const
+	{
+		return m_cpu->emulate && m_platform->cmpxchg && m_platform->read && m_platform->write;
+	}
 	[[nodiscard]] kmt_engine_result follow_from_routine();
 	[[nodiscard]] kmt_engine_result end_follow(kmt_follow_end why);
 	void report_uses(const kmt_use *uses, unsigned n);
@@ -207,6 +225,10 @@ private:
 	const kmt_engine_platform *m_platform;
 	kmt_regs *m_regs;
 	kmt_follow_end m_follow_end = KMT_FOLLOW_CLEAN; // stamped on reports made at the load
+	// In a fault, the handler's own frames are on the interrupted code's stack, just below its RSP
+	// at the fault (a #PF taken in kernel mode does not switch stacks): an instruction run here
+	// must not write there (it is stepped instead). 0 in a #DB, which has a stack of its own.
+	uint64_t m_stack_guard = 0;
 };
 
 void Engine::report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status)
@@ -506,6 +528,7 @@ void Engine::show_element_pages()
 
 kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const kmt_insn *predecoded)
 {
+	m_stack_guard = m_regs->gpr[KMT_REG_RSP];
 	if (state() != StepState::Idle)
 		return fault_while_busy(fault_addr, error_code);
 
@@ -556,6 +579,12 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	if (rep)
 		return start_rep(fault_addr);
 
+	if (!is_string_class(insn().insn_class) && can_emulate()) {
+		bool ran = false;
+		const kmt_engine_result r = emulate_plain(&ran);
+		if (ran)
+			return r;
+	}
 	m_cpu->counters.faults_handled++;
 	if (!is_string_class(insn().insn_class) && follow_enabled())
 		return start_plain();
@@ -865,23 +894,26 @@ kmt_engine_result Engine::follow_step()
 	return follow_next();
 }
 
-// The instruction at RIP, in a window: end the window if nothing is left to follow, else check,
-// show and apply it and step it.
-kmt_engine_result Engine::follow_next()
+// The next instruction of a window (at RIP): the window is over (Clean: nothing left to follow;
+// End: stopped early, why in *why), or the instruction is decoded into insn(), checked,
+// propagated (its uses reported) and ready to run.
+Engine::Next Engine::prepare_next(kmt_follow_end *why)
 {
 	if (kmt_regshadow_tainted(&m_cpu->follow))
 		m_cpu->slot_steps = 0;
-	else if (!follow_slots()) {
-		m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
-		return finish_step();
+	else if (!follow_slots())
+		return Next::Clean;
+	if (++m_cpu->follow_steps >= m_cpu->follow_limit) {
+		*why = KMT_FOLLOW_LIMIT;
+		return Next::End;
 	}
-	if (++m_cpu->follow_steps >= m_cpu->follow_limit)
-		return end_follow(KMT_FOLLOW_LIMIT);
 	uint8_t code[KMT_MAX_INSN_LEN];
 	const size_t len = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
 	kmt_insn next;
-	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK)
-		return end_follow(KMT_FOLLOW_DECODE);
+	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK) {
+		*why = KMT_FOLLOW_DECODE;
+		return Next::End;
+	}
 	// A copy routine is followed wherever it lives (memcpy and memset are noinstr code): a window
 	// reaches one only from the code that called it, or from the routine itself (run_routine).
 	const bool routine = in_copy_routine();
@@ -891,18 +923,18 @@ kmt_engine_result Engine::follow_next()
 		// into such code are not followed: docs/limits.md.)
 		forget_gprs(&m_cpu->follow, k_scratch_gprs | (1u << KMT_REG_RAX));
 		m_cpu->follow.flags = 0;
-		if (!kmt_regshadow_tainted(&m_cpu->follow)) {
-			m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
-			return finish_step();
-		}
-		return end_follow(KMT_FOLLOW_UNSTEPPABLE);
+		if (!kmt_regshadow_tainted(&m_cpu->follow))
+			return Next::Clean;
+		*why = KMT_FOLLOW_UNSTEPPABLE;
+		return Next::End;
 	}
 	const bool legacy = !(next.flags & (KMT_INSN_VEX | KMT_INSN_EVEX));
-	if (next.op == KMT_OP_POPF || (legacy && next.map == 0 && next.opcode == 0xfb /* STI */))
-		return end_follow(KMT_FOLLOW_IRQ);
+	if (next.op == KMT_OP_POPF || (legacy && next.map == 0 && next.opcode == 0xfb /* STI */)) {
+		*why = KMT_FOLLOW_IRQ;
+		return Next::End;
+	}
 	if (legacy && next.map == 0 && next.opcode == 0xfa /* CLI */)
 		m_cpu->code_if = 0;
-	m_cpu->pushf_pending = next.op == KMT_OP_PUSHF;
 	m_cpu->insn = next;
 	m_cpu->insn_rip = m_regs->rip;
 	m_cpu->reported = 0;
@@ -911,21 +943,145 @@ kmt_engine_result Engine::follow_next()
 		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND) && !is_user(op.m_addr))
 			check_read(i, op, routine ? Uninit::Carried : Uninit::Followed);
 	}
-	show_operands();
+	if (!can_emulate())
+		show_operands(); // the rules read operand values; without an alias, from the shown pages
 	const bool rep_done = insn().rep != KMT_REP_NONE && m_regs->gpr[KMT_REG_RCX] == 0;
 	if (!rep_done) {
 		kmt_use uses[KMT_MAX_USES];
 		unsigned n = 0;
 		kmt_prop_env env = prop_env();
 		env.carry_unallocated = routine;
-		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK)
-			return end_follow(KMT_FOLLOW_UNCOVERED);
+		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
+			*why = KMT_FOLLOW_UNCOVERED;
+			return Next::End;
+		}
 		report_uses(uses, n);
 	}
 	if (insn().op == KMT_OP_RET)
 		forget_gprs(&m_cpu->follow, k_scratch_gprs);
-	set_step_if();
-	return KMT_ENGINE_HANDLED;
+	return Next::Ready;
+}
+
+// Runs the window on from RIP: each instruction is emulated where it can be (no #DB, nothing
+// shown), else stepped natively (its pages shown for the step). @in_step: a #DB of the window
+// brought us here (its step state is set up); else a fault did, with no step in flight.
+kmt_engine_result Engine::run_window(bool in_step)
+{
+	for (;;) {
+		kmt_follow_end why = KMT_FOLLOW_CLEAN;
+		const Next next = prepare_next(&why);
+		if (next == Next::Clean) {
+			if (!in_step)
+				return KMT_ENGINE_HANDLED;
+			m_cpu->saved_flags = (m_cpu->saved_flags & ~k_flag_if) | m_cpu->code_if;
+			return finish_step();
+		}
+		if (next == Next::End) {
+			if (in_step)
+				return end_follow(why);
+			m_cpu->counters.follow_end[why - 1]++;
+			report_not_followed(why);
+			m_cpu->follow = kmt_regshadow{};
+			return KMT_ENGINE_HANDLED;
+		}
+		// PUSHF would push the step's TF and IF: natively, where pushf_pending gives it the code's.
+		if (insn().op != KMT_OP_PUSHF && emulate_insn())
+			continue;
+		if (!in_step) {
+			begin_step(StepState::Follow, IfPolicy::Clear);
+			in_step = true;
+		}
+		m_cpu->pushf_pending = insn().op == KMT_OP_PUSHF;
+		show_operands();
+		set_step_if();
+		return KMT_ENGINE_HANDLED;
+	}
+}
+
+// A #DB in a window: the previous instruction ran; go on.
+kmt_engine_result Engine::follow_next()
+{
+	return run_window(true);
+}
+
+// Runs insn() in the handler through the emulator, the hidden pages reached without being shown
+// (platform.cmpxchg). True if it ran (registers, RIP and memory updated); false if not (nothing
+// changed): an operand in user memory (its page may have to be faulted in), a CPU-specific
+// exclusion, or an instruction the emulator declines.
+bool Engine::emulate_insn()
+{
+	if (!can_emulate() || any_user_operand() ||
+	    (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &insn())))
+		return false;
+	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
+	if (kmt_emulate(&insn(), m_regs, &mem) != KMT_EMU_OK) {
+		m_cpu->counters.emulate_declined++;
+		return false;
+	}
+	m_cpu->counters.emulated++;
+	settle_slots();
+	return true;
+}
+
+// A fault on a tracked page by a plain instruction, run in the handler (platform.cmpxchg):
+// checked, propagated and emulated, then, if it left uninitialized bits in registers, its window
+// run on (run_window). *ran is false when it must take the stepping path instead (the code's own
+// TF is set: it expects a #DB after the instruction; an operand is user memory).
+kmt_engine_result Engine::emulate_plain(bool *ran)
+{
+	*ran = false;
+	if ((m_regs->rflags & k_flag_tf) || any_user_operand())
+		return KMT_ENGINE_NOT_OURS;
+	*ran = true;
+	m_cpu->counters.faults_handled++;
+	new_window();
+	m_cpu->follow = kmt_regshadow{};
+	bool window = false;
+	if (follow_enabled()) {
+		for (unsigned i = 0; i < insn().nmem; i++) {
+			const Operand op = operand(i);
+			if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
+				check_read(i, op, Uninit::Followed);
+		}
+		kmt_use uses[KMT_MAX_USES];
+		unsigned n = 0;
+		const kmt_prop_env env = prop_env();
+		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
+			// Not covered by the rules: reported at the load, as kmemcheck did.
+			m_follow_end = KMT_FOLLOW_UNCOVERED;
+			apply_plain();
+			m_follow_end = KMT_FOLLOW_CLEAN;
+			m_cpu->follow = kmt_regshadow{};
+		} else {
+			report_uses(uses, n);
+			window = kmt_regshadow_tainted(&m_cpu->follow);
+		}
+	} else {
+		apply_plain();
+	}
+	if (!emulate_insn()) {
+		// Natively: shown and stepped, as without emulation.
+		show_operands();
+		if (!window) {
+			begin_step(StepState::Plain, IfPolicy::Clear);
+			return KMT_ENGINE_HANDLED;
+		}
+		begin_step(StepState::Follow, IfPolicy::Clear);
+		m_cpu->code_if = m_cpu->saved_flags & k_flag_if;
+		m_cpu->follow_steps = 0;
+		m_cpu->pushf_pending = 0;
+		m_cpu->slot_steps = 0;
+		m_cpu->counters.follow_windows++;
+		return KMT_ENGINE_HANDLED;
+	}
+	if (!window)
+		return KMT_ENGINE_HANDLED;
+	m_cpu->code_if = m_regs->rflags & k_flag_if;
+	m_cpu->follow_steps = 0;
+	m_cpu->pushf_pending = 0;
+	m_cpu->slot_steps = 0;
+	m_cpu->counters.follow_windows++;
+	return run_window(false);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -963,22 +1119,31 @@ void Engine::routine_show(uint64_t addr, uint32_t size)
 int Engine::emu_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
 {
 	auto *e = static_cast<Engine *>(ctx);
-	e->routine_show(addr, size);
+	if (!e->can_emulate())
+		e->routine_show(addr, size); // else the platform reaches hidden pages itself
 	return e->m_platform->read(e->m_platform->ctx, addr, buf, size);
 }
 
 int Engine::emu_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
 {
 	auto *e = static_cast<Engine *>(ctx);
-	e->routine_show(addr, size);
+	if (e->below_stack_guard(addr, size))
+		return -1; // not here: stepped natively instead
+	if (!e->can_emulate())
+		e->routine_show(addr, size);
 	return e->m_platform->write(e->m_platform->ctx, addr, buf, size);
 }
 
-// Copy routines are not atomic, nor is this: the engine runs on one CPU, its pages hidden from
-// the others (docs/limits.md).
+// With emulation, the platform's atomic compare-exchange. Without (copy routines only), a read and
+// a write: not atomic against other CPUs (docs/limits.md).
 int Engine::emu_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
 			void *actual)
 {
+	auto *e = static_cast<Engine *>(ctx);
+	if (e->below_stack_guard(addr, size))
+		return -1;
+	if (e->can_emulate())
+		return e->m_platform->cmpxchg(e->m_platform->ctx, addr, size, expected, desired, actual);
 	if (int r = emu_read(ctx, addr, actual, size))
 		return r;
 	if (__builtin_memcmp(actual, expected, size) != 0)
@@ -1359,6 +1524,11 @@ void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
 void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit)
 {
 	cpu->follow_limit = limit;
+}
+
+void kmt_engine_set_emulate(struct kmt_engine_cpu *cpu, int on)
+{
+	cpu->emulate = on ? 1 : 0;
 }
 
 int kmt_engine_busy(const struct kmt_engine_cpu *cpu)

@@ -206,6 +206,18 @@ struct kmt_engine_platform {
 	 */
 	int (*nul_words)(void *ctx, uint64_t rip);
 	/*
+	 * Emulation (NULL: every access is shown and single-stepped). The engine then runs plain
+	 * instructions, their windows and copy routines itself, through read, write and this atomic
+	 * compare-exchange, all of which must reach hidden tracked pages without showing them (in the
+	 * kernel: a per-CPU alias mapping). cmpxchg: at @addr, @size bytes (1 to 8), store @desired if
+	 * they equal @expected, the old bytes to @actual, atomically; 0, or nonzero if it cannot
+	 * (nothing done). may_emulate (may be NULL): 0 for an instruction this CPU runs differently
+	 * from the emulator (TZCNT without BMI1...).
+	 */
+	int (*cmpxchg)(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
+		       void *actual);
+	int (*may_emulate)(void *ctx, const struct kmt_insn *insn);
+	/*
 	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
 	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
 	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the
@@ -241,6 +253,8 @@ struct kmt_engine_counters {
 	uint64_t slot_stores;      /* stores of uninitialized bits to the stack remembered (kmt_slots.h) */
 	uint64_t slot_reloads;     /* loads from the stack re-tainted by a slot */
 	uint64_t slot_steps;       /* steps taken with clean registers, for live slots */
+	uint64_t emulated;         /* instructions run by the emulator instead of stepped (faults, windows) */
+	uint64_t emulate_declined; /* instructions the emulator declined: stepped instead */
 };
 
 /* Maximum pages shown at once: 2 per operand for 2 operands, plus room for nested faults. */
@@ -254,6 +268,7 @@ struct kmt_engine_counters {
 struct kmt_engine_cpu {
 	struct kmt_engine_counters counters;
 	uint32_t rep_mode;              /* enum kmt_rep_mode, applied at the next fault */
+	uint32_t emulate;               /* nonzero: run plain instructions instead of stepping them (platform.cmpxchg) */
 
 	/* private */
 	uint32_t state;                 /* engine.cpp's StepState */
@@ -296,6 +311,13 @@ void kmt_engine_set_rep_mode(struct kmt_engine_cpu *cpu, enum kmt_rep_mode mode)
  * load, as kmemcheck did. Needs platform.read. From the next fault on. Any context.
  */
 void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit);
+
+/*
+ * Runs plain instructions (and windows, copy routines) in the engine instead of showing their
+ * pages and single-stepping them, when the platform can (platform.cmpxchg): @on nonzero. Off after
+ * kmt_engine_cpu_init(). From the next fault on. Any context.
+ */
+void kmt_engine_set_emulate(struct kmt_engine_cpu *cpu, int on);
 
 /* Nonzero while a step is in flight (pages shown, TF owned by the engine). Any context. */
 int kmt_engine_busy(const struct kmt_engine_cpu *cpu);

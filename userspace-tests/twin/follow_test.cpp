@@ -62,7 +62,7 @@ uint64_t as_case(F *fn)
 	return reinterpret_cast<uint64_t>(fn);
 }
 
-class FollowTest : public ::testing::Test {
+class FollowTest : public ::testing::TestWithParam<bool> {
 protected:
 	void SetUp() override
 	{
@@ -77,7 +77,7 @@ protected:
 	// Runs @fn(a, b, c) with following on, through the driver, and checks the reports.
 	uint64_t run(uint64_t fn, uint64_t a, uint64_t b, uint64_t c, const std::vector<Expect> &expect)
 	{
-		m_twin.arm(KMT_REP_MODE_BATCH, k_follow_limit);
+		m_twin.arm(KMT_REP_MODE_BATCH, k_follow_limit, GetParam());
 		kmt_follow_drive(reinterpret_cast<uint64_t (*)(uint64_t, uint64_t, uint64_t)>(fn), a, b, c);
 		m_twin.disarm();
 		// The kernel prints one report per (kind, code address) and counts the repeats
@@ -109,21 +109,29 @@ protected:
 	Twin m_twin{ 4 };
 };
 
-TEST_F(FollowTest, BitFieldSetThenReadIsSilent)
+TEST_P(FollowTest, BitFieldSetThenReadIsSilent)
 {
 	auto *s = reinterpret_cast<kmt_bits *>(mem(100));
 	EXPECT_EQ(run(as_case(kmt_case_bitfield_set_read), reinterpret_cast<uint64_t>(s), 0, 0, {}), 10u);
 	EXPECT_GT(m_twin.cpu().counters.follow_windows, 0u) << "the read-modify-write was followed";
+	if (GetParam()) {
+		// Emulated: the fault and its window run in the handler, no single step at all.
+		EXPECT_GT(m_twin.cpu().counters.emulated, 0u);
+		EXPECT_EQ(m_twin.cpu().counters.single_steps, 0u);
+	} else {
+		EXPECT_EQ(m_twin.cpu().counters.emulated, 0u);
+		EXPECT_GT(m_twin.cpu().counters.single_steps, 0u);
+	}
 }
 
-TEST_F(FollowTest, ReadOfBitFieldBitsNeverWrittenIsReportedAtTheBranch)
+TEST_P(FollowTest, ReadOfBitFieldBitsNeverWrittenIsReportedAtTheBranch)
 {
 	auto *s = reinterpret_cast<kmt_bits *>(mem(200));
 	run(as_case(kmt_case_bitfield_unset_read), reinterpret_cast<uint64_t>(s), 0, 0,
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_bitfield_unset_read", "kmt_case_bitfield_unset_read" } });
 }
 
-TEST_F(FollowTest, WordAtATimeHashReadsPastTheNulSilently)
+TEST_P(FollowTest, WordAtATimeHashReadsPastTheNulSilently)
 {
 	char *name = reinterpret_cast<char *>(mem(1000));
 	std::memcpy(name, "kmemtrap-name", 14);
@@ -138,7 +146,7 @@ TEST_F(FollowTest, WordAtATimeHashReadsPastTheNulSilently)
 // has_zero(), so bit-level rules alone report the compare. Code that the platform names as
 // word-at-a-time name code (platform.nul_words) treats the bytes after a word's first
 // initialized NUL as initialized: silent, and still exact about the bytes before it.
-TEST_F(FollowTest, WordAtATimeHashThenCompareIsSilentInNulWordsCode)
+TEST_P(FollowTest, WordAtATimeHashThenCompareIsSilentInNulWordsCode)
 {
 	char *name = reinterpret_cast<char *>(mem(1200));
 	std::memcpy(name, "kmemtrap-name", 14);
@@ -149,7 +157,7 @@ TEST_F(FollowTest, WordAtATimeHashThenCompareIsSilentInNulWordsCode)
 	EXPECT_EQ(run(as_case(kmt_case_word_hash_lookup), reinterpret_cast<uint64_t>(name), hash, 0, {}), 1u);
 }
 
-TEST_F(FollowTest, WordAtATimeHashThenCompareIsReportedWithoutTheNulRule)
+TEST_P(FollowTest, WordAtATimeHashThenCompareIsReportedWithoutTheNulRule)
 {
 	char *name = reinterpret_cast<char *>(mem(1300));
 	std::memcpy(name, "kmemtrap-name", 14);
@@ -160,7 +168,7 @@ TEST_F(FollowTest, WordAtATimeHashThenCompareIsReportedWithoutTheNulRule)
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_word_hash_lookup", "kmt_case_word_hash" } });
 }
 
-TEST_F(FollowTest, NulRuleStillReportsUninitializedBytesBeforeTheNul)
+TEST_P(FollowTest, NulRuleStillReportsUninitializedBytesBeforeTheNul)
 {
 	char *name = reinterpret_cast<char *>(mem(1400));
 	std::memcpy(name, "kmemtrap-name", 14);
@@ -170,7 +178,7 @@ TEST_F(FollowTest, NulRuleStillReportsUninitializedBytesBeforeTheNul)
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_word_hash", "kmt_case_word_hash" } });
 }
 
-TEST_F(FollowTest, WordAtATimeCompareMasksTheTail)
+TEST_P(FollowTest, WordAtATimeCompareMasksTheTail)
 {
 	char *a = reinterpret_cast<char *>(mem(2000)), *b = reinterpret_cast<char *>(mem(2100));
 	std::memcpy(a, "abcdefghijk", 11);
@@ -184,7 +192,7 @@ TEST_F(FollowTest, WordAtATimeCompareMasksTheTail)
 		  1u);
 }
 
-TEST_F(FollowTest, StructCopyCarriesTheShadowAndOnlyTheUninitializedFieldIsReported)
+TEST_P(FollowTest, StructCopyCarriesTheShadowAndOnlyTheUninitializedFieldIsReported)
 {
 	auto *src = reinterpret_cast<kmt_pair *>(mem(3000));
 	auto *dst = reinterpret_cast<kmt_pair *>(mem(3100));
@@ -198,7 +206,7 @@ TEST_F(FollowTest, StructCopyCarriesTheShadowAndOnlyTheUninitializedFieldIsRepor
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_use_b", "kmt_case_use_b" } });
 }
 
-TEST_F(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)
+TEST_P(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)
 {
 	// local = *src goes through registers to the (untracked) stack; the byte loop reloads it from
 	// there (kmt_slots.h) and stores it to user memory: the uninitialized field leaks.
@@ -211,7 +219,7 @@ TEST_F(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)
 	EXPECT_EQ(std::memcmp(user, src, sizeof(*src)), 0);
 }
 
-TEST_F(FollowTest, StructCopiedToALocalThenToUserIsSilentWhenInitialized)
+TEST_P(FollowTest, StructCopiedToALocalThenToUserIsSilentWhenInitialized)
 {
 	auto *src = reinterpret_cast<kmt_pair *>(mem(3400));
 	src->a = 5;
@@ -222,7 +230,7 @@ TEST_F(FollowTest, StructCopiedToALocalThenToUserIsSilentWhenInitialized)
 	EXPECT_EQ(std::memcmp(user, src, sizeof(*src)), 0);
 }
 
-TEST_F(FollowTest, FieldsReadIntoALocalThenCopiedOutByACalleeLeakTheUninitializedOne)
+TEST_P(FollowTest, FieldsReadIntoALocalThenCopiedOutByACalleeLeakTheUninitializedOne)
 {
 	// As a kernel function that fills a local from an object and passes it to copy_to_user():
 	// the window goes on while the stack slot is live, into the callee's copy.
@@ -236,7 +244,7 @@ TEST_F(FollowTest, FieldsReadIntoALocalThenCopiedOutByACalleeLeakTheUninitialize
 	    { { KMT_ERR_INFOLEAK, "kmt_case_copy_out", "kmt_case_stack_copy_out" } });
 }
 
-TEST_F(FollowTest, PartialWordCompareOfTheInitializedHalfIsSilent)
+TEST_P(FollowTest, PartialWordCompareOfTheInitializedHalfIsSilent)
 {
 	auto *p = reinterpret_cast<uint64_t *>(mem(4000));
 	*p = 0x1234567800000042ull;
@@ -244,7 +252,7 @@ TEST_F(FollowTest, PartialWordCompareOfTheInitializedHalfIsSilent)
 	EXPECT_EQ(run(as_case(kmt_case_partial_compare), reinterpret_cast<uint64_t>(p), 0x42, 0, {}), 1u);
 }
 
-TEST_F(FollowTest, ValuePassedToACalleeIsReportedWhereTheCalleeBranches)
+TEST_P(FollowTest, ValuePassedToACalleeIsReportedWhereTheCalleeBranches)
 {
 	auto *p = reinterpret_cast<kmt_pair *>(mem(5000));
 	init(&p->a, sizeof(p->a));
@@ -252,7 +260,7 @@ TEST_F(FollowTest, ValuePassedToACalleeIsReportedWhereTheCalleeBranches)
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_callee", "kmt_case_pass_to_callee" } });
 }
 
-TEST_F(FollowTest, LoopCountFromUninitializedMemoryIsReportedAtTheLoopTest)
+TEST_P(FollowTest, LoopCountFromUninitializedMemoryIsReportedAtTheLoopTest)
 {
 	auto *p = reinterpret_cast<kmt_pair *>(mem(6000));
 	p->b = 3; // the value is there, but never written as far as the shadow knows
@@ -261,18 +269,18 @@ TEST_F(FollowTest, LoopCountFromUninitializedMemoryIsReportedAtTheLoopTest)
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_loop_count", "kmt_case_loop_count" } });
 }
 
-TEST_F(FollowTest, UninitializedBytesLoadedAndNeverUsedAreNotReported)
+TEST_P(FollowTest, UninitializedBytesLoadedAndNeverUsedAreNotReported)
 {
 	auto *p = reinterpret_cast<uint64_t *>(mem(7000));
 	init(p, 4);
 	run(as_case(kmt_case_load_unused), reinterpret_cast<uint64_t>(p), 0, 0, {});
 }
 
-TEST_F(FollowTest, WithFollowingOffTheLoadItselfIsReported)
+TEST_P(FollowTest, WithFollowingOffTheLoadItselfIsReported)
 {
 	auto *p = reinterpret_cast<uint64_t *>(mem(7100));
 	init(p, 4);
-	m_twin.arm(KMT_REP_MODE_BATCH, 0);
+	m_twin.arm(KMT_REP_MODE_BATCH, 0, GetParam());
 	kmt_follow_drive(reinterpret_cast<uint64_t (*)(uint64_t, uint64_t, uint64_t)>(as_case(kmt_case_load_unused)),
 			 reinterpret_cast<uint64_t>(p), 0, 0);
 	m_twin.disarm();
@@ -280,6 +288,11 @@ TEST_F(FollowTest, WithFollowingOffTheLoadItselfIsReported)
 	EXPECT_EQ(m_twin.reports()[0].kind, static_cast<uint32_t>(KMT_ERR_UNINIT_READ));
 	EXPECT_EQ(function_at(m_twin.reports()[0].rip), "kmt_case_load_unused");
 }
+
+// Every case twice: stepped (the pages shown for each access), and emulated in the handler
+// (platform.cmpxchg: the pages stay hidden; windows run by emulation where they can).
+INSTANTIATE_TEST_SUITE_P(StepOrEmulate, FollowTest, ::testing::Values(false, true),
+			 [](const ::testing::TestParamInfo<bool> &info) { return info.param ? "emulated" : "stepped"; });
 
 } // namespace
 } // namespace twin

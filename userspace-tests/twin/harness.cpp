@@ -1,6 +1,7 @@
 // harness.cpp - the userspace twin's glue: signals in, engine decisions out. See harness.h.
 #include "harness.h"
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <csignal>
 #include <cstdio>
@@ -68,6 +69,15 @@ Twin::Twin(size_t tracked_pages) : m_tracked_pages(tracked_pages), m_blocks(trac
 	m_mapping = static_cast<uint8_t *>(mapping);
 	m_tracked = m_mapping + k_kernel_pages * k_page;
 	m_user = static_cast<uint8_t *>(user);
+	m_mem_fd = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+	if (m_mem_fd < 0)
+		die("twin: cannot open /proc/self/mem\n");
+	m_altstack.resize(1 << 16);
+	stack_t ss = {};
+	ss.ss_sp = m_altstack.data();
+	ss.ss_size = m_altstack.size();
+	if (sigaltstack(&ss, nullptr) != 0)
+		die("twin: sigaltstack failed\n");
 	m_platform.ctx = this;
 	m_platform.shadow.lookup = lookup;
 	m_platform.shadow.ctx = this;
@@ -96,6 +106,10 @@ Twin::~Twin()
 {
 	if (m_armed)
 		disarm();
+	stack_t ss = {};
+	ss.ss_flags = SS_DISABLE;
+	sigaltstack(&ss, nullptr);
+	close(m_mem_fd);
 	munmap(m_mapping, m_mapping_bytes);
 	munmap(m_user, k_user_pages * k_page);
 	g_twin = nullptr;
@@ -115,10 +129,12 @@ void Twin::reset(uint8_t seed, kmt_shadow_state state)
 	kmt_shadow_set(shadow(), reinterpret_cast<uint64_t>(m_tracked), tracked_bytes(), state);
 }
 
-void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit)
+void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit, bool emulate)
 {
 	kmt_engine_cpu_init(&m_cpu, mode);
 	kmt_engine_set_follow_limit(&m_cpu, follow_limit);
+	kmt_engine_set_emulate(&m_cpu, emulate);
+	m_platform.cmpxchg = emulate ? cmpxchg : nullptr;
 	m_slots = kmt_stack_slots{};
 	pthread_attr_t attr;
 	void *stack = nullptr;
@@ -135,7 +151,9 @@ void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit)
 	sa.sa_flags = SA_SIGINFO;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, &g_old_segv);
+	// The #DB handler has a stack of its own, as the kernel's (IST); the #PF handler does not.
 	sa.sa_sigaction = on_trap;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
 	sigaction(SIGTRAP, &sa, &g_old_trap);
 	if (mprotect(m_tracked, tracked_bytes(), PROT_NONE) != 0)
 		die("twin: mprotect(PROT_NONE) failed\n");
@@ -284,16 +302,39 @@ namespace twin {
 
 // Reads and writes that cannot fault, as copy_from_kernel_nofault() in the kernel: through the
 // process's own memory, which reports unmapped or protected addresses as errors.
-int Twin::read(void *, uint64_t addr, void *buf, uint32_t size)
+// Tracked pages, hidden or not, through /proc/self/mem (it reaches PROT_NONE pages, as the
+// kernel's alias mapping reaches hidden ones); everything else as the process sees it.
+bool Twin::in_tracked(uint64_t addr, uint32_t size) const
 {
+	return addr >= reinterpret_cast<uint64_t>(m_tracked) && addr + size <= reinterpret_cast<uint64_t>(m_tracked) + tracked_bytes();
+}
+
+int Twin::read(void *ctx, uint64_t addr, void *buf, uint32_t size)
+{
+	const auto *t = static_cast<Twin *>(ctx);
+	if (t->in_tracked(addr, size))
+		return pread(t->m_mem_fd, buf, size, static_cast<off_t>(addr)) == static_cast<ssize_t>(size) ? 0 : -1;
 	struct iovec local = { buf, size }, remote = { reinterpret_cast<void *>(addr), size };
 	return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size) ? 0 : -1;
 }
 
-int Twin::write(void *, uint64_t addr, const void *buf, uint32_t size)
+int Twin::write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
 {
+	const auto *t = static_cast<Twin *>(ctx);
+	if (t->in_tracked(addr, size))
+		return pwrite(t->m_mem_fd, buf, size, static_cast<off_t>(addr)) == static_cast<ssize_t>(size) ? 0 : -1;
 	struct iovec local = { const_cast<void *>(buf), size }, remote = { reinterpret_cast<void *>(addr), size };
 	return process_vm_writev(getpid(), &local, 1, &remote, 1, 0) == static_cast<ssize_t>(size) ? 0 : -1;
+}
+
+// One thread: a read, a compare and a write are atomic enough.
+int Twin::cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired, void *actual)
+{
+	if (read(ctx, addr, actual, size) != 0)
+		return -1;
+	if (std::memcmp(actual, expected, size) != 0)
+		return 0;
+	return write(ctx, addr, desired, size);
 }
 
 // The followed code may be stepped while it stays in this program's own text (the C library,

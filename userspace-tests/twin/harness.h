@@ -65,7 +65,8 @@ public:
 	// Hides every tracked page and installs the signal handlers; resets counters and reports.
 	// @follow_limit: follow uninitialized bits through registers for up to that many
 	// instructions (0: report them at the load, as kmemcheck).
-	void arm(kmt_rep_mode mode, uint32_t follow_limit = 0);
+	// @emulate: the engine runs plain instructions itself instead of stepping them (platform.cmpxchg).
+	void arm(kmt_rep_mode mode, uint32_t follow_limit = 0, bool emulate = false);
 	// Shows every tracked page again and restores the previous handlers. Fails the test (abort)
 	// if the engine is still busy: a step left in flight is a bug.
 	void disarm();
@@ -93,6 +94,9 @@ private:
 	static int read(void *ctx, uint64_t addr, void *buf, uint32_t size);
 	static int write(void *ctx, uint64_t addr, const void *buf, uint32_t size);
 	static int may_follow(void *ctx, uint64_t rip);
+	static int cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
+			   void *actual);
+	bool in_tracked(uint64_t addr, uint32_t size) const;
 	static kmt_stack_slots *stack_slots(void *ctx);
 	static uint64_t current_task(void *ctx);
 	static int is_stack(void *ctx, uint64_t addr);
@@ -114,6 +118,8 @@ private:
 	kmt_error m_reports[k_max_reports];
 	size_t m_nreports = 0;
 	bool m_armed = false;
+	int m_mem_fd = -1;
+	std::vector<uint8_t> m_altstack;
 	bool m_user_absent[k_user_pages] = {};
 };
 

@@ -6,7 +6,8 @@
 #              faults=<per op> steps=<per op> min=<ns> max=<ns> n=<ops per loop> ops=<in all>
 #   KMT-BENCH-RATIO: <what>=<value>
 # Passes when every number was printed and is sound (not a pass/fail on speed): a time is never
-# 0, a tracked access traps (a fault and a step at least), and nothing else traps.
+# 0, a tracked access faults (emulated: no single step; with emulation off, "<name>.stepped": a
+# fault and a step at least), and nothing else traps.
 #@expect KMT-BENCH: pf_fixup ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0 faults=0 steps=0
 #@expect KMT-BENCH: db_step ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
 #@expect KMT-BENCH: kprobe_ftrace ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
@@ -15,6 +16,8 @@
 #@expect KMT-BENCH: tracked_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: tracked_store ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: neighbour_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: tracked_load.stepped ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH-RATIO: tracked_load.stepped/tracked_load=[0-9.]+
 #@expect KMT-BENCH: memcpy4k_untracked ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
 #@expect KMT-BENCH: memcpy4k.step ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: memcpy4k.batch ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
@@ -27,7 +30,7 @@
 #@expect KMT-BENCH-RATIO: neighbour_load/tracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: memcpy4k.step/memcpy4k.batch=[0-9.]+
 #@expect KMT-BENCH-RATIO: memset4k.step/memset4k.batch=[0-9.]+
-#@expect KMT-BENCH-DONE: 14 measurements
+#@expect KMT-BENCH-DONE: 17 measurements
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject BUG: kmemtrap:
 #@reject kmt_bench: .*FAILED
@@ -54,8 +57,10 @@ measure() {
 	case $kind in
 	plain) [ $faults = 0 ] && [ $steps = 0 ] ||
 		kmt_fail "$label: kmemtrap trapped ($faults faults, $steps steps in $6 ops) where nothing is tracked" ;;
-	tracked) [ $faults -ge "$6" ] && [ $steps -ge "$6" ] ||
-		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a tracked access must fault and step" ;;
+	tracked) [ $faults -ge "$6" ] && [ $steps = 0 ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: an emulated tracked access must fault, and not step" ;;
+	stepped) [ $faults -ge "$6" ] && [ $steps -ge "$6" ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a stepped tracked access must fault and step" ;;
 	rep) [ $((faults + steps)) -ge "$6" ] ||
 		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a copy on tracked pages must trap" ;;
 	esac
@@ -72,6 +77,12 @@ while read -r name kind; do
 			measure "$name" "$name.$mode" rep
 		done
 		echo batch >$D/kmemtrap/rep_mode ;;
+	tracked)
+		# Emulated in the handler (the default), then shown and single-stepped (emulate=0).
+		measure "$name" "$name" tracked
+		echo 0 >$D/kmemtrap/emulate || kmt_fail "cannot turn emulation off"
+		measure "$name" "$name.stepped" stepped
+		echo 1 >$D/kmemtrap/emulate ;;
 	*) measure "$name" "$name" "$kind" ;;
 	esac
 done <$D/kmt_bench/list
@@ -87,7 +98,7 @@ awk '
 	function ratio(what, a, b) { printf "KMT-BENCH-RATIO: %s=%s\n", what, fmt(a / b) }
 	END {
 		need("pf_fixup"); need("db_step"); need("untracked_load"); need("tracked_load")
-		need("tracked_store"); need("neighbour_load")
+		need("tracked_store"); need("neighbour_load"); need("tracked_load.stepped"); need("tracked_store.stepped")
 		need("memcpy4k.step"); need("memcpy4k.batch"); need("memset4k.step"); need("memset4k.batch")
 		if (bad) exit 1
 		pfdb = ps["pf_fixup"] + ps["db_step"]
@@ -100,6 +111,9 @@ awk '
 		}
 		ratio("tracked_load/(pf_fixup+db_step)", ps["tracked_load"], pfdb)
 		ratio("tracked_store/(pf_fixup+db_step)", ps["tracked_store"], pfdb)
+		ratio("tracked_load.stepped/(pf_fixup+db_step)", ps["tracked_load.stepped"], pfdb)
+		ratio("tracked_store.stepped/(pf_fixup+db_step)", ps["tracked_store.stepped"], pfdb)
+		ratio("tracked_load.stepped/tracked_load", ps["tracked_load.stepped"], ps["tracked_load"])
 		ratio("neighbour_load/untracked_load", ps["neighbour_load"], ps["untracked_load"])
 		ratio("neighbour_load/tracked_load", ps["neighbour_load"], ps["tracked_load"])
 		ratio("memcpy4k.step/memcpy4k.batch", ps["memcpy4k.step"], ps["memcpy4k.batch"])
