@@ -92,6 +92,8 @@ static struct {
 	unsigned long regs_ip, error_code;
 } kmt_calib;
 
+static bool kmt_gs_is_this_cpu_off;
+
 static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
 {
 	r->gpr[KMT_REG_RAX] = p->ax;
@@ -112,9 +114,15 @@ static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
 	r->gpr[KMT_REG_R15] = p->r15;
 	r->rip = p->ip;
 	r->rflags = p->flags;
-	/* Kernel mode: GS base is this CPU's per-cpu base, FS base the task's (rarely used). */
+	/*
+	 * Kernel mode: GS base is this CPU's per-cpu base (this_cpu_off, checked against the MSR at
+	 * load: no RDMSR on the hot path), FS base the task's (kernel code does not use it).
+	 */
 	rdmsrl(MSR_FS_BASE, r->fs_base);
-	rdmsrl(MSR_GS_BASE, r->gs_base);
+	if (likely(kmt_gs_is_this_cpu_off))
+		r->gs_base = this_cpu_read(this_cpu_off);
+	else
+		rdmsrl(MSR_GS_BASE, r->gs_base);
 }
 
 /* Every register the engine may have changed (it runs whole copy routines: any GPR). */
@@ -412,6 +420,12 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 		}
 	}
 
+	{
+		unsigned long gs;
+
+		rdmsrl(MSR_GS_BASE, gs);
+		kmt_gs_is_this_cpu_off = gs == this_cpu_read(this_cpu_off);
+	}
 	kmt_smp_allowed = smp_allowed;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "kmemtrap:prepare", kmt_cpu_prepare, NULL);
 	if (ret < 0) {
