@@ -3,6 +3,7 @@
 #@expect kmemtrap: invalid rep_mode 'sideways': use step or batch
 #@expect kmemtrap: invalid max_pages '0': must be 1\.\.1048576
 #@expect kmemtrap: invalid max_pages 'lots': must be 1\.\.1048576
+#@expect kmemtrap: invalid emulate 'maybe': use 0 or 1
 #@expect kmemtrap: cannot allocate 1048576 page records \(max_pages\)
 #@expect kmemtrap: kmemtrap .*rep_mode=step max_pages=16\b
 #@expect kmemtrap: track_modules: kmt_nosuchmod is not loaded now; its allocations are tracked once it loads
@@ -22,6 +23,7 @@ expect_einval rep_mode=sideways
 expect_einval max_pages=0
 expect_einval max_pages=lots
 expect_einval allow_smp=maybe
+expect_einval emulate=maybe
 # An error in the middle of init (after the symbols, before the traps) unwinds: 1 GiB of page
 # records cannot be had in a 512 MiB guest, and a normal load afterwards still works.
 out=$(insmod /modules/kmemtrap.ko max_pages=1048576 2>&1) && kmt_fail "max_pages=1048576 loaded in 512 MiB"
@@ -32,6 +34,10 @@ grep -q '^step' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not st
 echo sideways >/sys/kernel/debug/kmemtrap/rep_mode 2>/dev/null && kmt_fail "debugfs accepted a bad rep_mode"
 echo batch >/sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "debugfs refused rep_mode batch"
 grep -q '^batch' /sys/kernel/debug/kmemtrap/rep_mode || kmt_fail "rep_mode not batch after the write"
+echo 0 >/sys/kernel/debug/kmemtrap/emulate || kmt_fail "debugfs refused emulate 0"
+grep -q '^0' /sys/kernel/debug/kmemtrap/emulate || kmt_fail "emulate not 0 after the write"
+echo sometimes >/sys/kernel/debug/kmemtrap/emulate 2>/dev/null && kmt_fail "debugfs accepted a bad emulate"
+echo 1 >/sys/kernel/debug/kmemtrap/emulate || kmt_fail "debugfs refused emulate 1"
 kmt_unload kmemtrap
 # Names that match nothing are said, once each; a cache that exists is not complained about.
 kmt_load kmemtrap track_modules=kmt_nosuchmod track_caches=kmt_nosuchcache,task_struct,kmalloc-64

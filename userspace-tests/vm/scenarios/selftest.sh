@@ -4,7 +4,8 @@
 # print their trap counts (faults + single steps) and fail above the limit.
 #@expect kmemtrap: kmemtrap [0-9.]+ on kernel .*#PF hook: kprobe on kernelmode_fixup_or_oops
 #@expect kmemtrap: unloaded: [1-9][0-9]* faults handled, [1-9][0-9]* single steps, .* 0 internal errors, .* 0 pages still tracked, 0 hidden
-#@expect KMT-SELFTEST: [0-9]+ case runs, all ok
+#@expect KMT-SELFTEST: emulate=1: [0-9]+ case runs, all ok
+#@expect KMT-SELFTEST: emulate=0: [0-9]+ case runs, all ok
 #@reject kmemtrap_selftest: .*data WRONG
 #@expect kmemtrap_selftest: routine (__memcpy|memcpy_orig): [0-9]+ copies, data and states carried
 #@expect kmemtrap_selftest: routine (__memmove): [0-9]+ copies, data and states carried
@@ -12,8 +13,6 @@
 #@expect kmemtrap_selftest: routine (copy_user_generic_unrolled|rep_movs_alternative): [0-9]+ copies, data and states carried
 
 D=/sys/kernel/debug
-kmt_load kmemtrap
-kmt_load kmemtrap_selftest
 
 nreports() { dmesg | grep -c 'BUG: kmemtrap:'; }
 counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
@@ -32,10 +31,15 @@ run_case() {
 	got=$(dmesg | grep 'BUG: kmemtrap:' | tail -n +$((before + 1)) |
 		sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1:\2/' | sort)
 	want=$(for e in "$@"; do echo "$e"; done | sort)
-	[ "$got" = "$want" ] || kmt_fail "$case ($mode): reports [$got], expected [$want]"
-	echo "KMT-CASE: $mode $case ok${got:+ ($got)}"
+	[ "$got" = "$want" ] || kmt_fail "$case ($mode, emulate=$emulate): reports [$got], expected [$want]"
+	echo "KMT-CASE: emulate=$emulate $mode $case ok${got:+ ($got)}"
 }
 
+# Every case with accesses emulated in the handler (the default), then stepped (emulate=0), each
+# in a fresh load (reports are per site and load).
+for emulate in 1 0; do
+kmt_load kmemtrap emulate=$emulate
+kmt_load kmemtrap_selftest
 runs=0
 for mode in step batch; do
 	while read -r name modes traps expect; do
@@ -47,15 +51,16 @@ for mode in step batch; do
 		if [ "$traps" != - ]; then
 			n=$((f1 - f0 + s1 - s0))
 			if [ "$mode" = step ]; then max=${traps%/*}; else max=${traps#*/}; fi
-			echo "KMT-TRAPS: $name $mode faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$n max=$max"
+			echo "KMT-TRAPS: emulate=$emulate $name $mode faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$n max=$max"
 			[ "$n" -le "$max" ] || kmt_fail "$name ($mode): $n traps, more than $max"
 		fi
 		runs=$((runs + 1))
 	done <$D/kmemtrap_selftest/cases
 done
 [ "$runs" -gt 20 ] || kmt_fail "only $runs case runs: the case table was not read"
-echo "KMT-SELFTEST: $runs case runs, all ok"
+echo "KMT-SELFTEST: emulate=$emulate: $runs case runs, all ok"
 
 cat $D/kmemtrap/counters
 kmt_unload kmemtrap_selftest
 kmt_unload kmemtrap
+done
