@@ -193,6 +193,27 @@ private:
 	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
+	// Whether insn(), run with @regs, reads no uninitialized bit: clean registers (@rs), every
+	// byte of its memory reads initialized, and no read of the stack while a stack slot of this
+	// task is remembered (the rules would re-taint it).
+	[[nodiscard]] bool clean_insn(const kmt_regshadow &rs, const kmt_regs &regs)
+	{
+		if (kmt_regshadow_tainted(&rs))
+			return false;
+		for (unsigned i = 0; i < insn().nmem; i++) {
+			const kmt_mem_operand &m = insn().mem[i];
+			const uint64_t a = kmt_mem_address(&insn(), &m, &regs);
+			if (!(m.access & KMT_ACCESS_READ) || is_user(a))
+				continue;
+			if (kmt_shadow_check(shadow(), a, m.size, nullptr, nullptr))
+				return false;
+			if (m_platform->is_stack && m_platform->is_stack(m_platform->ctx, a) && slots() &&
+			    m_platform->current_task &&
+			    kmt_slots_live(slots(), m_platform->current_task(m_platform->ctx), 0, 0))
+				return false;
+		}
+		return true;
+	}
 	// Whether [addr, addr+size) reaches into the stack below RSP at the fault (m_stack_guard).
 	[[nodiscard]] bool below_stack_guard(uint64_t addr, uint32_t size) const
 	{
@@ -1037,16 +1058,12 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 	new_window();
 	m_cpu->follow = kmt_regshadow{};
 	bool window = false;
-	bool clean = true; // every byte it reads is initialized (registers are, at a fault)
 	for (unsigned i = 0; i < insn().nmem && follow_enabled(); i++) {
 		const Operand op = operand(i);
-		if (!(op.m_access & KMT_ACCESS_READ))
-			continue;
-		if (!(op.m_access & KMT_ACCESS_COND))
+		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
 			check_read(i, op, Uninit::Followed);
-		if (kmt_shadow_check(shadow(), op.m_addr, op.m_size, nullptr, nullptr))
-			clean = false;
 	}
+	const bool clean = clean_insn(m_cpu->follow, *m_regs); // registers are clean at a fault
 	if (follow_enabled() && clean) {
 		// Nothing uninitialized goes in, so nothing comes out: what it writes is initialized,
 		// without running the rules (the common case, and half the cost of an access).
@@ -1243,6 +1260,22 @@ kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
 		const kmt_regs before = *m_regs;
 		if (kmt_emulate(&insn(), m_regs, &mem) != KMT_EMU_OK)
 			break;
+		if (clean_insn(rs, before)) {
+			// Nothing uninitialized in, nothing out: what it wrote is initialized (the common
+			// case of a copy of initialized bytes), without running the rules.
+			for (unsigned i = 0; i < insn().nmem; i++) {
+				const kmt_mem_operand &m = insn().mem[i];
+				const uint64_t a = kmt_mem_address(&insn(), &m, &before);
+				if ((m.access & KMT_ACCESS_WRITE) && !(m.access & KMT_ACCESS_COND) && !is_user(a))
+					kmt_shadow_set(shadow(), a, m.size, KMT_SHADOW_INIT);
+			}
+			if (insn().op == KMT_OP_RET) {
+				returned = true;
+				n++;
+				break;
+			}
+			continue;
+		}
 		kmt_use uses[KMT_MAX_USES];
 		unsigned nu = 0;
 		if (propagate(&rs, &before, env, uses, &nu) != KMT_PROP_OK) {

@@ -162,7 +162,8 @@ INSTANTIATE_TEST_SUITE_P(ReportCli, UsageTest, ::testing::ValuesIn(kUsageCases),
 // what kallsyms would print (rounded up to the 16-byte alignment), not nm's.
 std::string tiny_log()
 {
-	std::string path = ::testing::TempDir() + "kmt_report_tiny.log";
+	// Per process: CTest runs these tests at once, and a file being rewritten reads empty.
+	std::string path = ::testing::TempDir() + "kmt_report_tiny_" + std::to_string(getpid()) + ".log";
 	write_file(path,
 		   "[    1.000000] BUG: kmemtrap: uninit-read in tiny_first+0x0/0x10 [tiny]\r\n"
 		   "[    1.000001] Read of size 4 at addr ffff888000001000 by task sh/1 on CPU 0\r\n"
