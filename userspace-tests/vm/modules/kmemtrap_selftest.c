@@ -956,6 +956,84 @@ static int st_nmi(char *why)
 	return ret;
 }
 
+
+/*
+ * /sys/kernel/debug/kmemtrap_selftest/routines lists the copy routines this kernel has (one name
+ * a line); writing a name to .../routine runs one copy of 4096 + 13 bytes with it between two
+ * tracked buffers, each straddling a page boundary (two pages an operand), so that the scenario
+ * can count the traps it takes ("KMT-ROUTINE-TRAPS" lines).
+ */
+static int st_routine_one(const char *name, char *why)
+{
+	const size_t size = ST_RT_PAGES * PAGE_SIZE, len = PAGE_SIZE + 13;
+	unsigned long fn = 0;
+	enum st_abi abi = ST_COPY;
+	size_t r;
+	u8 *p;
+
+	if (!st_kallsyms_lookup_name && st_find_kallsyms())
+		return sprintf(why, "kallsyms_lookup_name not found");
+	for (r = 0; r < ARRAY_SIZE(st_routines); r++) {
+		if (!strcmp(name, st_routines[r].name)) {
+			fn = st_kallsyms_lookup_name(st_routines[r].name);
+			abi = st_routines[r].abi;
+		}
+	}
+	if (!fn)
+		return sprintf(why, "no routine %s in this kernel", name);
+	if (cpu_feature_enabled(X86_FEATURE_IBT) && !is_endbr(*(u32 *)fn))
+		return sprintf(why, "not called (IBT, no ENDBR)");
+	p = (u8 *)__get_free_pages(GFP_KERNEL, 2);
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0x3c, size);
+	if (kmemtrap_track(p, size, KMEMTRAP_INITIALIZED)) {
+		free_pages((unsigned long)p, 2);
+		return sprintf(why, "kmemtrap_track failed");
+	}
+	/* Source [100, 100 + len) over pages 0-1, destination 2 pages on, over pages 2-3. */
+	st_call_routine(fn, abi == ST_MOVE ? ST_COPY : abi, p + 2 * PAGE_SIZE + 50, p + 100, len);
+	kmemtrap_untrack(p, size);
+	free_pages((unsigned long)p, 2);
+	return 0;
+}
+
+static ssize_t st_routine_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	char name[48], why[160] = "";
+
+	if (len == 0 || len >= sizeof(name))
+		return -EINVAL;
+	if (copy_from_user(name, ubuf, len))
+		return -EFAULT;
+	name[len] = 0;
+	strim(name);
+	if (st_routine_one(name, why)) {
+		pr_err(ST "routine %s: %s\n", name, why);
+		return -EINVAL;
+	}
+	return len;
+}
+
+static const struct file_operations st_routine_fops = {
+	.owner = THIS_MODULE,
+	.write = st_routine_write,
+	.llseek = default_llseek,
+};
+
+static int st_routines_show(struct seq_file *m, void *unused)
+{
+	size_t r;
+
+	if (!st_kallsyms_lookup_name && st_find_kallsyms())
+		return 0;
+	for (r = 0; r < ARRAY_SIZE(st_routines); r++)
+		if (st_kallsyms_lookup_name(st_routines[r].name))
+			seq_printf(m, "%s\n", st_routines[r].name);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(st_routines);
+
 /* ---- the case table ------------------------------------------------------------------ */
 
 /*
@@ -1073,6 +1151,8 @@ static int __init st_init(void)
 	st_dir = debugfs_create_dir("kmemtrap_selftest", NULL);
 	debugfs_create_file("run", 0200, st_dir, NULL, &st_run_fops);
 	debugfs_create_file("cases", 0444, st_dir, NULL, &st_cases_fops);
+	debugfs_create_file("routines", 0444, st_dir, NULL, &st_routines_fops);
+	debugfs_create_file("routine", 0200, st_dir, NULL, &st_routine_fops);
 	pr_info(ST "ready: %zu cases in /sys/kernel/debug/kmemtrap_selftest/run\n", ARRAY_SIZE(st_cases));
 	return 0;
 }

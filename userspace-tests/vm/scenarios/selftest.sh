@@ -57,6 +57,22 @@ for mode in step batch; do
 		runs=$((runs + 1))
 	done <$D/kmemtrap_selftest/cases
 done
+# Every copy routine of this kernel, one 4 KiB + 13-byte copy between operands of two pages each:
+# at most one trap per page of each operand (issue 10's target), in both REP modes.
+nr=0
+for mode in step batch; do
+	echo "$mode" >$D/kmemtrap/rep_mode
+	while read -r routine; do
+		f0=$(counter faults_handled) s0=$(counter single_steps)
+		echo "$routine" >$D/kmemtrap_selftest/routine || kmt_fail "routine $routine failed"
+		f1=$(counter faults_handled) s1=$(counter single_steps)
+		n=$((f1 - f0 + s1 - s0))
+		echo "KMT-ROUTINE-TRAPS: emulate=$emulate $mode $routine faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$n max=4"
+		[ "$n" -le 4 ] || kmt_fail "$routine ($mode, emulate=$emulate): $n traps for 4 pages"
+		nr=$((nr + 1))
+	done <$D/kmemtrap_selftest/routines
+done
+[ "$nr" -ge 8 ] || kmt_fail "only $nr routine runs: the routine list was not read"
 [ "$runs" -gt 20 ] || kmt_fail "only $runs case runs: the case table was not read"
 echo "KMT-SELFTEST: emulate=$emulate: $runs case runs, all ok"
 
