@@ -504,7 +504,8 @@ void kmt_hooks_exit(void)
 	kmt_cpus = NULL;
 }
 
-void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode)
+/* Applies a setting to every engine slot of every CPU (from its next fault on). */
+static void kmt_hooks_set_all(void (*set)(struct kmt_engine_cpu *cpu, int value), int value)
 {
 	int cpu, i;
 
@@ -514,22 +515,23 @@ void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode)
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
 		for (i = 0; i < KMT_SLOTS; i++)
-			kmt_engine_set_rep_mode(&c->slot[i], mode);
+			set(&c->slot[i], value);
 	}
+}
+
+static void kmt_set_rep_mode_int(struct kmt_engine_cpu *cpu, int mode)
+{
+	kmt_engine_set_rep_mode(cpu, (enum kmt_rep_mode)mode);
+}
+
+void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode)
+{
+	kmt_hooks_set_all(kmt_set_rep_mode_int, mode);
 }
 
 void kmt_hooks_set_emulate(bool on)
 {
-	int cpu, i;
-
-	if (!kmt_cpus)
-		return;
-	for_each_possible_cpu(cpu) {
-		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
-
-		for (i = 0; i < KMT_SLOTS; i++)
-			kmt_engine_set_emulate(&c->slot[i], on);
-	}
+	kmt_hooks_set_all(kmt_engine_set_emulate, on);
 }
 
 void kmt_hooks_engine_counters(struct kmt_engine_counters *sum)
