@@ -193,6 +193,18 @@ private:
 	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
+	// The source and destination operands of a MOVS (their indexes in insn().mem).
+	bool string_operands(int *si, int *di) const
+	{
+		*si = *di = -1;
+		for (unsigned i = 0; i < insn().nmem; i++) {
+			if (insn().mem[i].role == KMT_ROLE_SRC)
+				*si = static_cast<int>(i);
+			else if (insn().mem[i].role == KMT_ROLE_DST)
+				*di = static_cast<int>(i);
+		}
+		return *si >= 0 && *di >= 0;
+	}
 	// Whether insn(), run with @regs, reads no uninitialized bit: clean registers (@rs), every
 	// byte of its memory reads initialized, and no read of the stack while a stack slot of this
 	// task is remembered (the rules would re-taint it).
@@ -1447,14 +1459,8 @@ bool Engine::try_batch()
 // through a buffer. Returns how many elements were completed (a prefix in execution order).
 uint64_t Engine::batch_move(uint64_t n, uint32_t size)
 {
-	int si = -1, di = -1;
-	for (unsigned i = 0; i < insn().nmem; i++) {
-		if (insn().mem[i].role == KMT_ROLE_SRC)
-			si = static_cast<int>(i);
-		else if (insn().mem[i].role == KMT_ROLE_DST)
-			di = static_cast<int>(i);
-	}
-	if (si < 0 || di < 0)
+	int si, di;
+	if (!string_operands(&si, &di))
 		return 0;
 	const Direction dir = direction();
 	const uint64_t src_lo = run_low(operand(static_cast<unsigned>(si)).m_addr, n, size, dir);
@@ -1498,14 +1504,8 @@ uint64_t Engine::batch_move(uint64_t n, uint32_t size)
 // elements were copied; a partly copied element is done again by the CPU.
 uint64_t Engine::batch_move_user(uint64_t n, uint32_t size)
 {
-	int si = -1, di = -1;
-	for (unsigned i = 0; i < insn().nmem; i++) {
-		if (insn().mem[i].role == KMT_ROLE_SRC)
-			si = static_cast<int>(i);
-		else if (insn().mem[i].role == KMT_ROLE_DST)
-			di = static_cast<int>(i);
-	}
-	if (si < 0 || di < 0)
+	int si, di;
+	if (!string_operands(&si, &di))
 		return 0;
 	const Operand s = operand(static_cast<unsigned>(si));
 	const Operand d = operand(static_cast<unsigned>(di));
