@@ -4,7 +4,8 @@
  * allocating module (track_modules), by cache (track_caches) or all of them (track_all).
  *
  * Events come from the kmem tracepoints (kmalloc, kmem_cache_alloc, kfree, kmem_cache_free) and
- * mm_page_free, attached with for_each_kernel_tracepoint() + tracepoint_probe_register(). They
+ * mm_page_free, attached with for_each_kernel_tracepoint() + tracepoint_probe_register(), and
+ * from probes on the bulk allocator and bulk free, which have no tracepoint. They
  * fire in any context the allocator runs in (never NMI), so the hooks only use the atomic page
  * tracking path: the direct map is split to 4 KiB pages once, when a selection is first set
  * (process context), and an object whose page is still not 4 KiB-mapped is skipped and counted.
@@ -21,6 +22,7 @@
  * Locking in this file: the selection is RCU-published (kmt_sel_mutex serialises writers); the
  * hooks read it under the tracepoint's preempt-off section.
  */
+#include <linux/ftrace.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
@@ -397,6 +399,126 @@ static void notrace kmt_tp_mm_page_free(void *data, struct page *page, unsigned 
 	}
 }
 
+/* ---- bulk allocations and frees ------------------------------------------------------- */
+
+/*
+ * kmem_cache_alloc_bulk() and kmem_cache_free_bulk() (and kfree_bulk(), which calls it) fire no
+ * per-object tracepoint. The maple tree allocates and frees its nodes this way (mas_alloc_nodes,
+ * mas_destroy), RCU's batched kfree_rcu() frees through kfree_bulk(). Without an event, an object
+ * kept the state of its previous tracked life: a node bulk-allocated again read as freed
+ * (mas_destroy's freed-read in every whole-kernel run), and a bulk free went unseen. Probes on
+ * both functions give each object the event its tracepoint would: kmt_on_alloc() once the
+ * allocation returned, kmt_on_free() before the free, like kmem_cache_alloc/kmem_cache_free's.
+ *
+ * Both functions are sent, by an ftrace callback at their entry (the livepatch mechanism:
+ * FTRACE_OPS_FL_IPMODIFY), to a wrapper of ours with the same arguments and the caller's return
+ * address: an ordinary function that reports the objects (before a free, after an allocation)
+ * and calls the real one (the callback lets calls from this module through). Kprobes were tried
+ * first and oopsed: while a kprobe handler runs, kprobes are "running" on that CPU, so our own
+ * #PF kprobe cannot serve a tracked page touched there or by an interrupt taken meanwhile
+ * (kmem_cache_free()'s tracepoint array in an RCU softirq), and a kretprobe reads kernel
+ * allocations (its instances, struct rethook) that can share a page with tracked objects. The
+ * ftrace callback touches no tracked memory and leaves no such state. The pointer array can
+ * itself be in a tracked object on a hidden page (the maple tree passes &node->slot[i]): it is
+ * read through kmt_pages_read_unseen().
+ */
+#define KMT_BULK_CHUNK 16 /* pointers read at a time */
+
+static noinline int notrace kmt_bulk_alloc_wrapper(struct kmem_cache *s, gfp_t gfp, size_t size,
+						   void **p)
+{
+	unsigned long call_site = (unsigned long)__builtin_return_address(0);
+	int n = kmt_alloc_bulk_call(s, gfp, size, p), i, j, m;
+	struct kmt_cache_fields f;
+	void *chunk[KMT_BULK_CHUNK];
+
+	if (n <= 0 || !s || !kmt_kmem_cache_fields(s, &f))
+		return n;
+	preempt_disable_notrace(); /* the hooks' context: the selection is RCU-sched */
+	for (i = 0; i < n; i += m) {
+		m = min(n - i, KMT_BULK_CHUNK);
+		if (!kmt_pages_read_unseen(chunk, (unsigned long)(p + i), m * sizeof(void *))) {
+			kmt_count(KMT_CNT_BULK_UNREADABLE);
+			break;
+		}
+		for (j = 0; j < m; j++)
+			kmt_on_alloc(call_site, chunk[j], f.object_size, f.object_size, gfp, f.name,
+				     f.has_ctor, f.typesafe_by_rcu);
+	}
+	preempt_enable_notrace();
+	return n;
+}
+
+/* kfree_bulk() is kmem_cache_free_bulk(NULL, size, p). */
+static noinline void notrace kmt_bulk_free_wrapper(struct kmem_cache *s, size_t size, void **p)
+{
+	void *chunk[KMT_BULK_CHUNK];
+	size_t i, j, m;
+
+	preempt_disable_notrace();
+	for (i = 0; i < size; i += m) {
+		m = min_t(size_t, size - i, KMT_BULK_CHUNK);
+		if (!kmt_pages_read_unseen(chunk, (unsigned long)(p + i), m * sizeof(void *))) {
+			kmt_count(KMT_CNT_BULK_UNREADABLE);
+			break;
+		}
+		for (j = 0; j < m; j++)
+			kmt_on_free(chunk[j]);
+	}
+	preempt_enable_notrace();
+	kmem_cache_free_bulk(s, size, p);
+}
+
+static void notrace kmt_bulk_redirect(unsigned long ip, unsigned long parent_ip,
+				      struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	struct pt_regs *regs = ftrace_get_regs(fregs);
+
+	if (regs && !within_module(parent_ip, THIS_MODULE))
+		regs->ip = (unsigned long)op->private;
+}
+
+static struct ftrace_ops kmt_bulk_ops[] = {
+	{ .func = kmt_bulk_redirect, .private = kmt_bulk_alloc_wrapper,
+	  .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION },
+	{ .func = kmt_bulk_redirect, .private = kmt_bulk_free_wrapper,
+	  .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION },
+};
+static const char *const kmt_bulk_names[] = { KMT_ALLOC_BULK_SYMBOL, KMT_FREE_BULK_SYMBOL };
+static bool kmt_bulk_on[ARRAY_SIZE(kmt_bulk_ops)];
+
+static void kmt_bulk_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(kmt_bulk_ops); i++) {
+		if (kmt_bulk_on[i])
+			unregister_ftrace_function(&kmt_bulk_ops[i]);
+		kmt_bulk_on[i] = false;
+	}
+}
+
+static int kmt_bulk_init(void)
+{
+	const unsigned long target[] = { (unsigned long)kmt_alloc_bulk_call,
+					 (unsigned long)kmem_cache_free_bulk };
+	unsigned int i;
+	int ret;
+
+	BUILD_BUG_ON(ARRAY_SIZE(target) != ARRAY_SIZE(kmt_bulk_ops));
+	for (i = 0; i < ARRAY_SIZE(kmt_bulk_ops); i++) {
+		ret = ftrace_set_filter_ip(&kmt_bulk_ops[i], target[i], 0, 0);
+		if (!ret)
+			ret = register_ftrace_function(&kmt_bulk_ops[i]);
+		if (ret) {
+			pr_err("cannot hook %s through ftrace (error %d)\n", kmt_bulk_names[i], ret);
+			return ret;
+		}
+		kmt_bulk_on[i] = true;
+	}
+	return 0;
+}
+
 /* ---- tracepoints ---------------------------------------------------------------------- */
 
 static const struct {
@@ -452,6 +574,9 @@ int kmt_alloc_init(void)
 		}
 		kmt_alloc_tp_on[i] = true;
 	}
+	ret = kmt_bulk_init();
+	if (ret)
+		goto fail;
 	kmt_hooks_on = true;
 	return 0;
 fail:
@@ -465,6 +590,7 @@ void kmt_alloc_exit(void)
 	unsigned int i;
 
 	kmt_hooks_on = false;
+	kmt_bulk_exit();
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
 		if (kmt_alloc_tp_on[i])
 			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);

@@ -16,6 +16,7 @@
 #define KMT_COMPAT_H
 
 #include <linux/module.h>
+#include <linux/slab.h>
 #include <linux/tracepoint.h>
 #include <linux/version.h>
 #include <trace/events/kmem.h>
@@ -57,6 +58,24 @@ int kmt_kmem_cache_layout_init(void);
 bool kmt_kmem_cache_tracked(void);
 bool kmt_kmem_cache_fields(const struct kmem_cache *s, struct kmt_cache_fields *f);
 
+/*
+ * The bulk allocator (no per-object tracepoint; alloc.c redirects it): 6.10 renamed the allocation
+ * entry point kmem_cache_alloc_bulk_noprof (memory allocation profiling); kmem_cache_free_bulk
+ * (also behind kfree_bulk) kept its name. The arguments are the same in 6.1 and 6.12:
+ * (struct kmem_cache *s, gfp_t flags, size_t size, void **p) -> int, and (s, size, p).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define KMT_ALLOC_BULK_SYMBOL "kmem_cache_alloc_bulk_noprof"
+#else
+#define KMT_ALLOC_BULK_SYMBOL "kmem_cache_alloc_bulk"
+#endif
+#define KMT_FREE_BULK_SYMBOL "kmem_cache_free_bulk"
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kmt_alloc_bulk_call kmem_cache_alloc_bulk_noprof
+#else
+#define kmt_alloc_bulk_call kmem_cache_alloc_bulk
+#endif
+
 static inline void __maybe_unused kmt_compat_tracepoint_canaries(void)
 {
 	if (0) {
@@ -66,6 +85,15 @@ static inline void __maybe_unused kmt_compat_tracepoint_canaries(void)
 		register_trace_kmem_cache_free((kmt_tp_kmem_cache_free_t)NULL, NULL);
 		register_trace_mm_page_free((kmt_tp_mm_page_free_t)NULL, NULL);
 	}
+	/* The bulk functions' prototypes: alloc.c's wrappers take their place with the same ones. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+	BUILD_BUG_ON(!__same_type(&kmem_cache_alloc_bulk_noprof,
+				  int (*)(struct kmem_cache *, gfp_t, size_t, void **)));
+#else
+	BUILD_BUG_ON(!__same_type(&kmem_cache_alloc_bulk,
+				  int (*)(struct kmem_cache *, gfp_t, size_t, void **)));
+#endif
+	BUILD_BUG_ON(!__same_type(&kmem_cache_free_bulk, void (*)(struct kmem_cache *, size_t, void **)));
 }
 
 #endif /* KMT_COMPAT_H */

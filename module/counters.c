@@ -51,6 +51,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_SLAB_PAGES_RELEASED] = "slab_pages_released",
 	[KMT_CNT_STACKS_FULL] = "stacks_full",
 	[KMT_CNT_SITES_FULL] = "sites_full",
+	[KMT_CNT_BULK_UNREADABLE] = "bulk_unreadable",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

@@ -61,6 +61,7 @@ enum kmt_counter_id {
 	KMT_CNT_SLAB_PAGES_RELEASED,      /* tracked pages given back to the page allocator */
 	KMT_CNT_STACKS_FULL,              /* call traces not kept: the stack store is full */
 	KMT_CNT_SITES_FULL,               /* errors not deduplicated: the site table is full */
+	KMT_CNT_BULK_UNREADABLE,          /* bulk allocations/frees whose pointer array could not be read */
 	KMT_COUNTER_COUNT,
 };
 

@@ -25,6 +25,7 @@
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/uaccess.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
 
@@ -227,6 +228,31 @@ bool kmt_page_hide_step(struct kmt_page *p)
 		return false;
 	if (atomic_dec_return(&p->shown) == 0 && READ_ONCE(p->tracked))
 		kmt_page_hide(p);
+	return true;
+}
+
+bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len)
+{
+	while (len) {
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(src));
+		struct kmt_page *p;
+		unsigned long flags;
+		long ret;
+
+		local_irq_save(flags);
+		p = kmt_page_find(src);
+		if (p)
+			kmt_page_show_step(p);
+		ret = copy_from_kernel_nofault(dst, (const void *)src, n);
+		if (p)
+			kmt_page_hide_step(p);
+		local_irq_restore(flags);
+		if (ret)
+			return false;
+		dst += n;
+		src += n;
+		len -= n;
+	}
 	return true;
 }
 

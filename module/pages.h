@@ -68,6 +68,15 @@ void kmt_page_put(struct kmt_page *p);
 void kmt_page_show_step(struct kmt_page *p);
 bool kmt_page_hide_step(struct kmt_page *p);
 
+/*
+ * Copies @len bytes at kernel address @src to @dst for kmemtrap itself (the bulk allocation
+ * wrappers read the kernel's pointer arrays): each tracked page is shown around its part of the
+ * copy, with interrupts off, so nothing faults, even where our #PF hook could not serve (a kprobe
+ * handler); the copy is fault-safe. Not a kernel access: no shadow is checked or changed. Returns
+ * false if some byte could not be read. Not NMI.
+ */
+bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len);
+
 /* Hides @p even while disarmed: only for the load-time calibration fault. */
 void kmt_page_hide_unarmed(struct kmt_page *p);
 

@@ -244,7 +244,139 @@ BUG_CASE(private_cache)
 	return 0;
 }
 
+/*
+ * Bulk allocation and free (kmem_cache_alloc_bulk, kmem_cache_free_bulk, kfree_bulk): no
+ * per-object tracepoint; kmemtrap probes the functions. The object freed by bugs_freed_object()
+ * is what the next allocation gets back (SLUB's per-CPU freelist is LIFO), so a bulk allocation
+ * that went unseen would leave it "freed".
+ */
+#define BUGS_BULK 4
+
+static void *bugs_freed_object(void)
+{
+	void *o = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
+
+	if (o) {
+		memset(o, 0x11, 100);
+		kmem_cache_free(bugs_cache, o);
+	}
+	return o;
+}
+
+/* Allocates BUGS_BULK objects in bulk; which of them is @old (-1: none). */
+static int bugs_bulk_alloc(void **p, const void *old, char *why)
+{
+	int n = kmem_cache_alloc_bulk(bugs_cache, GFP_KERNEL, BUGS_BULK, p), i;
+
+	if (n != BUGS_BULK) {
+		if (n > 0)
+			kmem_cache_free_bulk(bugs_cache, n, p);
+		return -sprintf(why, "kmem_cache_alloc_bulk returned %d", n) - 1;
+	}
+	for (i = 0; i < n; i++)
+		if (p[i] == old)
+			return i;
+	return BUGS_BULK;
+}
+
+static noinline u64 kmt_bugs_bulk_uninit_read(const u64 *p)
+{
+	if (READ_ONCE(p[3]) & BUGS_FLAG) /* never written in this life */
+		bugs_used += 9;
+	return 10;
+}
+
+BUG_CASE(bulk_uninit)
+{
+	void *p[BUGS_BULK], *old = bugs_freed_object();
+	int r, i;
+
+	if (!old)
+		return sprintf(why, "no memory");
+	r = bugs_bulk_alloc(p, old, why);
+	if (r < 0)
+		return -r - 1;
+	for (i = 0; i < BUGS_BULK; i++)
+		*(u64 *)p[i] = 1;
+	bugs_sink = kmt_bugs_bulk_uninit_read(p[r == BUGS_BULK ? 0 : r]);
+	kmem_cache_free_bulk(bugs_cache, BUGS_BULK, p);
+	return r == BUGS_BULK ? sprintf(why, "the bulk allocation did not reuse the freed object") : 0;
+}
+
+static noinline u64 kmt_bugs_bulk_use_after_free(const u64 *p)
+{
+	return READ_ONCE(p[7]); /* an offset of its own: never folded with another reader */
+}
+
+BUG_CASE(bulk_use_after_free)
+{
+	void *p[BUGS_BULK];
+	int r, i;
+
+	r = bugs_bulk_alloc(p, NULL, why);
+	if (r < 0)
+		return -r - 1;
+	for (i = 0; i < BUGS_BULK; i++)
+		memset(p[i], 0, 100);
+	kmem_cache_free_bulk(bugs_cache, BUGS_BULK, p);
+	bugs_sink = kmt_bugs_bulk_use_after_free(p[2]);
+	return 0;
+}
+
+static noinline u64 kmt_bugs_kfree_bulk_read(const u64 *p)
+{
+	return READ_ONCE(p[5]); /* an offset of its own */
+}
+
+BUG_CASE(kfree_bulk_read)
+{
+	void *p[2] = { kmalloc(64, GFP_KERNEL), kmalloc(64, GFP_KERNEL) };
+
+	if (!p[0] || !p[1]) {
+		kfree(p[0]);
+		kfree(p[1]);
+		return sprintf(why, "no memory");
+	}
+	memset(p[0], 0, 64);
+	memset(p[1], 0, 64);
+	kfree_bulk(2, p);
+	bugs_sink = kmt_bugs_kfree_bulk_read(p[1]);
+	return 0;
+}
+
 /* ---- clean cases ---------------------------------------------------------------------- */
+
+/*
+ * A bulk-allocated object that reuses a freed one: its written bytes are read and used, and a
+ * field it never wrote is loaded and only stored (a load is not a use): no report. The maple
+ * tree's mas_destroy() loads node->slot[0] of a bulk-allocated node that way.
+ */
+static noinline u64 kmt_bugs_bulk_clean_read(const u64 *p)
+{
+	bugs_sink = READ_ONCE(p[9]); /* bytes 72..79: not written in this life */
+	return READ_ONCE(p[1]);
+}
+
+BUG_CASE(bulk_clean)
+{
+	void *p[BUGS_BULK], *old = bugs_freed_object();
+	int r, i, ret = 0;
+
+	if (!old)
+		return sprintf(why, "no memory");
+	r = bugs_bulk_alloc(p, old, why);
+	if (r < 0)
+		return -r - 1;
+	for (i = 0; i < BUGS_BULK; i++)
+		memset(p[i], 0x22, 64);
+	for (i = 0; i < BUGS_BULK; i++)
+		if (kmt_bugs_bulk_clean_read(p[i]) != 0x2222222222222222ull)
+			ret = sprintf(why, "bulk object %d: data wrong", i);
+	kmem_cache_free_bulk(bugs_cache, BUGS_BULK, p);
+	if (r == BUGS_BULK)
+		ret = sprintf(why, "the bulk allocation did not reuse the freed object");
+	return ret;
+}
 
 BUG_CASE(clean)
 {
@@ -315,6 +447,10 @@ static const struct {
 	{ "stack_leak", bugs_stack_leak },
 	{ "stack_copy", bugs_stack_copy },
 	{ "private_cache", bugs_private_cache },
+	{ "bulk_uninit", bugs_bulk_uninit },
+	{ "bulk_use_after_free", bugs_bulk_use_after_free },
+	{ "kfree_bulk_read", bugs_kfree_bulk_read },
+	{ "bulk_clean", bugs_bulk_clean },
 	{ "clean", bugs_clean },
 };
 

@@ -1,5 +1,5 @@
 # Allocation tracking by module: kmemtrap loaded with track_modules=kmt_bugs, then kmt_bugs
-# (plain kmalloc/kmem_cache_alloc, no annotations). Exactly its seeded bugs are reported, each
+# (plain kmalloc/kmem_cache_alloc and their bulk forms, no annotations). Exactly its seeded bugs are reported, each
 # with the allocation origin; nothing for its clean case. Known gaps of the kernel are skipped.
 #@expect kmemtrap: split the direct map
 #@expect Allocated by task sh/[0-9]+:
@@ -40,6 +40,11 @@ run_case padding_leak "infoleak bugs_padding_leak"
 run_case stack_leak "infoleak bugs_copy_out"
 run_case stack_copy
 run_case private_cache "uninit-use kmt_bugs_cache_read"
+# Bulk allocation and free have no per-object tracepoint (kmemtrap probes them).
+run_case bulk_uninit "uninit-use kmt_bugs_bulk_uninit_read"
+run_case bulk_use_after_free "freed-read kmt_bugs_bulk_use_after_free"
+run_case kfree_bulk_read "freed-read kmt_bugs_kfree_bulk_read"
+run_case bulk_clean
 run_case clean
 grep -E '^(objects_|shadow_bytes|pages_tracked)' $D/kmemtrap/counters | sed 's/^/KMT-STATS: /'
 kmt_unload kmt_bugs
