@@ -27,6 +27,7 @@
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
 #include <linux/namei.h>
+#include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
@@ -242,6 +243,79 @@ static const struct kernel_param_ops kmt_all_ops = { .set = kmt_all_set, .get = 
 module_param_cb(track_all, &kmt_all_ops, &kmt_track_all, 0644);
 MODULE_PARM_DESC(track_all, "Track every kmalloc/kmem_cache object (except a few caches the trap path reads)");
 
+/* ---- sampling --------------------------------------------------------------------------- */
+
+/*
+ * sample_interval=N: of the allocations the selection picks, one in N on average is tracked
+ * (random gaps, kmt_sample_take()); 0, the default, tracks every one.
+ * sample_max bounds the tracked objects live at once while sampling (KFENCE's pool holds 255
+ * objects), so that a long run never hides more than about that many pages: their
+ * untracked neighbours are what a tracked page costs; and a sampled page that takes
+ * sample_page_faults faults lets its objects go (objects.c), so that one object on a busy page
+ * cannot cost without bound. With track_all=1 this is KFENCE's idea for
+ * uninitialized reads, which KFENCE does not find (docs/usage.md, "Sampling").
+ */
+#define KMT_SAMPLE_INTERVAL_MAX (1u << 30)
+#define KMT_SAMPLE_MAX_MAX (1u << 20)
+static unsigned int kmt_sample_interval;
+static unsigned int kmt_sample_max = 64;
+static unsigned int kmt_sample_page_faults = 500;
+
+static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
+{
+	bool interval = kp->arg == &kmt_sample_interval;
+	unsigned int lo = interval ? 0 : 1;
+	unsigned int hi = kp->arg == &kmt_sample_max ? KMT_SAMPLE_MAX_MAX : KMT_SAMPLE_INTERVAL_MAX;
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n < lo || n > hi) {
+		pr_err("invalid %s '%.*s': must be %u..%u\n", kp->name, (int)strcspn(val, "\n"), val,
+		       lo, hi);
+		return -EINVAL;
+	}
+	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	/* Only a sampled page has a fault budget. */
+	kmt_pages_set_fault_budget(READ_ONCE(kmt_sample_interval) ? READ_ONCE(kmt_sample_page_faults) : 0);
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_sample_ops = {
+	.set = kmt_sample_param_set,
+	.get = param_get_uint,
+};
+module_param_cb(sample_interval, &kmt_sample_ops, &kmt_sample_interval, 0644);
+MODULE_PARM_DESC(sample_interval, "Track one in N of the selected allocations (0: all of them, the default; up to 2^30)");
+module_param_cb(sample_max, &kmt_sample_ops, &kmt_sample_max, 0644);
+MODULE_PARM_DESC(sample_max, "While sampling, most tracked objects live at once (1..1048576, default 64)");
+module_param_cb(sample_page_faults, &kmt_sample_ops, &kmt_sample_page_faults, 0644);
+MODULE_PARM_DESC(sample_page_faults, "While sampling, faults a tracked page may take before its objects are let go (1..2^30, default 500)");
+
+/*
+ * Whether a selected allocation is tracked: its turn in the sampling, and room under sample_max.
+ * The gaps between turns are random, 1..2N-1 selected allocations (N on average): with a fixed
+ * gap, a loop that allocates a fixed number of objects per round would only ever meet the same
+ * few of its allocations.
+ */
+static atomic_t kmt_sample_gap = ATOMIC_INIT(1);
+
+static bool kmt_sample_take(void)
+{
+	unsigned int n = READ_ONCE(kmt_sample_interval);
+
+	if (!n)
+		return true;
+	if (atomic_dec_return(&kmt_sample_gap) != 0) {
+		kmt_count(KMT_CNT_OBJECTS_NOT_SAMPLED);
+		return false;
+	}
+	atomic_set(&kmt_sample_gap, 1 + get_random_u32() % (2 * n - 1));
+	if (kmt_objects_live() >= READ_ONCE(kmt_sample_max)) {
+		kmt_count(KMT_CNT_OBJECTS_SAMPLE_FULL);
+		return false;
+	}
+	return true;
+}
+
 static const char *const kmt_kmalloc_names[] = {
 	"kmalloc-8", "kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-128", "kmalloc-256",
 	"kmalloc-512", "kmalloc-1k", "kmalloc-2k", "kmalloc-4k", "kmalloc-8k",
@@ -290,6 +364,7 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 			 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
 {
 	unsigned long a = (unsigned long)ptr, page;
+	unsigned int released;
 	bool selected;
 
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
@@ -299,13 +374,19 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 	 * disarmed, or still loading) are not seen, so tracking it would report them as
 	 * uninitialized later.
 	 */
-	selected = kmt_pages_armed() && kmt_selected(rcu_dereference_sched(kmt_sel), call_site, cache);
-	kmt_object_reused(a);
+	selected = kmt_pages_armed() && kmt_selected(rcu_dereference_sched(kmt_sel), call_site, cache) &&
+		   kmt_sample_take();
 	if (!selected) {
-		/* An untracked object on a tracked page (e.g. reusing a freed tracked one). */
+		/*
+		 * An untracked object on a tracked page (e.g. reusing a freed tracked one): its
+		 * bytes are initialized, and a page left with no tracked object is given back.
+		 */
 		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+		for (released = kmt_object_reused(a, true); released; released--)
+			kmt_count(KMT_CNT_PAGES_RELEASED_EMPTY);
 		return;
 	}
+	kmt_object_reused(a, false);
 
 	for (page = a & PAGE_MASK; page < a + alloc; page += PAGE_SIZE) {
 		struct kmt_page *p = kmt_page_get_atomic(page);

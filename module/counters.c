@@ -52,6 +52,11 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_STACKS_FULL] = "stacks_full",
 	[KMT_CNT_SITES_FULL] = "sites_full",
 	[KMT_CNT_BULK_UNREADABLE] = "bulk_unreadable",
+	[KMT_CNT_PAGES_RELEASED_EMPTY] = "pages_released_empty",
+	[KMT_CNT_OBJECTS_NOT_SAMPLED] = "objects_not_sampled",
+	[KMT_CNT_OBJECTS_SAMPLE_FULL] = "objects_sample_full",
+	[KMT_CNT_OBJECTS_LET_GO] = "objects_let_go",
+	[KMT_CNT_PAGES_LET_GO] = "pages_let_go",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

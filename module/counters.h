@@ -62,6 +62,11 @@ enum kmt_counter_id {
 	KMT_CNT_STACKS_FULL,              /* call traces not kept: the stack store is full */
 	KMT_CNT_SITES_FULL,               /* errors not deduplicated: the site table is full */
 	KMT_CNT_BULK_UNREADABLE,          /* bulk allocations/frees whose pointer array could not be read */
+	KMT_CNT_PAGES_RELEASED_EMPTY,     /* tracked pages given back when no tracked object was left on them */
+	KMT_CNT_OBJECTS_NOT_SAMPLED,      /* selected, but not this allocation's turn (sample_interval) */
+	KMT_CNT_OBJECTS_SAMPLE_FULL,      /* selected and sampled, but sample_max objects are live */
+	KMT_CNT_OBJECTS_LET_GO,           /* tracked objects let go: their page took sample_page_faults faults */
+	KMT_CNT_PAGES_LET_GO,             /* tracked pages given back for the same reason */
 	KMT_COUNTER_COUNT,
 };
 

@@ -40,6 +40,7 @@
 #include "alias.h"
 #include "counters.h"
 #include "hooks.h"
+#include "objects.h"
 #include "pages.h"
 #include "platform.h"
 #include "report.h"
@@ -266,6 +267,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	unsigned long error_code = kregs->si, address = kregs->dx;
 	struct kmt_cpu *c;
 	struct kmt_regs r;
+	struct kmt_page *p;
 	bool was_busy;
 	int res, i;
 
@@ -286,8 +288,11 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	i = kmt_slot_for_fault(c, regs->ip);
 	was_busy = kmt_engine_busy(&c->slot[i]);
 	/* Steps in flight still finish (or cancel) while disarmed; nothing new starts on an untracked page. */
-	if (!was_busy && !kmt_page_find(address))
+	p = kmt_page_find(address);
+	if (!was_busy && !p)
 		return 0;
+	if (p && kmt_page_count_fault(p))
+		kmt_objects_let_go(address); /* sampling: the page took its fault budget */
 
 	c->in_handler++;
 	kmt_regs_in(&r, regs);

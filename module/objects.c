@@ -20,6 +20,7 @@
  * whose page went back to the page allocator.
  */
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -31,6 +32,7 @@
 #include <linux/vmalloc.h>
 
 #include "kmt.h"
+#include "counters.h"
 #include "ktext.h"
 #include "objects.h"
 #include "pages.h"
@@ -63,6 +65,10 @@ struct kmt_freed {
 	u32 idx, gen;
 };
 
+
+static struct irq_work kmt_hot_work; /* pages let go for their faults (end of this file) */
+static void kmt_hot_work_fn(struct irq_work *work);
+
 static struct kmt_obj *kmt_objs;
 static u32 *kmt_obj_hash;
 static struct kmt_freed *kmt_freed_q;
@@ -92,6 +98,7 @@ static void kmt_obj_reset(void)
 
 int kmt_objects_init(unsigned int max_objects)
 {
+	init_irq_work(&kmt_hot_work, kmt_hot_work_fn);
 	kmt_nobjs = max_objects;
 	kmt_obj_hash_size = roundup_pow_of_two(max_objects);
 	kmt_objs = vzalloc(array_size(max_objects, sizeof(*kmt_objs)));
@@ -111,6 +118,7 @@ int kmt_objects_init(unsigned int max_objects)
 
 void kmt_objects_exit(void)
 {
+	irq_work_sync(&kmt_hot_work);
 	vfree(kmt_objs);
 	vfree(kmt_obj_hash);
 	vfree(kmt_freed_q);
@@ -255,18 +263,6 @@ static bool kmt_obj_present(unsigned long addr)
 	return steps == KMT_CHAIN_MAX; /* a chain that long: look under the lock */
 }
 
-void kmt_object_reused(unsigned long addr)
-{
-	unsigned long flags;
-
-	if (!kmt_objs || !kmt_obj_present(addr))
-		return;
-	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
-	if (kmt_objs)
-		kmt_obj_drop(addr);
-	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
-}
-
 int kmt_object_alloc(unsigned long addr, u32 size, u32 alloc_size, const char *cache,
 		     bool rcu_cache)
 {
@@ -405,6 +401,79 @@ static long kmt_last_bit_at_or_below(const unsigned long *bits, unsigned int bit
 	}
 }
 
+/*
+ * Under kmt_obj_lock: whether a record covers some byte of the tracked page @p at @page: an
+ * object starting on it, or one from the pages before it that reaches into it. When in doubt
+ * (a start bit with no record), it says yes.
+ */
+static bool kmt_obj_covers_page(unsigned long page, struct kmt_page *p)
+{
+	unsigned int n;
+
+	if (!bitmap_empty(p->obj_starts, KMT_PAGE_SIZE / KMT_OBJ_ALIGN))
+		return true;
+	for (n = 1; n < KMT_MAX_OBJECT_PAGES; n++) {
+		unsigned long q = page - n * PAGE_SIZE;
+		struct kmt_page *pq = kmt_page_find(q);
+		struct kmt_obj *o;
+		long b;
+
+		if (!pq)
+			return false;
+		b = kmt_last_bit_at_or_below(pq->obj_starts, PAGE_SIZE / KMT_OBJ_ALIGN - 1);
+		if (b < 0)
+			continue;
+		o = kmt_obj_find(q + b * KMT_OBJ_ALIGN, NULL);
+		return !o || o->addr + o->alloc_size > page;
+	}
+	return true;
+}
+
+/*
+ * Under kmt_obj_lock: gives back the pages of [@addr, @addr + @len) that the allocator hooks
+ * track and that no record covers any more. Every byte of such a page is initialized, so it can
+ * give no report: hidden, it would only make its untracked neighbours trap. The next tracked
+ * allocation there tracks (and hides) the page afresh.
+ */
+static unsigned int kmt_obj_release_pages(unsigned long addr, u32 len)
+{
+	unsigned long page;
+	unsigned int n = 0;
+
+	for (page = addr & PAGE_MASK; page < addr + len; page += PAGE_SIZE) {
+		struct kmt_page *p = kmt_page_find(page);
+
+		if (p && test_bit(KMT_PAGE_ALLOC_OWNED, &p->flags) && !kmt_obj_covers_page(page, p) &&
+		    test_and_clear_bit(KMT_PAGE_ALLOC_OWNED, &p->flags)) {
+			kmt_page_put(p);
+			n++;
+		}
+	}
+	return n;
+}
+
+unsigned int kmt_object_reused(unsigned long addr, bool release)
+{
+	unsigned long flags;
+	struct kmt_obj *o;
+	unsigned int n = 0;
+	u32 *link;
+
+	if (!kmt_objs || !kmt_obj_present(addr))
+		return 0;
+	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
+	o = kmt_objs ? kmt_obj_find(addr, &link) : NULL;
+	if (o) {
+		u32 len = o->alloc_size;
+
+		kmt_obj_remove(o, link);
+		if (release)
+			n = kmt_obj_release_pages(addr, len);
+	}
+	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+	return n;
+}
+
 bool kmt_object_capture(u64 addr, struct kmt_object_info *info)
 {
 	unsigned long page = addr & PAGE_MASK;
@@ -455,4 +524,70 @@ void kmt_objects_forget(void)
 	if (kmt_objs)
 		kmt_obj_reset();
 	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+}
+
+/* ---- pages let go for their faults (sampling) -------------------------------------------- */
+
+/* Pages waiting for kmt_hot_work (0: a free entry). Trap context fills, the irq_work empties. */
+#define KMT_HOT_QUEUE 64
+static unsigned long kmt_hot_pages[KMT_HOT_QUEUE];
+
+
+/*
+ * Under kmt_obj_lock: forgets every object that starts on the page at @page (its bytes become
+ * initialized, its record goes) and gives back the pages they covered that nothing else covers.
+ */
+static void kmt_obj_let_go(unsigned long page)
+{
+	struct kmt_page *p = kmt_page_find(page);
+	unsigned long b, end = page + PAGE_SIZE;
+	unsigned int nobj = 0, npages;
+
+	if (!p)
+		return;
+	for_each_set_bit(b, p->obj_starts, KMT_PAGE_SIZE / KMT_OBJ_ALIGN) {
+		unsigned long start = page + b * KMT_OBJ_ALIGN;
+		struct kmt_obj *o;
+		u32 *link;
+
+		o = kmt_obj_find(start, &link);
+		if (!o) {
+			clear_bit(b, p->obj_starts);
+			continue;
+		}
+		kmt_shadow_set(&kmt_shadow, start, o->alloc_size, KMT_SHADOW_INIT);
+		end = max(end, start + o->alloc_size);
+		kmt_obj_remove(o, link);
+		nobj++;
+	}
+	npages = kmt_obj_release_pages(page, end - page);
+	atomic_long_add(nobj, &kmt_counters[KMT_CNT_OBJECTS_LET_GO]);
+	atomic_long_add(npages, &kmt_counters[KMT_CNT_PAGES_LET_GO]);
+}
+
+static void kmt_hot_work_fn(struct irq_work *work)
+{
+	unsigned long flags;
+	unsigned int i;
+
+	raw_spin_lock_irqsave(&kmt_obj_lock, flags);
+	for (i = 0; i < KMT_HOT_QUEUE; i++) {
+		unsigned long page = xchg(&kmt_hot_pages[i], 0);
+
+		if (page && kmt_objs)
+			kmt_obj_let_go(page);
+	}
+	raw_spin_unlock_irqrestore(&kmt_obj_lock, flags);
+}
+
+void kmt_objects_let_go(unsigned long addr)
+{
+	unsigned int i;
+
+	for (i = 0; i < KMT_HOT_QUEUE; i++) {
+		if (!cmpxchg(&kmt_hot_pages[i], 0, addr & PAGE_MASK)) {
+			irq_work_queue(&kmt_hot_work);
+			return;
+		}
+	}
 }

@@ -35,8 +35,12 @@ void kmt_objects_exit(void);
  */
 int kmt_object_alloc(unsigned long addr, u32 size, u32 alloc_size, const char *cache,
 		     bool rcu_cache);
-/* The allocator handed out @addr again: drop whatever record it had. */
-void kmt_object_reused(unsigned long addr);
+/*
+ * The allocator handed out @addr again: drop whatever record it had. With @release (the new
+ * object is not tracked), also give back the pages of the old object that no record covers any
+ * more (kmt_page_put() of the allocator hooks' reference). Returns the number of pages given back.
+ */
+unsigned int kmt_object_reused(unsigned long addr, bool release);
 /*
  * A free of @addr. Returns the object's size if it was a tracked live object (its record is
  * marked freed), 0 otherwise; *@rcu says whether its cache is SLAB_TYPESAFE_BY_RCU.
@@ -48,6 +52,13 @@ u32 kmt_object_free(unsigned long addr, bool *rcu);
  * through the per-page object-start bits and a hash, in time bounded by the object's size in
  * pages, never by the number of objects.
  */
+/*
+ * Trap-safe: lets go of the objects that start on the page of @addr (soon after, from an
+ * irq_work): their bytes count as initialized, their records go, and pages nothing else covers
+ * are given back. For a sampled page that took its fault budget (pages.h).
+ */
+void kmt_objects_let_go(unsigned long addr);
+
 bool kmt_object_capture(u64 addr, struct kmt_object_info *info);
 /* Records of objects allocated and not freed. */
 long kmt_objects_live(void);

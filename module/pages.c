@@ -321,6 +321,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->flags = 0;
 	p->epoch = ++kmt_page_epoch;
 	atomic_set(&p->shown, 0);
+	atomic_set(&p->faults, 0);
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
@@ -368,6 +369,27 @@ struct kmt_page *kmt_page_get(unsigned long addr)
 	return kmt_page_insert(page, ptep);
 }
 
+/*
+ * Under kmt_pages_lock: removes the hash entry at @slot. A removed entry becomes a tombstone, so that
+ * lock-free finds keep probing past it; but a tombstone followed by an empty slot ends every probe
+ * that reaches it anyway, so it, and the tombstones just before it, become empty again. Pages are
+ * released all the time (slab pages given back, pages left with no tracked object), and tombstones
+ * never cleared would make every miss walk the whole table. No key present is behind a slot made
+ * empty: its probe path from its home slot to itself has no empty slot.
+ */
+static void kmt_hash_remove(u32 slot)
+{
+	u32 mask = kmt_hash_size - 1;
+
+	WRITE_ONCE(kmt_hash[slot], KMT_HASH_TOMB);
+	if (kmt_hash[(slot + 1) & mask])
+		return;
+	while (kmt_hash[slot] == KMT_HASH_TOMB) {
+		WRITE_ONCE(kmt_hash[slot], 0);
+		slot = (slot - 1) & mask;
+	}
+}
+
 void kmt_page_put(struct kmt_page *p)
 {
 	unsigned long flags;
@@ -379,7 +401,7 @@ void kmt_page_put(struct kmt_page *p)
 	kmt_page_show(p);
 	for (slot = kmt_hash_slot(p->addr); kmt_hash[slot]; slot = (slot + 1) & (kmt_hash_size - 1)) {
 		if (kmt_hash[slot] == idx + 1) {
-			WRITE_ONCE(kmt_hash[slot], KMT_HASH_TOMB);
+			kmt_hash_remove(slot);
 			break;
 		}
 	}
@@ -444,4 +466,18 @@ void kmt_pages_release_all(void)
 	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));
 	atomic_set(&kmt_ntracked, 0);
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
+}
+
+static unsigned int kmt_fault_budget;
+
+void kmt_pages_set_fault_budget(unsigned int budget)
+{
+	WRITE_ONCE(kmt_fault_budget, budget);
+}
+
+bool kmt_page_count_fault(struct kmt_page *p)
+{
+	unsigned int budget = READ_ONCE(kmt_fault_budget);
+
+	return budget && atomic_inc_return(&p->faults) == budget;
 }

@@ -30,6 +30,7 @@ struct kmt_page {
 	u32 next_free;        /* free list link (index + 1) */
 	unsigned long flags;  /* KMT_PAGE_* bits */
 	u32 epoch;            /* changes each time the record is (re)created */
+	atomic_t faults;      /* faults taken on it since (re)creation (kmt_page_count_fault()) */
 	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
 	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
 	struct kmt_shadow_block shadow;
@@ -76,6 +77,14 @@ bool kmt_page_hide_step(struct kmt_page *p);
  * false if some byte could not be read. Not NMI.
  */
 bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len);
+
+/*
+ * Fault budget of a page (0: none): kmt_page_count_fault() counts a fault on @p and says true
+ * exactly once, when the page has taken @budget of them since it was tracked. Sampling sets it
+ * (alloc.c), so that one sampled object on a busy page cannot cost without bound. Trap-safe.
+ */
+void kmt_pages_set_fault_budget(unsigned int budget);
+bool kmt_page_count_fault(struct kmt_page *p);
 
 /* Hides @p even while disarmed: only for the load-time calibration fault. */
 void kmt_page_hide_unarmed(struct kmt_page *p);

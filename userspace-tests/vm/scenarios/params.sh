@@ -4,6 +4,9 @@
 #@expect kmemtrap: invalid max_pages '0': must be 1\.\.1048576
 #@expect kmemtrap: invalid max_pages 'lots': must be 1\.\.1048576
 #@expect kmemtrap: invalid emulate 'maybe': use 0 or 1
+#@expect kmemtrap: invalid sample_interval .-1.: must be 0\.\.1073741824
+#@expect kmemtrap: invalid sample_max .0.: must be 1\.\.1048576
+#@expect kmemtrap: invalid sample_page_faults .0.: must be 1\.\.1073741824
 #@expect kmemtrap: cannot allocate 1048576 page records \(max_pages\)
 #@expect kmemtrap: kmemtrap .*rep_mode=step max_pages=16\b
 #@expect kmemtrap: track_modules: kmt_nosuchmod is not loaded now; its allocations are tracked once it loads
@@ -24,6 +27,9 @@ expect_einval max_pages=0
 expect_einval max_pages=lots
 expect_einval allow_smp=maybe
 expect_einval emulate=maybe
+expect_einval sample_interval=-1
+expect_einval sample_max=0
+expect_einval sample_page_faults=0
 # An error in the middle of init (after the symbols, before the traps) unwinds: 1 GiB of page
 # records cannot be had in a 512 MiB guest, and a normal load afterwards still works.
 out=$(insmod /modules/kmemtrap.ko max_pages=1048576 2>&1) && kmt_fail "max_pages=1048576 loaded in 512 MiB"
@@ -38,6 +44,11 @@ echo 0 >/sys/kernel/debug/kmemtrap/emulate || kmt_fail "debugfs refused emulate 
 grep -q '^0' /sys/kernel/debug/kmemtrap/emulate || kmt_fail "emulate not 0 after the write"
 echo sometimes >/sys/kernel/debug/kmemtrap/emulate 2>/dev/null && kmt_fail "debugfs accepted a bad emulate"
 echo 1 >/sys/kernel/debug/kmemtrap/emulate || kmt_fail "debugfs refused emulate 1"
+P=/sys/module/kmemtrap/parameters
+echo 5000000000 >$P/sample_interval 2>/dev/null && kmt_fail "sample_interval accepted 5000000000"
+[ "$(cat $P/sample_interval)" = 0 ] || kmt_fail "sample_interval changed by a refused write"
+echo 1000 >$P/sample_interval || kmt_fail "sample_interval=1000 refused at run time"
+[ "$(cat $P/sample_interval)" = 1000 ] || kmt_fail "sample_interval not 1000 after the write"
 kmt_unload kmemtrap
 # Names that match nothing are said, once each; a cache that exists is not complained about.
 kmt_load kmemtrap track_modules=kmt_nosuchmod track_caches=kmt_nosuchcache,task_struct,kmalloc-64
