@@ -57,6 +57,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_OBJECTS_SAMPLE_FULL] = "objects_sample_full",
 	[KMT_CNT_OBJECTS_LET_GO] = "objects_let_go",
 	[KMT_CNT_PAGES_LET_GO] = "pages_let_go",
+	[KMT_CNT_STEPS_MIGRATED] = "steps_migrated",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

@@ -67,6 +67,7 @@ enum kmt_counter_id {
 	KMT_CNT_OBJECTS_SAMPLE_FULL,      /* selected and sampled, but sample_max objects are live */
 	KMT_CNT_OBJECTS_LET_GO,           /* tracked objects let go: their page took sample_page_faults faults */
 	KMT_CNT_PAGES_LET_GO,             /* tracked pages given back for the same reason */
+	KMT_CNT_STEPS_MIGRATED,           /* single steps finished on another CPU than they began (the task slept) */
 	KMT_COUNTER_COUNT,
 };
 

@@ -18,8 +18,10 @@
  * Engine state: a few kmt_engine_cpu slots per CPU (see struct kmt_cpu): nested steps for code
  * that runs while a step is in flight, and one for NMI code.
  *
- * CPU hotplug: kmemtrap is not SMP-correct (a page shown for one CPU's step is visible to the
- * others). Unless the user loaded it with allow_smp=1, a CPU coming online is refused.
+ * SMP (allow_smp=1): every possible CPU has its slots from the load, so CPUs may come and go. A
+ * task that sleeps in the middle of a step (a user page fault) may take its single-step trap on
+ * another CPU: kmt_migrated_step() finds its slot. Without allow_smp=1, a CPU coming online is
+ * refused: a page shown for one CPU's step is visible to the others (docs/limits.md, SMP).
  */
 #include <linux/cpuhotplug.h>
 #include <linux/delay.h>
@@ -310,27 +312,60 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 }
 NOKPROBE_SYMBOL(kmt_fault_pre);
 
+/*
+ * A single step of this task whose slot is on another CPU: the task slept in a user page fault
+ * in the middle of the step (copy_to_user() into a page that had to be brought in) and woke up
+ * here. Its slot there is busy and owned by this task, and nothing on that CPU touches it but to
+ * read it (a fault there takes a fresh slot above it, or, with every slot busy, lets its access
+ * through unchecked without changing the slot); the engine finishes the step in it from here.
+ * Returns that CPU's record and sets *@slot, or NULL.
+ */
+static struct kmt_cpu *kmt_migrated_step(int *slot)
+{
+	int cpu, i;
+
+	for_each_possible_cpu(cpu) {
+		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
+
+		if (c == this_cpu_ptr(kmt_cpus))
+			continue;
+		for (i = KMT_TASK_SLOTS - 1; i >= 0; i--) {
+			if (READ_ONCE(c->owner[i]) == current && kmt_engine_busy(&c->slot[i])) {
+				*slot = i;
+				return c;
+			}
+		}
+	}
+	return NULL;
+}
+
 static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, void *data)
 {
 	struct die_args *args = data;
 	unsigned long *dr6 = (unsigned long *)args->err;
 	struct kmt_cpu *c;
+	struct kmt_cpu *sc; /* the CPU record of the step's slot: this CPU's, or where the task slept */
 	struct kmt_regs r;
 	int res, i;
 
 	if (val != DIE_DEBUG || !(*dr6 & DR_STEP) || user_mode(args->regs))
 		return NOTIFY_DONE; /* kmemtrap only ever steps kernel code */
 	c = this_cpu_ptr(kmt_cpus);
+	sc = c;
 	i = kmt_slot_for_step(c);
 	if (i < 0)
+		sc = kmt_migrated_step(&i);
+	if (i < 0 || !sc)
 		return NOTIFY_DONE;
+	if (sc != c)
+		kmt_count(KMT_CNT_STEPS_MIGRATED);
 	c->in_handler++;
 	kmt_regs_in(&r, args->regs);
 	kmt_alias_enter(); /* this handler's own alias addresses (alias.c) */
-	res = kmt_engine_single_step(&c->slot[i], kmt_plat_for(c, i, args->regs), &r);
+	res = kmt_engine_single_step(&sc->slot[i], kmt_plat_for(sc, i, args->regs), &r);
 	kmt_alias_exit_level();
 	kmt_regs_out(args->regs, &r);
-	kmt_slot_transition(c, i, true);
+	kmt_slot_transition(sc, i, true);
 	kmt_handler_exit(c);
 	if (res == KMT_ENGINE_HANDLED) {
 		*dr6 &= ~DR_STEP;

@@ -176,6 +176,7 @@ static int kmt_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "pages_tracked %d\n", kmt_pages_tracked());
 	seq_printf(m, "pages_hidden %d\n", kmt_pages_hidden());
 	seq_printf(m, "shadow_bytes %d\n", kmt_pages_tracked() * KMT_SHADOW_BLOCK_BYTES);
+	seq_printf(m, "tlb_shootdowns %ld\n", kmt_pages_shootdowns());
 	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_names[kmt_rep_mode]);
 	seq_printf(m, "emulate %d\n", kmt_emulate);
 	seq_printf(m, "enabled %d\n", kmt_pages_armed());
@@ -293,13 +294,13 @@ static int kmt_check_machine(void)
 	}
 #endif
 	if (num_online_cpus() > 1 && !kmt_allow_smp) {
-		pr_err("%u CPUs are online: while a page is shown for one step another CPU can touch it unseen, and re-hiding flushes only the local TLB; boot with one CPU or load with allow_smp=1\n",
+		pr_err("%u CPUs are online: a page shown for a stepped instruction (one not emulated) is visible to every CPU while it runs, and other CPUs drop a hidden page's TLB entry only when they take the shootdown interrupt (docs/limits.md, SMP); boot with one CPU or load with allow_smp=1\n",
 		       num_online_cpus());
 		return -EOPNOTSUPP;
 	}
 	if (num_online_cpus() > 1)
-		pr_warn("allow_smp=1 with %u CPUs online: accesses by other CPUs while a page is shown, or through stale TLB entries, are missed\n",
-			num_online_cpus());
+		pr_warn("allow_smp=1 with %u CPUs online: other CPUs' accesses to a page shown for a stepped instruction, or through a TLB entry not yet shot down, are not checked%s\n",
+			num_online_cpus(), kmt_emulate ? "" : " (emulate=0: every access is stepped)");
 	if (want_init_on_alloc(GFP_KERNEL))
 		pr_warn("WARN: init_on_alloc is on: every heap allocation is zeroed, so uninitialized reads of heap memory cannot be seen; boot with init_on_alloc=0\n");
 	return 0;

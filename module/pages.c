@@ -19,15 +19,20 @@
  * non-present PTE that still holds the page frame number is an L1TF gadget, and nothing in the
  * kernel needs the old value while we keep it.
  */
+#include <linux/delay.h>
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/pgtable.h>
 #include <linux/sched.h>
 #include <linux/sched/task_stack.h>
+#include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <linux/spinlock.h>
 #include <linux/vmalloc.h>
+#include <asm/tlbflush.h>
 
 #include "kmt.h"
 #include "pages.h"
@@ -59,6 +64,102 @@ struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr)
 
 const struct kmt_shadow_map kmt_shadow = KMT_SHADOW_MAP;
 
+/*
+ * TLB shootdown. Hiding a page clears its PTE and flushes this CPU's TLB entry; other CPUs may
+ * still hold the translation (they used the page while it was visible). Each other online CPU
+ * is sent a call that flushes its whole TLB. Pages are hidden where no IPI can be waited for
+ * (allocator hooks with interrupts off, trap handlers), so the shootdown is asynchronous: until
+ * the other CPU takes the interrupt it may still reach the page through the stale entry
+ * (docs/limits.md, "SMP"). The calls are smp_call_function_single_async() ones, one call block
+ * per sending and receiving CPU (a block still in flight means that CPU will flush anyway),
+ * sent with interrupts off. From NMI-like context (our #DB handler) they cannot be sent (the
+ * IPI backend is not NMI-safe): a local irq_work sends them.
+ */
+static call_single_data_t *kmt_flush_csd; /* [sender * nr_cpu_ids + receiver] */
+static size_t kmt_flush_csd_bytes;
+static struct irq_work kmt_shootdown_work;
+static bool kmt_shootdown_ready;
+static atomic_long_t kmt_shootdowns = ATOMIC_LONG_INIT(0);
+
+static void kmt_flush_fn(void *info)
+{
+	__flush_tlb_all();
+}
+
+static void kmt_shootdown_send(void)
+{
+	unsigned long flags;
+	int cpu, self;
+
+	local_irq_save(flags);
+	self = smp_processor_id();
+	for_each_online_cpu(cpu)
+		if (cpu != self)
+			smp_call_function_single_async(cpu, &kmt_flush_csd[self * nr_cpu_ids + cpu]);
+	local_irq_restore(flags);
+	atomic_long_inc(&kmt_shootdowns);
+}
+
+static void kmt_shootdown_work_fn(struct irq_work *work)
+{
+	kmt_shootdown_send();
+}
+
+static void kmt_tlb_shootdown(void)
+{
+	if (num_online_cpus() <= 1 || !READ_ONCE(kmt_shootdown_ready))
+		return;
+	if (in_nmi())
+		irq_work_queue(&kmt_shootdown_work);
+	else
+		kmt_shootdown_send();
+}
+
+long kmt_pages_shootdowns(void)
+{
+	return atomic_long_read(&kmt_shootdowns);
+}
+
+static int kmt_shootdown_init(void)
+{
+	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids;
+
+	kmt_flush_csd_bytes = PAGE_ALIGN(n * sizeof(*kmt_flush_csd));
+	/* Whole pages of our own: no tracked object can share them. */
+	kmt_flush_csd = alloc_pages_exact(kmt_flush_csd_bytes, GFP_KERNEL | __GFP_ZERO);
+	if (!kmt_flush_csd)
+		return -ENOMEM;
+	for (i = 0; i < n; i++)
+		INIT_CSD(&kmt_flush_csd[i], kmt_flush_fn, NULL);
+	init_irq_work(&kmt_shootdown_work, kmt_shootdown_work_fn);
+	WRITE_ONCE(kmt_shootdown_ready, true);
+	return 0;
+}
+
+/* Waits for every call in flight (each unlocks its block after running). Process context. */
+static void kmt_shootdown_exit(void)
+{
+	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids;
+	int waited;
+
+	if (!kmt_flush_csd)
+		return;
+	WRITE_ONCE(kmt_shootdown_ready, false);
+	irq_work_sync(&kmt_shootdown_work);
+	for (i = 0; i < n; i++) {
+		for (waited = 0; waited < 1000 && (READ_ONCE(kmt_flush_csd[i].node.u_flags) & CSD_FLAG_LOCK); waited++)
+			msleep(1);
+		if (READ_ONCE(kmt_flush_csd[i].node.u_flags) & CSD_FLAG_LOCK) {
+			pr_warn("a TLB shootdown call is still in flight at unload: its memory is kept\n");
+			kmt_flush_csd = NULL;
+			return;
+		}
+	}
+	free_pages_exact(kmt_flush_csd, kmt_flush_csd_bytes);
+	kmt_flush_csd = NULL;
+}
+
+
 static u32 kmt_hash_slot(unsigned long page)
 {
 	return (u32)(hash_long(page >> PAGE_SHIFT, 32) & (kmt_hash_size - 1));
@@ -75,6 +176,10 @@ static void kmt_pool_reset_free_list(void)
 
 int kmt_pages_init(unsigned int max_pages)
 {
+	if (kmt_shootdown_init()) {
+		pr_err("cannot allocate the TLB shootdown calls\n");
+		return -ENOMEM;
+	}
 	kmt_pool_size = max_pages;
 	kmt_hash_size = roundup_pow_of_two(max_pages * 2);
 	/* No allocation-failure splat for a max_pages too large: the message below says it. */
@@ -94,6 +199,7 @@ int kmt_pages_init(unsigned int max_pages)
 
 void kmt_pages_exit(void)
 {
+	kmt_shootdown_exit();
 	vfree(kmt_pool);
 	vfree(kmt_hash);
 	kmt_pool = NULL;
@@ -186,6 +292,7 @@ static inline void kmt_invlpg(unsigned long addr)
 	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
+
 /* The saved value is only ever taken from a present PTE, so no interleaving can lose it. */
 static void kmt_page_clear_pte(struct kmt_page *p)
 {
@@ -196,6 +303,7 @@ static void kmt_page_clear_pte(struct kmt_page *p)
 	p->saved = pte_val(pte);
 	set_pte(p->ptep, __pte(0));
 	kmt_invlpg(p->addr);
+	kmt_tlb_shootdown();
 }
 
 static void kmt_page_hide(struct kmt_page *p)
@@ -216,18 +324,39 @@ static void kmt_page_show(struct kmt_page *p)
 		set_pte(p->ptep, __pte(p->saved));
 }
 
+/*
+ * Makes the PTE agree with the page's state: visible while a step needs it (shown > 0), while the
+ * record is being freed, or while disarmed; hidden otherwise. Changing the count and then the PTE
+ * are two steps, and another CPU (or an NMI here) can change the count in between; so each
+ * changer sets the PTE for the count it read and looks again: whoever changed it last also sets
+ * the PTE last, for the final count. (Without this a page could stay hidden while counted as
+ * shown: a step that keeps faulting on its own page.)
+ */
+static void kmt_page_reconcile(struct kmt_page *p)
+{
+	for (;;) {
+		int n = atomic_read(&p->shown);
+
+		if (n <= 0 && READ_ONCE(p->tracked) && READ_ONCE(kmt_armed))
+			kmt_page_clear_pte(p);
+		else
+			kmt_page_show(p);
+		if (atomic_read(&p->shown) == n)
+			return;
+	}
+}
+
 void kmt_page_show_step(struct kmt_page *p)
 {
-	if (atomic_inc_return(&p->shown) == 1)
-		kmt_page_show(p);
+	atomic_inc(&p->shown);
+	kmt_page_reconcile(p);
 }
 
 bool kmt_page_hide_step(struct kmt_page *p)
 {
-	if (unlikely(atomic_read(&p->shown) <= 0))
+	if (unlikely(!atomic_add_unless(&p->shown, -1, 0)))
 		return false;
-	if (atomic_dec_return(&p->shown) == 0 && READ_ONCE(p->tracked))
-		kmt_page_hide(p);
+	kmt_page_reconcile(p);
 	return true;
 }
 
@@ -425,10 +554,7 @@ void kmt_pages_set_armed(bool armed)
 
 		if (!p->addr)
 			continue;
-		if (armed && !atomic_read(&p->shown))
-			kmt_page_hide(p);
-		else if (!armed)
-			kmt_page_show(p);
+		kmt_page_reconcile(p);
 	}
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
 }

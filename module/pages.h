@@ -97,6 +97,8 @@ int kmt_pages_hidden(void);
  * through the records' PTE pointers): after a disarm it must be 0. Process context.
  */
 int kmt_pages_not_present(void);
+/* TLB shootdowns sent to the other CPUs (pages hidden with more than one CPU online). */
+long kmt_pages_shootdowns(void);
 
 /*
  * Splits the whole direct map to 4 KiB pages (once), so that the allocator hooks can hide any

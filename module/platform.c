@@ -94,15 +94,58 @@ static bool kmt_range_mapped(unsigned long addr, unsigned long len, bool write)
 }
 
 /*
- * Batch mode: both ranges are kernel memory, tracked pages among them shown by the engine. If a
- * page is not mapped (or the destination not writable), nothing is written and the engine steps
- * the instruction instead, so the CPU raises the fault natively.
+ * Whether every page of [addr, addr+len) can be reached by the engine: mapped now (writable for
+ * @write), or a hidden tracked page (reached through the alias; its saved PTE says whether it
+ * is writable).
+ */
+static bool kmt_range_reachable(unsigned long addr, unsigned long len, bool write)
+{
+	unsigned long page, end = addr + len;
+
+	if (!len || end < addr)
+		return !len;
+	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
+		struct kmt_page *p = kmt_page_find(page);
+
+		if (p && pte_none(READ_ONCE(*p->ptep))) {
+			if (write && !pte_write(__pte(p->saved)))
+				return false;
+			continue;
+		}
+		if (!kmt_range_mapped(page, PAGE_SIZE, write))
+			return false;
+	}
+	return true;
+}
+
+static int kmt_kernel_io(unsigned long addr, void *buf, uint32_t size, bool write);
+static unsigned long kmt_pf_reach(unsigned long addr);
+
+/* Bytes a batch copy moves at a time through a buffer on the (exception) stack. */
+#define KMT_COPY_CHUNK 128
+
+/*
+ * Batch mode: a run of MOVS elements between kernel addresses, with memmove's semantics. Hidden
+ * tracked pages are reached through the alias, never shown (shown, another CPU could use them
+ * unchecked meanwhile), a chunk at a time through a buffer, in the order that keeps memmove's
+ * semantics for overlapping ranges.
  */
 static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 {
-	if (!kmt_range_mapped(src, len, false) || !kmt_range_mapped(dst, len, true))
+	u8 buf[KMT_COPY_CHUNK];
+	bool backward = dst > src && dst < src + len;
+	uint64_t done = 0;
+
+	if (!kmt_range_reachable(src, len, false) || !kmt_range_reachable(dst, len, true))
 		return -EFAULT;
-	memmove((void *)(unsigned long)dst, (const void *)(unsigned long)src, len);
+	while (done < len) {
+		uint32_t n = min_t(uint64_t, len - done, sizeof(buf));
+		uint64_t off = backward ? len - done - n : done;
+
+		if (kmt_kernel_io(src + off, buf, n, false) || kmt_kernel_io(dst + off, buf, n, true))
+			return -EFAULT;
+		done += n;
+	}
 	return 0;
 }
 
@@ -111,24 +154,34 @@ static int kmt_pf_copy(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
  * kernel's raw user copies with page faults disabled (a user page that is not resident is not
  * brought in here, where we must not sleep: the exception table stops the copy, and the CPU
  * faults on that page natively afterwards). Raw: no hardened-usercopy check, which may take the
- * vmap_area lock for a vmalloc address. The kernel side must be mapped.
+ * vmap_area lock for a vmalloc address. The kernel side a page at a time, hidden tracked pages
+ * through the alias. Returns the bytes copied.
  */
 static uint64_t kmt_pf_copy_user(void *ctx, uint64_t dst, uint64_t src, uint64_t len)
 {
 	bool to_user = dst < TASK_SIZE_MAX;
-	unsigned long left;
+	unsigned long kaddr = to_user ? src : dst;
+	uint64_t done = 0;
 
-	if (!kmt_range_mapped(to_user ? src : dst, len, !to_user))
+	if (!kmt_range_reachable(kaddr, len, !to_user))
 		return 0;
 	pagefault_disable();
-	if (to_user)
-		left = raw_copy_to_user((void __user *)(unsigned long)dst,
-					 (const void *)(unsigned long)src, len);
-	else
-		left = raw_copy_from_user((void *)(unsigned long)dst,
-					   (const void __user *)(unsigned long)src, len);
+	while (done < len) {
+		uint64_t n = min_t(uint64_t, len - done, PAGE_SIZE - ((kaddr + done) & ~PAGE_MASK));
+		unsigned long at = kmt_pf_reach(kaddr + done), left;
+
+		if (!at)
+			break;
+		if (to_user)
+			left = raw_copy_to_user((void __user *)(unsigned long)(dst + done), (const void *)at, n);
+		else
+			left = raw_copy_from_user((void *)at, (const void __user *)(unsigned long)(src + done), n);
+		done += n - left;
+		if (left)
+			break;
+	}
 	pagefault_enable();
-	return len - left;
+	return done;
 }
 
 /*

@@ -1419,8 +1419,9 @@ bool Engine::try_batch()
 		n = fit < n ? fit : n;
 	}
 
-	// Show the kernel pages the run touches (at most two per operand), do it, hide them.
-	for (unsigned i = 0; i < insn().nmem; i++)
+	// Show the kernel pages the run touches (at most two per operand), do it, hide them; when
+	// emulating, the platform reaches hidden pages through its alias and nothing is shown.
+	for (unsigned i = 0; i < insn().nmem && !can_emulate(); i++)
 		if (!is_user(operand(i).m_addr))
 			show_range(run_low(operand(i).m_addr, n, size, dir), n * size);
 	const uint64_t done = user ? batch_move_user(n, size)

@@ -39,11 +39,16 @@ inline unsigned get_state(const kmt_shadow_block *block, uint32_t off)
 	return (block->bits[off / 4] >> (2 * (off % 4))) & 3u;
 }
 
+// One shadow byte holds four data bytes' states, and other CPUs may change its other three at
+// the same time (their own accesses to neighbouring bytes): an atomic read-modify-write.
 inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
 {
 	const unsigned shift = 2 * (off % 4);
-	uint8_t &cell = block->bits[off / 4];
-	cell = static_cast<uint8_t>((cell & ~(3u << shift)) | ((state & 3u) << shift));
+	uint8_t *cell = &block->bits[off / 4];
+	uint8_t old = __atomic_load_n(cell, __ATOMIC_RELAXED), val;
+	do {
+		val = static_cast<uint8_t>((old & ~(3u << shift)) | ((state & 3u) << shift));
+	} while (!__atomic_compare_exchange_n(cell, &old, val, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
 }
 
 // The four states of data bytes [off, off+4) packed like one aligned shadow byte, for any off.
@@ -76,14 +81,18 @@ void drop_partials(kmt_shadow_block *block, uint32_t off, uint32_t len)
 }
 
 // Makes byte @off a partial byte with uninitialized bits @mask (1..254). False if no room.
+// A free slot is claimed atomically: another CPU may be claiming one in the same block.
 bool put_partial(kmt_shadow_block *block, uint32_t off, uint8_t mask)
 {
 	int i = find_partial(block, off);
-	if (i < 0)
-		i = find_partial(block, KMT_SHADOW_PARTIAL_NONE);
+	for (int j = 0; i < 0 && j < KMT_SHADOW_PARTIAL_SLOTS; j++) {
+		uint16_t none = KMT_SHADOW_PARTIAL_NONE;
+		if (__atomic_compare_exchange_n(&block->partial_off[j], &none, static_cast<uint16_t>(off), false,
+						__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+			i = j;
+	}
 	if (i < 0)
 		return false;
-	block->partial_off[i] = static_cast<uint16_t>(off);
 	block->partial_mask[i] = mask;
 	return true;
 }

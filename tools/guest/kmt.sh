@@ -13,10 +13,17 @@ kmt_check() {
 	"$@" || kmt_fail "$desc"
 }
 
+# kmt.kmemtrap_args=A,B on the kernel command line: more parameters for every kmt_load of kmemtrap
+# (the SMP runs of the VM matrix pass allow_smp=1 this way).
+kmt_kmemtrap_args() {
+	tr " " "\n" </proc/cmdline | sed -n "s/^kmt\.kmemtrap_args=//p" | tr "," " "
+}
+
 # kmt_load MODULE [PARAMS...]: insmod /modules/MODULE.ko; fail with its dmesg tail if it fails.
 kmt_load() {
 	mod=$1
 	shift
+	[ "$mod" = kmemtrap ] && set -- "$@" $(kmt_kmemtrap_args)
 	if ! out=$(insmod "/modules/$mod.ko" "$@" 2>&1); then
 		echo "KMT-FAIL: insmod $mod${*:+ $*} failed: $out"
 		dmesg | tail -n 5 | sed 's/^/KMT-FAIL:   dmesg: /'

@@ -3,6 +3,7 @@
 # loaded; after unload it must work. Before this veto the guest reported ~500 false sites and
 # hung ~30 s later.
 #@expect kmemtrap: refusing to bring CPU 1 online: kmemtrap is loaded for one CPU
+#@expect KMT-HOTPLUG: allow_smp=1: CPU1 online, offline and online again while loaded, 0 report sites
 C=/sys/devices/system/cpu/cpu1/online
 [ -f $C ] || kmt_fail "no CPU1 to bring online (boot with -smp 2 maxcpus=1)"
 [ "$(cat $C)" = 0 ] || kmt_fail "CPU1 is already online"
@@ -20,3 +21,20 @@ kmt_unload kmemtrap
 echo 1 >$C || kmt_fail "CPU1 could not come online after kmemtrap was unloaded"
 [ "$(grep -c ^processor /proc/cpuinfo)" = 2 ] || kmt_fail "CPU1 is not in /proc/cpuinfo"
 echo "KMT-HOTPLUG: CPU1 refused while loaded, online after unload"
+# With allow_smp=1 a CPU may come online while kmemtrap is loaded, and go offline again: its
+# accesses are checked like the others' (every possible CPU has its slots and alias addresses).
+echo 0 >$C || kmt_fail "CPU1 could not go offline"
+before=$(dmesg | grep -c "BUG: kmemtrap:")
+kmt_load kmemtrap track_all=1 allow_smp=1
+echo 1 >$C || kmt_fail "CPU1 refused online with allow_smp=1"
+kmt_workload 3
+echo 0 >$C || kmt_fail "CPU1 could not go offline while kmemtrap was loaded"
+kmt_workload 2
+echo 1 >$C || kmt_fail "CPU1 could not come back online while kmemtrap was loaded"
+kmt_workload 2
+cat /sys/kernel/debug/kmemtrap/reports >/dev/null
+new=$(( $(dmesg | grep -c "BUG: kmemtrap:") - before ))
+[ "$new" = 0 ] || kmt_fail "$new report sites with CPU1 going online and offline under track_all"
+kmt_unload kmemtrap
+kmt_expect_dmesg "kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden"
+echo "KMT-HOTPLUG: allow_smp=1: CPU1 online, offline and online again while loaded, 0 report sites"
