@@ -260,6 +260,7 @@ MODULE_PARM_DESC(track_all, "Track every kmalloc/kmem_cache object (except a few
 static unsigned int kmt_sample_interval;
 static unsigned int kmt_sample_max = 64;
 static unsigned int kmt_sample_page_faults = 500;
+static atomic_t kmt_sample_gap = ATOMIC_INIT(1); /* selected allocations until the next turn */
 
 static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 {
@@ -274,6 +275,8 @@ static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(unsigned int *)kp->arg, n);
+	if (interval && n)
+		atomic_set(&kmt_sample_gap, 1 + get_random_u32() % (2 * n - 1)); /* the first turn is random too */
 	/* Only a sampled page has a fault budget. */
 	kmt_pages_set_fault_budget(READ_ONCE(kmt_sample_interval) ? READ_ONCE(kmt_sample_page_faults) : 0);
 	return 0;
@@ -296,7 +299,6 @@ MODULE_PARM_DESC(sample_page_faults, "While sampling, faults a tracked page may 
  * gap, a loop that allocates a fixed number of objects per round would only ever meet the same
  * few of its allocations.
  */
-static atomic_t kmt_sample_gap = ATOMIC_INIT(1);
 
 static bool kmt_sample_take(void)
 {
