@@ -20,7 +20,7 @@
  * the data (the counters, every slice and object as last written) and of the shadow
  * (kmemtrap_get_state: every written byte initialized, the seeded bytes uninitialized) and a line
  * "kmt_smp: done: threads=N rounds=R data ok shadow ok", or "kmt_smp: WRONG: ..." saying what is
- * not.
+ * not. /sys/kernel/debug/kmt_smp/leak is the migration case (kmt_smp_leak_read()).
  */
 #include <linux/atomic.h>
 #include <linux/completion.h>
@@ -266,6 +266,35 @@ static const struct file_operations smp_run_fops = {
 	.write = smp_run_write,
 };
 
+/*
+ * The migration case: reading /sys/kernel/debug/kmt_smp/leak copies SMP_LEAK_LEN bytes of a new
+ * tracked object to the reader with copy_to_user(); every byte is 0x5a but byte SMP_LEAK_HOLE,
+ * which is never written (one infoleak, named by this function). The reader (uffd_migrate) makes
+ * that copy sleep in a user page fault and wake on another CPU.
+ */
+#define SMP_LEAK_LEN 256
+#define SMP_LEAK_HOLE 200
+
+static noinline ssize_t kmt_smp_leak_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
+{
+	u8 *k = kmalloc(SMP_LEAK_LEN, GFP_KERNEL);
+	size_t n = min_t(size_t, len, SMP_LEAK_LEN);
+	unsigned long left;
+
+	if (!k)
+		return -ENOMEM;
+	memset(k, 0x5a, SMP_LEAK_HOLE);
+	memset(k + SMP_LEAK_HOLE + 1, 0x5a, SMP_LEAK_LEN - SMP_LEAK_HOLE - 1);
+	left = copy_to_user(ubuf, k, n);
+	kfree(k);
+	return left == n ? -EFAULT : n - left;
+}
+
+static const struct file_operations smp_leak_fops = {
+	.owner = THIS_MODULE,
+	.read = kmt_smp_leak_read,
+};
+
 static int __init kmt_smp_init(void)
 {
 	int ret = smp_run();
@@ -274,6 +303,7 @@ static int __init kmt_smp_init(void)
 		return ret;
 	smp_dir = debugfs_create_dir("kmt_smp", NULL);
 	debugfs_create_file("run", 0200, smp_dir, NULL, &smp_run_fops);
+	debugfs_create_file("leak", 0400, smp_dir, NULL, &smp_leak_fops);
 	return 0;
 }
 

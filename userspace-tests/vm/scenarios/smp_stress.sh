@@ -5,18 +5,18 @@
 # run are what the threads wrote (kmt_smp checks both). Then load/unload cycles under the stress:
 # every page restored each time. Run with --smp 2 and 4 (kmemtrap loaded with allow_smp=1).
 #@expect KMT-GUEST: boot ok .* cpus=[2-9]
-#@expect kmt_smp: done: threads=[2-9] rounds=500 data ok shadow ok
+#@expect kmt_smp: done: threads=[2-9] rounds=100 data ok shadow ok
 #@reject kmt_smp: WRONG
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 D=/sys/kernel/debug
-CYCLES=${KMT_SMP_CYCLES:-5}
+CYCLES=${KMT_SMP_CYCLES:-20}
 sites() {
 	dmesg | grep 'BUG: kmemtrap:' | sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1 \2/' | sort -u
 }
 i=0
 while [ $i -lt $CYCLES ]; do
 	kmt_load kmemtrap track_modules=kmt_smp allow_smp=1
-	kmt_load kmt_smp rounds=500
+	kmt_load kmt_smp rounds=100
 	echo run >$D/kmt_smp/run || kmt_fail "cycle $i: second run failed"
 	cat $D/kmemtrap/reports >/dev/null
 	n=$(dmesg | grep -c 'kmt_smp: done:')
