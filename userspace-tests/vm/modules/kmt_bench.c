@@ -42,11 +42,15 @@
  *                    memcpy()/memset() of 4 KiB, page-aligned, through the kernel's functions (a
  *                    size the compiler cannot see): tracked source and destination pages, or
  *                    untracked ones
+ *   ipi_roundtrip    (more than one CPU online) smp_call_function_single() of an empty function on
+ *                    another CPU, waiting for it: what "parking" the other CPUs around a stepped
+ *                    instruction would cost at least, per CPU and step (issue 12, design 3)
  *
  * Safety: memory is allocated, tracked, untracked and freed by each measurement in process
  * context; probes and the notifier are registered only while their measurement runs; the trap
  * handlers only count. One measurement at a time (a mutex).
  */
+#include <linux/cpumask.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>
 #include <linux/kdebug.h>
@@ -59,6 +63,7 @@
 #include <linux/mutex.h>
 #include <linux/notifier.h>
 #include <linux/sched/signal.h>
+#include <linux/smp.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -82,6 +87,7 @@ struct kb_ctx {
 	size_t len;             /* their size, read with READ_ONCE: the compiler cannot see it */
 	const u64 *unmapped;    /* pf_fixup */
 	unsigned long failures; /* ops that did not do what they must (a nofault read that worked) */
+	unsigned int cpu;       /* ipi_roundtrip: the other CPU */
 };
 
 typedef void (*kb_loop_fn)(struct kb_ctx *c, unsigned long n);
@@ -535,6 +541,36 @@ static int kb_memset4k_untracked(struct kb_result *r, char *why)
 	return kb_copy(r, why, false, false);
 }
 
+
+/*
+ * ipi_roundtrip (only with more than one online CPU): a synchronous call on another CPU
+ * (smp_call_function_single(..., wait)), the price of "parking" the other CPUs for one stepped
+ * instruction (issue 12, design 3), which needs at least one such round trip per CPU per step.
+ */
+static void kb_ipi_noop(void *info)
+{
+}
+
+static noinline void kb_ipi_loop(struct kb_ctx *c, unsigned long n)
+{
+	for (; n; n--)
+		if (smp_call_function_single(c->cpu, kb_ipi_noop, NULL, 1))
+			c->failures++;
+}
+
+static int kb_ipi_roundtrip(struct kb_result *r, char *why)
+{
+	struct kb_ctx c = {};
+	int ret;
+
+	c.cpu = cpumask_any_but(cpu_online_mask, raw_smp_processor_id());
+	if (c.cpu >= nr_cpu_ids)
+		return kb_fail(why, -ENODEV, "no other online CPU");
+	ret = kb_measure(r, kb_ipi_loop, &c, why);
+	if (!ret && c.failures)
+		ret = kb_fail(why, -EIO, "%lu calls failed", c.failures);
+	return ret;
+}
 /* In the order the scenario runs them. */
 static const struct kb_case {
 	const char *name;
@@ -553,6 +589,7 @@ static const struct kb_case {
 	{ "memcpy4k", "rep", kb_memcpy4k },
 	{ "memset4k_untracked", "plain", kb_memset4k_untracked },
 	{ "memset4k", "rep", kb_memset4k },
+	{ "ipi_roundtrip", "plain", kb_ipi_roundtrip }, /* listed only with more than one CPU */
 };
 
 /* ---- debugfs ------------------------------------------------------------------------------ */
@@ -618,7 +655,8 @@ static int kb_list_show(struct seq_file *m, void *unused)
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(kb_cases); i++)
-		seq_printf(m, "%s %s\n", kb_cases[i].name, kb_cases[i].kind);
+		if (kb_cases[i].run != kb_ipi_roundtrip || num_online_cpus() > 1)
+			seq_printf(m, "%s %s\n", kb_cases[i].name, kb_cases[i].kind);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kb_list);
