@@ -35,6 +35,7 @@
 #include <asm/tlbflush.h>
 
 #include "kmt.h"
+#include "alias.h"
 #include "pages.h"
 #include "symbols.h"
 
@@ -70,12 +71,20 @@ const struct kmt_shadow_map kmt_shadow = KMT_SHADOW_MAP;
  * is sent a call that flushes its whole TLB. Pages are hidden where no IPI can be waited for
  * (allocator hooks with interrupts off, trap handlers), so the shootdown is asynchronous: until
  * the other CPU takes the interrupt it may still reach the page through the stale entry
- * (docs/limits.md, "SMP"). The calls are smp_call_function_single_async() ones, one call block
- * per sending and receiving CPU (a block still in flight means that CPU will flush anyway),
- * sent with interrupts off. From NMI-like context (our #DB handler) they cannot be sent (the
- * IPI backend is not NMI-safe): a local irq_work sends them.
+ * (docs/limits.md, "SMP"). The calls are smp_call_function_single_async() ones, on call blocks
+ * of the sending CPU's own for each receiving CPU (below), sent with interrupts off. From
+ * NMI-like context (our #DB handler) they cannot be sent (the IPI backend is not NMI-safe): a
+ * local irq_work sends them.
  */
-static call_single_data_t *kmt_flush_csd; /* [sender * nr_cpu_ids + receiver] */
+static call_single_data_t *kmt_flush_csd; /* [(sender * nr_cpu_ids + receiver) * 2 + 0 or 1] */
+/*
+ * Per receiving CPU: shootdowns asked of it. A call that is running when another is asked sees
+ * the count change after its flush and flushes again. Its block stays locked a moment after that
+ * (until the function has returned), so each sender has two blocks per receiver: a receiver runs
+ * one call at a time, so of two locked blocks at least one has not started yet, and will flush
+ * after the page was hidden.
+ */
+static atomic_t *kmt_flush_asked;
 static size_t kmt_flush_csd_bytes;
 static struct irq_work kmt_shootdown_work;
 static bool kmt_shootdown_ready;
@@ -83,7 +92,13 @@ static atomic_long_t kmt_shootdowns = ATOMIC_LONG_INIT(0);
 
 static void kmt_flush_fn(void *info)
 {
-	__flush_tlb_all();
+	atomic_t *asked = &kmt_flush_asked[smp_processor_id()];
+	int seen;
+
+	do {
+		seen = atomic_read(asked);
+		__flush_tlb_all();
+	} while (atomic_read(asked) != seen);
 }
 
 static void kmt_shootdown_send(void)
@@ -94,8 +109,13 @@ static void kmt_shootdown_send(void)
 	local_irq_save(flags);
 	self = smp_processor_id();
 	for_each_online_cpu(cpu)
-		if (cpu != self)
-			smp_call_function_single_async(cpu, &kmt_flush_csd[self * nr_cpu_ids + cpu]);
+		if (cpu != self) {
+			call_single_data_t *csd = &kmt_flush_csd[(self * nr_cpu_ids + cpu) * 2];
+
+			atomic_inc(&kmt_flush_asked[cpu]);
+			if (smp_call_function_single_async(cpu, csd) == -EBUSY)
+				smp_call_function_single_async(cpu, csd + 1);
+		}
 	local_irq_restore(flags);
 	atomic_long_inc(&kmt_shootdowns);
 }
@@ -122,13 +142,14 @@ long kmt_pages_shootdowns(void)
 
 static int kmt_shootdown_init(void)
 {
-	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids;
+	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids * 2;
 
-	kmt_flush_csd_bytes = PAGE_ALIGN(n * sizeof(*kmt_flush_csd));
+	kmt_flush_csd_bytes = PAGE_ALIGN(n * sizeof(*kmt_flush_csd) + nr_cpu_ids * sizeof(atomic_t));
 	/* Whole pages of our own: no tracked object can share them. */
 	kmt_flush_csd = alloc_pages_exact(kmt_flush_csd_bytes, GFP_KERNEL | __GFP_ZERO);
 	if (!kmt_flush_csd)
 		return -ENOMEM;
+	kmt_flush_asked = (atomic_t *)(kmt_flush_csd + n);
 	for (i = 0; i < n; i++)
 		INIT_CSD(&kmt_flush_csd[i], kmt_flush_fn, NULL);
 	init_irq_work(&kmt_shootdown_work, kmt_shootdown_work_fn);
@@ -139,7 +160,7 @@ static int kmt_shootdown_init(void)
 /* Waits for every call in flight (each unlocks its block after running). Process context. */
 static void kmt_shootdown_exit(void)
 {
-	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids;
+	size_t i, n = (size_t)nr_cpu_ids * nr_cpu_ids * 2;
 	int waited;
 
 	if (!kmt_flush_csd)
@@ -158,7 +179,6 @@ static void kmt_shootdown_exit(void)
 	free_pages_exact(kmt_flush_csd, kmt_flush_csd_bytes);
 	kmt_flush_csd = NULL;
 }
-
 
 static u32 kmt_hash_slot(unsigned long page)
 {
@@ -365,16 +385,30 @@ bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len)
 	while (len) {
 		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(src));
 		struct kmt_page *p;
-		unsigned long flags;
+		unsigned long flags, va = 0;
 		long ret;
 
 		local_irq_save(flags);
 		p = kmt_page_find(src);
-		if (p)
-			kmt_page_show_step(p);
-		ret = copy_from_kernel_nofault(dst, (const void *)src, n);
-		if (p)
-			kmt_page_hide_step(p);
+		if (p) {
+			/*
+			 * Through this CPU's alias of the frame: the page is never shown (shown, the
+			 * other CPUs' writes to it meanwhile would go unseen). Only if no alias address
+			 * is free (alias.c not set up, nested too deep) is it shown around the copy.
+			 */
+			if (kmt_alias_enter())
+				va = kmt_alias_map(p->pfn);
+			if (va) {
+				ret = copy_from_kernel_nofault(dst, (const void *)(va + offset_in_page(src)), n);
+			} else {
+				kmt_page_show_step(p);
+				ret = copy_from_kernel_nofault(dst, (const void *)src, n);
+				kmt_page_hide_step(p);
+			}
+			kmt_alias_exit_level();
+		} else {
+			ret = copy_from_kernel_nofault(dst, (const void *)src, n);
+		}
 		local_irq_restore(flags);
 		if (ret)
 			return false;

@@ -71,10 +71,10 @@ bool kmt_page_hide_step(struct kmt_page *p);
 
 /*
  * Copies @len bytes at kernel address @src to @dst for kmemtrap itself (the bulk allocation
- * wrappers read the kernel's pointer arrays): each tracked page is shown around its part of the
- * copy, with interrupts off, so nothing faults, even where our #PF hook could not serve (a kprobe
- * handler); the copy is fault-safe. Not a kernel access: no shadow is checked or changed. Returns
- * false if some byte could not be read. Not NMI.
+ * wrappers read the kernel's pointer arrays): tracked pages through this CPU's alias mapping,
+ * with interrupts off, so nothing faults, even where our #PF hook could not serve (a kprobe
+ * handler), and no page is shown to the other CPUs; the copy is fault-safe. Not a kernel access:
+ * no shadow is checked or changed. Returns false if some byte could not be read. Not NMI.
  */
 bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len);
 
