@@ -36,6 +36,7 @@
 #include <linux/vmalloc.h>
 #include <asm/debugreg.h>
 #include <asm/msr.h>
+#include <asm/tlbflush.h>
 #include <asm/trap_pf.h>
 
 #include "kmt.h"
@@ -83,7 +84,7 @@ static struct kmt_cpu __percpu *kmt_cpus;
 static struct kprobe kmt_fault_kprobe;
 static struct notifier_block kmt_die_nb;
 static bool kmt_kprobe_registered, kmt_die_registered;
-static enum cpuhp_state kmt_cpuhp_state;
+static enum cpuhp_state kmt_cpuhp_state, kmt_cpuhp_online_state;
 static bool kmt_smp_allowed;
 /* The engine's counters as they were when the hooks went away (read by the unload line). */
 static struct kmt_engine_counters kmt_final_counters;
@@ -438,6 +439,19 @@ static int kmt_cpu_prepare(unsigned int cpu)
 	return -EBUSY;
 }
 
+/*
+ * A CPU that came online (runs on it): flush its TLB. While it was being brought up it was not
+ * yet in cpu_online_mask, so pages hidden meanwhile sent it no shootdown, and it may have cached
+ * some of them then.
+ */
+static int kmt_cpu_online(unsigned int cpu)
+{
+	preempt_disable();
+	__flush_tlb_all();
+	preempt_enable();
+	return 0;
+}
+
 int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int follow_limit, bool emulate,
 		   bool smp_allowed)
 {
@@ -473,6 +487,12 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 		goto fail;
 	}
 	kmt_cpuhp_state = ret;
+	ret = cpuhp_setup_state_nocalls(CPUHP_AP_ONLINE_DYN, "kmemtrap:online", kmt_cpu_online, NULL);
+	if (ret < 0) {
+		pr_err("cannot register a CPU hotplug callback (error %d)\n", ret);
+		goto fail;
+	}
+	kmt_cpuhp_online_state = ret;
 
 	kmt_fault_kprobe.symbol_name = hook_symbol;
 	kmt_fault_kprobe.pre_handler = kmt_fault_pre;
@@ -538,6 +558,10 @@ void kmt_hooks_exit(void)
 	if (kmt_cpuhp_state > 0) {
 		cpuhp_remove_state_nocalls(kmt_cpuhp_state);
 		kmt_cpuhp_state = 0;
+	}
+	if (kmt_cpuhp_online_state > 0) {
+		cpuhp_remove_state_nocalls(kmt_cpuhp_online_state);
+		kmt_cpuhp_online_state = 0;
 	}
 	kmt_hooks_engine_counters(&kmt_final_counters);
 	free_percpu(kmt_cpus);
