@@ -11,7 +11,15 @@ D=/sys/kernel/debug
 kmt_load kmemtrap track_modules=kmt_smp allow_smp=1
 kmt_load kmt_smp rounds=10
 before=$(dmesg | grep -c 'BUG: kmemtrap:')
-out=$(/root/uffd_migrate $D/kmt_smp/leak 256 0 1) || kmt_fail "uffd_migrate failed: $out"
+# Not understood yet (docs/limits.md, "SMP"): on 6.12 the read sometimes fails with EFAULT at once,
+# without waiting for the fault to be served (2 of 20 first reads after boot; 0 of 20 reads in a
+# loop, tracked or not). Such a read is printed and tried again, twice at most.
+try=1
+while ! out=$(/root/uffd_migrate $D/kmt_smp/leak 256 0 1 2>&1); do
+	echo "KMT-MIGRATE-RETRY: read $try failed: $out"
+	[ $try -lt 3 ] || kmt_fail "uffd_migrate failed $try times: $out"
+	try=$((try + 1))
+done
 echo "$out"
 data=$(echo "$out" | sed -n 's/^UFFD-DATA: //p')
 bad=$(echo "$data" | awk 'NF != 256 { print NF " bytes"; exit } { for (i = 1; i <= NF; i++) if (i != 201 && $i != "5a") { print "byte " i - 1 " is " $i; exit } }')
