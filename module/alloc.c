@@ -366,7 +366,6 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 			 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
 {
 	unsigned long a = (unsigned long)ptr, page;
-	unsigned int released;
 	bool selected;
 
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
@@ -384,8 +383,7 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 		 * bytes are initialized, and a page left with no tracked object is given back.
 		 */
 		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
-		for (released = kmt_object_reused(a, true); released; released--)
-			kmt_count(KMT_CNT_PAGES_RELEASED_EMPTY);
+		kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
 		return;
 	}
 	kmt_object_reused(a, false);

@@ -80,6 +80,12 @@ static inline void kmt_count(enum kmt_counter_id id)
 	atomic_long_inc(&kmt_counters[id]);
 }
 
+/* Trap-safe: @n more of @id. */
+static inline void kmt_count_add(enum kmt_counter_id id, long n)
+{
+	atomic_long_add(n, &kmt_counters[id]);
+}
+
 /* Fills @out with every counter; @engine is the engine's sum over all CPUs. */
 void kmt_counters_read(u64 out[KMT_COUNTER_COUNT], const struct kmt_engine_counters *engine);
 

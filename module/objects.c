@@ -561,8 +561,8 @@ static void kmt_obj_let_go(unsigned long page)
 		nobj++;
 	}
 	npages = kmt_obj_release_pages(page, end - page);
-	atomic_long_add(nobj, &kmt_counters[KMT_CNT_OBJECTS_LET_GO]);
-	atomic_long_add(npages, &kmt_counters[KMT_CNT_PAGES_LET_GO]);
+	kmt_count_add(KMT_CNT_OBJECTS_LET_GO, nobj);
+	kmt_count_add(KMT_CNT_PAGES_LET_GO, npages);
 }
 
 static void kmt_hot_work_fn(struct irq_work *work)

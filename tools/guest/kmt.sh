@@ -57,3 +57,10 @@ kmt_known_gap() {
 	esac
 	return 1
 }
+
+# kmt_report_sites [N]: the distinct "kind function" pairs of kmemtrap's reports in the kernel log
+# after its first N report lines (default 0), sorted, one per line.
+kmt_report_sites() {
+	dmesg | grep 'BUG: kmemtrap:' | tail -n +$((${1:-0} + 1)) |
+		sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1 \2/' | sort -u
+}

@@ -28,8 +28,7 @@ m=$(grep '^steps_migrated ' $D/kmemtrap/counters | cut -d' ' -f2)
 echo "KMT-MIGRATE: steps_migrated=$m $(grep -E '^(single_steps|errors_infoleak|internal_errors) ' $D/kmemtrap/counters | tr '\n' ' ')"
 [ "$m" -ge 1 ] || kmt_fail "no step finished on another CPU (steps_migrated $m)"
 cat $D/kmemtrap/reports >/dev/null
-got=$(dmesg | grep 'BUG: kmemtrap:' | tail -n +$((before + 1)) |
-	sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1 \2/' | sort -u)
+got=$(kmt_report_sites $before)
 [ "$got" = "infoleak kmt_smp_leak_read" ] || kmt_fail "report sites [$got], expected [infoleak kmt_smp_leak_read]"
 kmt_unload kmt_smp
 kmt_unload kmemtrap

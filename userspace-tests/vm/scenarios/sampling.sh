@@ -61,8 +61,7 @@ done
 [ "$(counter errors_uninit_use)" != "$u0" ] || kmt_fail "not caught in $BOUND repetitions (interval $N; sample_full $(counter objects_sample_full))"
 echo "KMT-SAMPLE: interval=$N caught_after=$i repetitions (bound $BOUND)"
 cat $D/kmemtrap/reports >/dev/null
-got=$(dmesg | grep 'BUG: kmemtrap:' | tail -n +$((before + 1)) |
-	sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1 \2/' | sort -u)
+got=$(kmt_report_sites $before)
 [ "$got" = "uninit-use kmt_bugs_uninit_kmalloc_read" ] || kmt_fail "reports while the bug was repeated: [$got], expected [uninit-use kmt_bugs_uninit_kmalloc_read]"
 kmt_unload kmt_bugs
 kmt_unload kmemtrap

@@ -10,9 +10,6 @@
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 D=/sys/kernel/debug
 CYCLES=${KMT_SMP_CYCLES:-20}
-sites() {
-	dmesg | grep 'BUG: kmemtrap:' | sed 's/.*BUG: kmemtrap: \([a-z-]*\) in \([A-Za-z0-9_]*\)[.a-z0-9]*+.*/\1 \2/' | sort -u
-}
 i=0
 while [ $i -lt $CYCLES ]; do
 	kmt_load kmemtrap track_modules=kmt_smp allow_smp=1
@@ -29,6 +26,6 @@ while [ $i -lt $CYCLES ]; do
 		kmt_fail "cycle $i: unload did not restore every page: $(dmesg | grep 'kmemtrap: unloaded' | tail -n 1)"
 	i=$((i + 1))
 done
-got=$(sites)
+got=$(kmt_report_sites)
 [ "$got" = "uninit-use kmt_smp_seeded_read" ] || kmt_fail "report sites [$got], expected [uninit-use kmt_smp_seeded_read]"
 echo "KMT-SMP: $CYCLES cycles, $(dmesg | grep -c 'kmt_smp: done:') runs, report sites: $got"
