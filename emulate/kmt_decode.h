@@ -326,6 +326,38 @@ const char *kmt_decode_status_str(int status);
  * "?" for a value out of range. */
 const char *kmt_op_str(int op);
 
+/*
+ * A decode cache: the last instructions decoded, by address. Kernel text can be patched while
+ * kmemtrap runs (static keys, alternatives, kprobes, ftrace), so an entry is used only when the
+ * live bytes still equal the ones it was decoded from: decoding reads the bytes in order and
+ * stops after insn.length of them, so equal bytes give an equal result. Only successful decodes
+ * are kept. Not thread-safe: one per CPU, used with interrupts off and never from NMI context
+ * (or one for NMIs of its own).
+ */
+#define KMT_DECODE_CACHE_ENTRIES 64 /* a power of two */
+
+struct kmt_decode_cache_entry {
+	uint64_t rip;                      /* 0: empty */
+	uint8_t bytes[KMT_MAX_INSN_LEN];   /* the first insn.length are the instruction's */
+	struct kmt_insn insn;
+};
+
+struct kmt_decode_cache {
+	struct kmt_decode_cache_entry entry[KMT_DECODE_CACHE_ENTRIES];
+};
+
+/* Empties @cache (all zero is empty too). */
+void kmt_decode_cache_clear(struct kmt_decode_cache *cache);
+
+/*
+ * kmt_decode() of @code (@len bytes readable, the live bytes at @rip), through @cache: the
+ * cached decode when the entry for @rip was decoded from the same bytes, else a fresh decode,
+ * kept if it succeeds. Same results as kmt_decode(); @cache may be NULL (no caching). *@hit
+ * (may be NULL) tells whether the cache answered.
+ */
+int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_t *code, size_t len,
+		      struct kmt_insn *insn, int *hit);
+
 KMT_EXTERN_C_END
 
 #endif /* KMT_DECODE_H */

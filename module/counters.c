@@ -33,6 +33,8 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_SLOT_STEPS] = "stack_slot_steps",
 	[KMT_CNT_EMULATED] = "emulated",
 	[KMT_CNT_EMULATE_DECLINED] = "emulate_declined",
+	[KMT_CNT_DECODES] = "decodes",
+	[KMT_CNT_DECODE_CACHE_HITS] = "decode_cache_hits",
 	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
 	[KMT_CNT_REPORTS] = "reports",
 	[KMT_CNT_REPORTS_REPEATED] = "reports_repeated",
@@ -86,6 +88,8 @@ static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
 	[KMT_CNT_SLOT_STEPS] = offsetof(struct kmt_engine_counters, slot_steps),
 	[KMT_CNT_EMULATED] = offsetof(struct kmt_engine_counters, emulated),
 	[KMT_CNT_EMULATE_DECLINED] = offsetof(struct kmt_engine_counters, emulate_declined),
+	[KMT_CNT_DECODES] = offsetof(struct kmt_engine_counters, decodes),
+	[KMT_CNT_DECODE_CACHE_HITS] = offsetof(struct kmt_engine_counters, decode_cache_hits),
 };
 static_assert(sizeof(struct kmt_engine_counters) == KMT_CNT_ENGINE_COUNT * sizeof(u64),
 	      "every engine counter has a row in enum kmt_counter_id");

@@ -41,6 +41,8 @@ enum kmt_counter_id {
 	KMT_CNT_SLOT_STEPS,
 	KMT_CNT_EMULATED,
 	KMT_CNT_EMULATE_DECLINED,
+	KMT_CNT_DECODES,
+	KMT_CNT_DECODE_CACHE_HITS,
 	KMT_CNT_ENGINE_COUNT,
 	/* The glue's. */
 	KMT_CNT_INTERNAL_ERRORS = KMT_CNT_ENGINE_COUNT, /* accesses the engine could not check */

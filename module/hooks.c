@@ -34,7 +34,9 @@
 #include <linux/smp.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/cpufeature.h>
 #include <asm/debugreg.h>
+#include <asm/fsgsbase.h>
 #include <asm/msr.h>
 #include <asm/tlbflush.h>
 #include <asm/trap_pf.h>
@@ -78,6 +80,11 @@ struct kmt_cpu {
 	int in_handler;
 	unsigned int ndeferred;
 	unsigned long deferred[KMT_ENGINE_MAX_SHOWN];
+	/*
+	 * Instructions decoded by this CPU's task-slot handlers (interrupts are off in them, so they
+	 * never use it at once); an NMI's slot decodes without it.
+	 */
+	struct kmt_decode_cache dcache;
 };
 static struct kmt_cpu __percpu *kmt_cpus;
 
@@ -122,7 +129,10 @@ static void kmt_regs_in(struct kmt_regs *r, const struct pt_regs *p)
 	 * Kernel mode: GS base is this CPU's per-cpu base (this_cpu_off, checked against the MSR at
 	 * load: no RDMSR on the hot path), FS base the task's (kernel code does not use it).
 	 */
-	rdmsrl(MSR_FS_BASE, r->fs_base);
+	if (static_cpu_has(X86_FEATURE_FSGSBASE))
+		r->fs_base = rdfsbase(); /* CR4.FSGSBASE is on whenever the kernel has this feature */
+	else
+		rdmsrl(MSR_FS_BASE, r->fs_base);
 	if (likely(kmt_gs_is_this_cpu_off))
 		r->gs_base = this_cpu_read(this_cpu_off);
 	else
@@ -249,11 +259,15 @@ static void kmt_handler_exit(struct kmt_cpu *c)
 	}
 }
 
-/* Slot @i's platform, with ctx pointing at the trap's regs for reports. */
-static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, int i, struct pt_regs *regs)
+/*
+ * Slot @i of @sc's platform, with ctx pointing at the trap's regs for reports, and the decode
+ * cache of @c, the CPU running the handler (@sc is another CPU's record for a migrated step).
+ */
+static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, struct kmt_cpu *sc, int i, struct pt_regs *regs)
 {
-	c->plat[i].ctx = regs;
-	return &c->plat[i];
+	sc->plat[i].ctx = regs;
+	sc->plat[i].decode_cache = i == KMT_NMI_SLOT ? NULL : &c->dcache;
+	return &sc->plat[i];
 }
 
 /* A plain return for the probed function (see the header comment). */
@@ -300,7 +314,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	c->in_handler++;
 	kmt_regs_in(&r, regs);
 	kmt_alias_enter();
-	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, i, regs), &r, address, error_code);
+	res = kmt_engine_fault(&c->slot[i], kmt_plat_for(c, c, i, regs), &r, address, error_code);
 	kmt_alias_exit_level();
 	kmt_regs_out(regs, &r);
 	kmt_slot_transition(c, i, was_busy);
@@ -363,7 +377,7 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	c->in_handler++;
 	kmt_regs_in(&r, args->regs);
 	kmt_alias_enter(); /* this handler's own alias addresses (alias.c) */
-	res = kmt_engine_single_step(&sc->slot[i], kmt_plat_for(sc, i, args->regs), &r);
+	res = kmt_engine_single_step(&sc->slot[i], kmt_plat_for(c, sc, i, args->regs), &r);
 	kmt_alias_exit_level();
 	kmt_regs_out(args->regs, &r);
 	kmt_slot_transition(sc, i, true);
@@ -457,6 +471,7 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 {
 	int cpu, ret, i;
 
+	BUILD_BUG_ON(sizeof(struct kmt_cpu) > PCPU_MIN_UNIT_SIZE); /* alloc_percpu()'s limit */
 	kmt_cpus = alloc_percpu(struct kmt_cpu);
 	if (!kmt_cpus) {
 		pr_err("cannot allocate per-CPU engine state\n");

@@ -109,7 +109,8 @@ private:
 	// Reported: any bad byte. Followed: freed and unallocated ones (uninitialized ones are followed).
 	// Carried (inside a copy routine): freed ones only (unallocated slack is copied as it is).
 	enum class Uninit { Reported, Followed, Carried };
-	void check_read(unsigned i, const Operand &op, Uninit uninit);
+	// True if every byte read was initialized (false also when the operand was already reported).
+	bool check_read(unsigned i, const Operand &op, Uninit uninit);
 	void apply_plain();
 	void apply_string_element();
 	void check_leak(const Operand &s, const Operand &d);
@@ -190,6 +191,7 @@ private:
 	[[nodiscard]] Next prepare_next(kmt_follow_end *why);
 	[[nodiscard]] kmt_engine_result run_window(bool in_step);
 	[[nodiscard]] bool emulate_insn();
+	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
@@ -210,14 +212,20 @@ private:
 	// task is remembered (the rules would re-taint it).
 	[[nodiscard]] bool clean_insn(const kmt_regshadow &rs, const kmt_regs &regs)
 	{
-		if (kmt_regshadow_tainted(&rs))
-			return false;
+		return !kmt_regshadow_tainted(&rs) && clean_reads(regs, true);
+	}
+	// Whether the memory the instruction reads brings no uninitialized bits in: its bytes (unless
+	// @check_shadow is false: the caller knows they are initialized) and no live stack slot.
+	[[nodiscard]] bool clean_reads(const kmt_regs &regs, bool check_shadow)
+	{
 		for (unsigned i = 0; i < insn().nmem; i++) {
 			const kmt_mem_operand &m = insn().mem[i];
-			const uint64_t a = kmt_mem_address(&insn(), &m, &regs);
-			if (!(m.access & KMT_ACCESS_READ) || is_user(a))
+			if (!(m.access & KMT_ACCESS_READ))
 				continue;
-			if (kmt_shadow_check(shadow(), a, m.size, nullptr, nullptr))
+			const uint64_t a = kmt_mem_address(&insn(), &m, &regs);
+			if (is_user(a))
+				continue;
+			if (check_shadow && kmt_shadow_check(shadow(), a, m.size, nullptr, nullptr))
 				return false;
 			if (m_platform->is_stack && m_platform->is_stack(m_platform->ctx, a) && slots() &&
 			    m_platform->current_task &&
@@ -377,14 +385,14 @@ Operand Engine::operand(unsigned i) const
 
 // A read of [addr, addr+size): one report for the first bad byte, at most one per operand
 // and activation (a REP run over a bad buffer reports once, not once per element).
-void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
+bool Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 {
 	if (m_cpu->reported & (1u << i))
-		return;
+		return false;
 	uint64_t bad_addr = 0;
 	kmt_shadow_state bad_state = KMT_SHADOW_INIT;
 	if (!kmt_shadow_check(shadow(), op.m_addr, op.m_size, &bad_addr, &bad_state))
-		return;
+		return true;
 	if (uninit != Uninit::Reported) {
 		// Uninitialized bytes are followed to their use; freed and unallocated ones are bugs
 		// whatever happens to the value: find the first of those.
@@ -402,7 +410,7 @@ void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 			}
 		}
 		if (!bad_addr)
-			return;
+			return false;
 	}
 	m_cpu->reported |= 1u << i;
 	kmt_error error = {};
@@ -416,6 +424,7 @@ void Engine::check_read(unsigned i, const Operand &op, Uninit uninit)
 	error.fault_addr = m_cpu->fault_addr;
 	error.follow_end = static_cast<uint8_t>(m_follow_end);
 	report(error);
+	return false;
 }
 
 // Ordinary instructions: all reads are checked before any write is recorded, so a
@@ -559,6 +568,19 @@ void Engine::show_element_pages()
 	}
 }
 
+// The instruction at RIP as it is in memory now: @code gets its bytes, @out the decode (through
+// the platform's decode cache). Returns an enum kmt_decode_status.
+int Engine::decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out)
+{
+	const size_t n = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
+	int hit = 0;
+	const int status = kmt_decode_cached(m_platform->decode_cache, m_regs->rip, code, n < sizeof(code) ? n : sizeof(code),
+					     out, &hit);
+	m_cpu->counters.decodes++;
+	m_cpu->counters.decode_cache_hits += static_cast<uint64_t>(hit);
+	return status;
+}
+
 kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const kmt_insn *predecoded)
 {
 	m_stack_guard = m_regs->gpr[KMT_REG_RSP];
@@ -574,8 +596,7 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 		m_cpu->insn = *predecoded;
 	} else {
 		uint8_t code[KMT_MAX_INSN_LEN];
-		const size_t n = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
-		const int status = kmt_decode(code, n < sizeof(code) ? n : sizeof(code), &m_cpu->insn);
+		const int status = decode_at_rip(code, &m_cpu->insn);
 		if (status != KMT_DECODE_OK)
 			return degraded(KMT_REASON_DECODE, fault_addr, static_cast<uint8_t>(status));
 	}
@@ -941,9 +962,8 @@ Engine::Next Engine::prepare_next(kmt_follow_end *why)
 		return Next::End;
 	}
 	uint8_t code[KMT_MAX_INSN_LEN];
-	const size_t len = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
 	kmt_insn next;
-	if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &next) != KMT_DECODE_OK) {
+	if (decode_at_rip(code, &next) != KMT_DECODE_OK) {
 		*why = KMT_FOLLOW_DECODE;
 		return Next::End;
 	}
@@ -1070,13 +1090,20 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 	new_window();
 	m_cpu->follow = kmt_regshadow{};
 	bool window = false;
+	// Registers are clean at a fault (follow was just reset): only memory brings uninitialized
+	// bits in. When every read is unconditional, check_read has already looked at their bytes.
+	bool reads_init = true, cond_read = false;
 	for (unsigned i = 0; i < insn().nmem && follow_enabled(); i++) {
 		const Operand op = operand(i);
-		if ((op.m_access & KMT_ACCESS_READ) && !(op.m_access & KMT_ACCESS_COND))
-			check_read(i, op, Uninit::Followed);
+		if (!(op.m_access & KMT_ACCESS_READ))
+			continue;
+		if (op.m_access & KMT_ACCESS_COND)
+			cond_read = true;
+		else
+			reads_init = check_read(i, op, Uninit::Followed) && reads_init;
 	}
-	const bool clean = clean_insn(m_cpu->follow, *m_regs); // registers are clean at a fault
-	if (follow_enabled() && clean) {
+	const bool clean = follow_enabled() && reads_init && clean_reads(*m_regs, cond_read);
+	if (clean) {
 		// Nothing uninitialized goes in, so nothing comes out: what it writes is initialized,
 		// without running the rules (the common case, and half the cost of an access).
 		for (unsigned i = 0; i < insn().nmem; i++) {
@@ -1238,8 +1265,7 @@ kmt_engine_result Engine::run_routine(uint64_t fault_addr, bool *ran)
 	for (; n < k_routine_budget; n++) {
 		if (n > 0) {
 			uint8_t code[KMT_MAX_INSN_LEN];
-			const size_t len = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
-			if (kmt_decode(code, len < sizeof(code) ? len : sizeof(code), &m_cpu->insn) != KMT_DECODE_OK)
+			if (decode_at_rip(code, &m_cpu->insn) != KMT_DECODE_OK)
 				break;
 			if (insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class))
 				break; // natively: its faults come back here and are batched

@@ -231,6 +231,11 @@ struct kmt_engine_platform {
 	struct kmt_stack_slots *(*stack_slots)(void *ctx);
 	uint64_t (*current_task)(void *ctx);
 	int (*is_stack)(void *ctx, uint64_t addr);
+	/*
+	 * Decoded instructions by address (kmt_decode.h; may be NULL: every instruction decoded
+	 * afresh). Only this CPU's traps use it, never concurrently.
+	 */
+	struct kmt_decode_cache *decode_cache;
 };
 
 /* Per-CPU counters. Read them at any time; they only grow (wrap at 2^64). */
@@ -255,6 +260,8 @@ struct kmt_engine_counters {
 	uint64_t slot_steps;       /* steps taken with clean registers, for live slots */
 	uint64_t emulated;         /* instructions run by the emulator instead of stepped (faults, windows) */
 	uint64_t emulate_declined; /* instructions the emulator declined: stepped instead */
+	uint64_t decodes;          /* instructions decoded at a fault, a followed step or in a copy routine */
+	uint64_t decode_cache_hits; /* of those, answered by platform.decode_cache */
 };
 
 /* Maximum pages shown at once: 2 per operand for 2 operands, plus room for nested faults. */

@@ -71,9 +71,24 @@ int find_partial(const kmt_shadow_block *block, uint32_t off)
 	return -1;
 }
 
+// Whether the block has no partial byte at all (the common case: a scan of 8 words, not 32 slots).
+inline bool no_partials(const kmt_shadow_block *block)
+{
+	static_assert(sizeof(block->partial_off) % sizeof(uint64_t) == 0, "whole words");
+	for (unsigned i = 0; i < sizeof(block->partial_off) / 8; i++) {
+		uint64_t word;
+		__builtin_memcpy(&word, reinterpret_cast<const uint8_t *>(block->partial_off) + i * sizeof(word), sizeof(word));
+		if (word != ~0ull)
+			return false;
+	}
+	return true;
+}
+
 // Forgets the partial bytes among [off, off+len).
 void drop_partials(kmt_shadow_block *block, uint32_t off, uint32_t len)
 {
+	if (no_partials(block))
+		return;
 	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
 		if (block->partial_off[i] != KMT_SHADOW_PARTIAL_NONE && block->partial_off[i] >= off &&
 		    block->partial_off[i] - off < len)
@@ -135,9 +150,14 @@ int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len
 			break;
 		off += 32;
 	}
-	for (; off < end; off++) {
+	while (off < end) {
+		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+			off += 4;
+			continue;
+		}
 		if (get_state(block, off) != KMT_SHADOW_INIT)
 			return off;
+		off++;
 	}
 	return -1;
 }
