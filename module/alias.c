@@ -18,6 +18,7 @@
 
 #include "kmt.h"
 #include "alias.h"
+#include "counters.h"
 
 #define KMT_ALIAS_LEVELS 4 /* trap nesting levels per CPU (the engine's slots) */
 #define KMT_ALIAS_WAYS 4   /* pages mapped at once per level: an access spans at most two */
@@ -153,6 +154,7 @@ unsigned long kmt_alias_map(unsigned long pfn)
 	way = &c->way[l][c->next[l]++ % KMT_ALIAS_WAYS];
 	set_pte(way->ptep, pfn_pte(pfn, PAGE_KERNEL));
 	kmt_alias_invlpg(way->va);
+	kmt_count(KMT_CNT_ALIAS_REMAPS);
 	way->pfn = pfn;
 	return way->va;
 }

@@ -262,6 +262,15 @@ static unsigned int kmt_sample_max = 64;
 static unsigned int kmt_sample_page_faults = 500;
 static atomic_t kmt_sample_gap = ATOMIC_INIT(1); /* selected allocations until the next turn */
 
+static unsigned int kmt_fault_budget;
+
+/* While sampling, a sampled page's budget is sample_page_faults; otherwise fault_budget's (0: none). */
+static void kmt_update_fault_budget(void)
+{
+	kmt_pages_set_fault_budget(READ_ONCE(kmt_sample_interval) ? READ_ONCE(kmt_sample_page_faults) :
+								    READ_ONCE(kmt_fault_budget));
+}
+
 static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 {
 	bool interval = kp->arg == &kmt_sample_interval;
@@ -277,8 +286,7 @@ static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 	WRITE_ONCE(*(unsigned int *)kp->arg, n);
 	if (interval && n)
 		atomic_set(&kmt_sample_gap, 1 + get_random_u32() % (2 * n - 1)); /* the first turn is random too */
-	/* Only a sampled page has a fault budget. */
-	kmt_pages_set_fault_budget(READ_ONCE(kmt_sample_interval) ? READ_ONCE(kmt_sample_page_faults) : 0);
+	kmt_update_fault_budget();
 	return 0;
 }
 
@@ -292,6 +300,32 @@ module_param_cb(sample_max, &kmt_sample_ops, &kmt_sample_max, 0644);
 MODULE_PARM_DESC(sample_max, "While sampling, most tracked objects live at once (1..1048576, default 64)");
 module_param_cb(sample_page_faults, &kmt_sample_ops, &kmt_sample_page_faults, 0644);
 MODULE_PARM_DESC(sample_page_faults, "While sampling, faults a tracked page may take before its objects are let go (1..2^30, default 500)");
+
+/*
+ * fault_budget: without sampling, a tracked page that takes this many faults lets its objects go
+ * (as a sampled page does after sample_page_faults): its hot objects stop costing, and the next
+ * allocation there tracks the page afresh. 0, the default, never lets go.
+ */
+static int kmt_fault_budget_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > KMT_SAMPLE_INTERVAL_MAX) {
+		pr_err("invalid %s '%.*s': must be 0..%u\n", kp->name, (int)strcspn(val, "\n"), val,
+		       KMT_SAMPLE_INTERVAL_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(kmt_fault_budget, n);
+	kmt_update_fault_budget();
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_fault_budget_ops = {
+	.set = kmt_fault_budget_set,
+	.get = param_get_uint,
+};
+module_param_cb(fault_budget, &kmt_fault_budget_ops, &kmt_fault_budget, 0644);
+MODULE_PARM_DESC(fault_budget, "Without sampling: faults a tracked page may take before its objects are let go (0: never, the default; up to 2^30)");
 
 /*
  * Whether a selected allocation is tracked: its turn in the sampling, and room under sample_max.

@@ -60,6 +60,9 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_OBJECTS_LET_GO] = "objects_let_go",
 	[KMT_CNT_PAGES_LET_GO] = "pages_let_go",
 	[KMT_CNT_STEPS_MIGRATED] = "steps_migrated",
+	[KMT_CNT_PAGES_QUIETED] = "pages_quieted",
+	[KMT_CNT_PAGES_WOKEN] = "pages_woken",
+	[KMT_CNT_ALIAS_REMAPS] = "alias_remaps",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

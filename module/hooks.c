@@ -84,9 +84,10 @@ struct kmt_cpu {
 	 * Instructions decoded by this CPU's task-slot handlers (interrupts are off in them, so they
 	 * never use it at once); an NMI's slot decodes without it.
 	 */
-	struct kmt_decode_cache dcache;
+	struct kmt_decode_cache *dcache;
 };
 static struct kmt_cpu __percpu *kmt_cpus;
+static struct kmt_decode_cache *kmt_dcaches; /* one per possible CPU (vmalloc: too big for per-CPU memory) */
 
 static struct kprobe kmt_fault_kprobe;
 static struct notifier_block kmt_die_nb;
@@ -266,7 +267,7 @@ static void kmt_handler_exit(struct kmt_cpu *c)
 static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, struct kmt_cpu *sc, int i, struct pt_regs *regs)
 {
 	sc->plat[i].ctx = regs;
-	sc->plat[i].decode_cache = i == KMT_NMI_SLOT ? NULL : &c->dcache;
+	sc->plat[i].decode_cache = i == KMT_NMI_SLOT ? NULL : c->dcache;
 	return &sc->plat[i];
 }
 
@@ -321,6 +322,8 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	kmt_handler_exit(c);
 	if (res == KMT_ENGINE_NOT_OURS)
 		return 0;
+	if (p)
+		kmt_page_consider_quiet(p);
 	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */
 	kregs->ip = (unsigned long)kmt_fault_return;
 	return 1;
@@ -473,13 +476,20 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 
 	BUILD_BUG_ON(sizeof(struct kmt_cpu) > PCPU_MIN_UNIT_SIZE); /* alloc_percpu()'s limit */
 	kmt_cpus = alloc_percpu(struct kmt_cpu);
-	if (!kmt_cpus) {
+	kmt_dcaches = vzalloc(array_size(nr_cpu_ids, sizeof(*kmt_dcaches)));
+	if (!kmt_cpus || !kmt_dcaches) {
 		pr_err("cannot allocate per-CPU engine state\n");
+		free_percpu(kmt_cpus);
+		kmt_cpus = NULL;
+		vfree(kmt_dcaches);
+		kmt_dcaches = NULL;
 		return -ENOMEM;
 	}
+	kmt_pages_exclude(kmt_dcaches, array_size(nr_cpu_ids, sizeof(*kmt_dcaches)));
 	for_each_possible_cpu(cpu) {
 		struct kmt_cpu *c = per_cpu_ptr(kmt_cpus, cpu);
 
+		c->dcache = &kmt_dcaches[cpu];
 		for (i = 0; i < KMT_SLOTS; i++) {
 			kmt_engine_cpu_init(&c->slot[i], mode);
 			kmt_engine_set_follow_limit(&c->slot[i], follow_limit);
@@ -581,6 +591,8 @@ void kmt_hooks_exit(void)
 	kmt_hooks_engine_counters(&kmt_final_counters);
 	free_percpu(kmt_cpus);
 	kmt_cpus = NULL;
+	vfree(kmt_dcaches);
+	kmt_dcaches = NULL;
 }
 
 /* Applies a setting to every engine slot of every CPU (from its next fault on). */

@@ -131,18 +131,22 @@ module_param_cb(follow_limit, &kmt_follow_limit_ops, &kmt_follow_limit, 0444);
 MODULE_PARM_DESC(follow_limit, "Follow uninitialized bits through registers for at most this many instructions and report where they are used (default 2000; 0: report uninitialized reads at the load, as kmemcheck did)");
 
 static bool kmt_emulate = true;
-static int kmt_emulate_set(const char *val, const struct kernel_param *kp)
+static int kmt_bool_set(const char *val, const struct kernel_param *kp)
 {
 	int ret = param_set_bool(val, kp);
 
 	if (ret)
-		pr_err("invalid emulate '%.*s': use 0 or 1\n", (int)strcspn(val, "\n"), val);
+		pr_err("invalid %s '%.*s': use 0 or 1\n", kp->name, (int)strcspn(val, "\n"), val);
 	return ret;
 }
 
-static const struct kernel_param_ops kmt_emulate_ops = { .set = kmt_emulate_set, .get = param_get_bool };
-module_param_cb(emulate, &kmt_emulate_ops, &kmt_emulate, 0444);
+static const struct kernel_param_ops kmt_bool_ops = { .set = kmt_bool_set, .get = param_get_bool };
+module_param_cb(emulate, &kmt_bool_ops, &kmt_emulate, 0444);
 MODULE_PARM_DESC(emulate, "Run plain accesses to tracked pages in the handler through an alias mapping instead of showing the page and single-stepping (default 1; 0: kmemcheck's way, every access stepped)");
+
+static bool kmt_quiet_pages = true;
+module_param_cb(quiet_pages, &kmt_bool_ops, &kmt_quiet_pages, 0444);
+MODULE_PARM_DESC(quiet_pages, "Leave a tracked page visible while every byte of it is initialized, until an allocation, a free or uninitialized data lands on it (default 1; 0: every tracked page always hidden)");
 
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
@@ -249,27 +253,39 @@ static const struct file_operations kmt_rep_mode_fops = {
 	.llseek = default_llseek,
 };
 
-static ssize_t kmt_emulate_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+/* A boolean setting that can change while loaded: its parameter's variable and what applies it. */
+struct kmt_bool_knob {
+	bool *val;
+	void (*apply)(bool on);
+};
+static const struct kmt_bool_knob kmt_emulate_knob = { &kmt_emulate, kmt_hooks_set_emulate };
+static const struct kmt_bool_knob kmt_quiet_pages_knob = { &kmt_quiet_pages, kmt_pages_set_quiet };
+
+static ssize_t kmt_bool_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
 {
+	const struct kmt_bool_knob *k = f->private_data;
 	bool on;
 	int ret = kstrtobool_from_user(ubuf, len, &on);
 
 	if (ret)
 		return ret;
-	kmt_emulate = on;
-	kmt_hooks_set_emulate(on);
+	*k->val = on;
+	k->apply(on);
 	return len;
 }
 
-static ssize_t kmt_emulate_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
+static ssize_t kmt_bool_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
 {
-	return simple_read_from_buffer(ubuf, len, off, kmt_emulate ? "1\n" : "0\n", 2);
+	const struct kmt_bool_knob *k = f->private_data;
+
+	return simple_read_from_buffer(ubuf, len, off, *k->val ? "1\n" : "0\n", 2);
 }
 
-static const struct file_operations kmt_emulate_fops = {
+static const struct file_operations kmt_bool_fops = {
 	.owner = THIS_MODULE,
-	.read = kmt_emulate_read,
-	.write = kmt_emulate_write,
+	.open = simple_open,
+	.read = kmt_bool_read,
+	.write = kmt_bool_write,
 	.llseek = default_llseek,
 };
 
@@ -280,7 +296,8 @@ static void kmt_debugfs_init(void)
 	debugfs_create_file("reports", 0444, kmt_debugfs, NULL, &kmt_reports_fops);
 	debugfs_create_file("enabled", 0644, kmt_debugfs, NULL, &kmt_enabled_fops);
 	debugfs_create_file("rep_mode", 0644, kmt_debugfs, NULL, &kmt_rep_mode_fops);
-	debugfs_create_file("emulate", 0644, kmt_debugfs, NULL, &kmt_emulate_fops);
+	debugfs_create_file("emulate", 0644, kmt_debugfs, (void *)&kmt_emulate_knob, &kmt_bool_fops);
+	debugfs_create_file("quiet_pages", 0644, kmt_debugfs, (void *)&kmt_quiet_pages_knob, &kmt_bool_fops);
 }
 
 /* ---- load and unload ------------------------------------------------------------------- */
@@ -326,6 +343,7 @@ static int __init kmt_init(void)
 		goto err_core;
 	kmt_ktext_init();
 	ret = kmt_pages_init(kmt_max_pages);
+	kmt_pages_set_quiet(kmt_quiet_pages);
 	if (ret)
 		goto err_core;
 	ret = kmt_stacks_init(KMT_MAX_STACKS);

@@ -53,6 +53,7 @@ struct kmt_obj {
 	u32 size, alloc_size;
 	u32 page_epoch;              /* epoch of the first page's record when tracked */
 	u32 free_gen;                /* counts frees, to tell stale queue entries */
+	u32 faults_at_alloc;         /* its first page's fault count when tracked (kmt_obj_let_go()) */
 	const char *cache;           /* cache name (static for kmalloc, s->name otherwise) */
 	bool freed, rcu_cache;
 	pid_t alloc_pid, free_pid;
@@ -290,6 +291,7 @@ int kmt_object_alloc(unsigned long addr, u32 size, u32 alloc_size, const char *c
 	o->size = size;
 	o->alloc_size = alloc_size;
 	o->page_epoch = p->epoch;
+	o->faults_at_alloc = atomic_read(&p->faults);
 	o->cache = cache;
 	o->freed = false;
 	o->rcu_cache = rcu_cache;
@@ -534,17 +536,22 @@ static unsigned long kmt_hot_pages[KMT_HOT_QUEUE];
 
 
 /*
- * Under kmt_obj_lock: forgets every object that starts on the page at @page (its bytes become
- * initialized, its record goes) and gives back the pages they covered that nothing else covers.
+ * Under kmt_obj_lock: forgets the objects that start on the page at @page and have lived through
+ * half a fault budget of it or more (their bytes become initialized, their records go), and gives
+ * back the pages they covered that nothing else covers. A young object stays: it has not cost
+ * much yet, and a bug just after an allocation (the common kind) is still seen on a busy page.
  */
 static void kmt_obj_let_go(unsigned long page)
 {
 	struct kmt_page *p = kmt_page_find(page);
 	unsigned long b, end = page + PAGE_SIZE;
 	unsigned int nobj = 0, npages;
+	u32 now, young;
 
 	if (!p)
 		return;
+	now = atomic_read(&p->faults);
+	young = kmt_pages_fault_budget() / 2;
 	for_each_set_bit(b, p->obj_starts, KMT_PAGE_SIZE / KMT_OBJ_ALIGN) {
 		unsigned long start = page + b * KMT_OBJ_ALIGN;
 		struct kmt_obj *o;
@@ -555,6 +562,8 @@ static void kmt_obj_let_go(unsigned long page)
 			clear_bit(b, p->obj_starts);
 			continue;
 		}
+		if (now - o->faults_at_alloc < young)
+			continue;
 		kmt_shadow_set(&kmt_shadow, start, o->alloc_size, KMT_SHADOW_INIT);
 		end = max(end, start + o->alloc_size);
 		kmt_obj_remove(o, link);

@@ -36,11 +36,12 @@
 
 #include "kmt.h"
 #include "alias.h"
+#include "counters.h"
 #include "pages.h"
 #include "symbols.h"
 
 #define KMT_HASH_TOMB 0xffffffffu /* a removed hash entry; 0 is an empty one */
-#define KMT_MAX_EXCLUDED 8
+#define KMT_MAX_EXCLUDED 16
 
 static struct kmt_page *kmt_pool;
 static u32 *kmt_hash;          /* index + 1 into kmt_pool; 0 = empty; KMT_HASH_TOMB = removed */
@@ -485,6 +486,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->epoch = ++kmt_page_epoch;
 	atomic_set(&p->shown, 0);
 	atomic_set(&p->faults, 0);
+	atomic_set(&p->quiet_faults, 0);
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
@@ -635,9 +637,59 @@ void kmt_pages_set_fault_budget(unsigned int budget)
 	WRITE_ONCE(kmt_fault_budget, budget);
 }
 
+unsigned int kmt_pages_fault_budget(void)
+{
+	return READ_ONCE(kmt_fault_budget);
+}
+
 bool kmt_page_count_fault(struct kmt_page *p)
 {
 	unsigned int budget = READ_ONCE(kmt_fault_budget);
 
-	return budget && atomic_inc_return(&p->faults) == budget;
+	return budget && (u32)atomic_inc_return(&p->faults) % budget == 0;
+}
+
+static bool kmt_quiet_on = true;
+
+void kmt_pages_set_quiet(bool on)
+{
+	WRITE_ONCE(kmt_quiet_on, on);
+}
+
+/*
+ * The shown count holds one reference for a quiet page: whoever clears quiet (once, by xchg)
+ * drops it. The reference is taken before quiet is set, so that a wake cannot drop one that was
+ * never taken; quiet is set before the second look at the states, and a writer stores its state
+ * before it looks at quiet (kmt_shadow.h), so one of the two always sees the other.
+ */
+void kmt_page_consider_quiet(struct kmt_page *p)
+{
+	if (!READ_ONCE(kmt_quiet_on) || READ_ONCE(p->shadow.quiet))
+		return;
+	if (atomic_inc_return(&p->quiet_faults) % KMT_QUIET_EVERY)
+		return;
+	if (!kmt_shadow_block_all_init(&p->shadow))
+		return;
+	kmt_page_show_step(p);
+	if (cmpxchg(&p->shadow.quiet, 0, 1) != 0) {
+		kmt_page_hide_step(p); /* another CPU made it quiet first */
+		return;
+	}
+	smp_mb();
+	if (!kmt_shadow_block_all_init(&p->shadow)) {
+		if (xchg(&p->shadow.quiet, 0))
+			kmt_page_hide_step(p); /* else the writer's wake dropped the reference */
+		return;
+	}
+	kmt_count(KMT_CNT_PAGES_QUIETED);
+}
+
+void kmt_pages_shadow_wake(void *ctx, uint64_t page_addr, struct kmt_shadow_block *block)
+{
+	struct kmt_page *p = container_of(block, struct kmt_page, shadow);
+
+	if (!xchg(&block->quiet, 0))
+		return;
+	kmt_page_hide_step(p);
+	kmt_count(KMT_CNT_PAGES_WOKEN);
 }

@@ -31,6 +31,7 @@ struct kmt_page {
 	unsigned long flags;  /* KMT_PAGE_* bits */
 	u32 epoch;            /* changes each time the record is (re)created */
 	atomic_t faults;      /* faults taken on it since (re)creation (kmt_page_count_fault()) */
+	atomic_t quiet_faults; /* faults that could have found it quiet (kmt_page_consider_quiet()) */
 	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
 	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
 	struct kmt_shadow_block shadow;
@@ -38,7 +39,8 @@ struct kmt_page {
 
 /* The shadow of every tracked page, for the core's kmt_shadow_* functions (trap-safe). */
 struct kmt_shadow_block *kmt_pages_shadow_lookup(void *ctx, uint64_t page_addr);
-#define KMT_SHADOW_MAP { .lookup = kmt_pages_shadow_lookup, .ctx = NULL }
+void kmt_pages_shadow_wake(void *ctx, uint64_t page_addr, struct kmt_shadow_block *block);
+#define KMT_SHADOW_MAP { .lookup = kmt_pages_shadow_lookup, .ctx = NULL, .wake = kmt_pages_shadow_wake }
 extern const struct kmt_shadow_map kmt_shadow;
 
 /* Sets up @max_pages records (process context). Excluded ranges may be added before arming. */
@@ -80,11 +82,25 @@ bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len);
 
 /*
  * Fault budget of a page (0: none): kmt_page_count_fault() counts a fault on @p and says true
- * exactly once, when the page has taken @budget of them since it was tracked. Sampling sets it
- * (alloc.c), so that one sampled object on a busy page cannot cost without bound. Trap-safe.
+ * each time the page has taken another @budget of them since it was tracked; its objects that
+ * lived through half a budget or more are then let go (objects.c). Sampling sets it, and
+ * fault_budget without sampling (alloc.c), so that a busy page cannot cost without bound.
+ * Trap-safe.
  */
 void kmt_pages_set_fault_budget(unsigned int budget);
+unsigned int kmt_pages_fault_budget(void);
 bool kmt_page_count_fault(struct kmt_page *p);
+
+/*
+ * Quiet pages (kmt_shadow.h): a tracked page whose every byte is initialized cannot produce a
+ * report or a state change, so it is left visible and takes no traps until a state other than
+ * INIT is written to it (an allocation or a free on it, uninitialized bytes copied or stored into
+ * it), which hides it again (kmt_pages_shadow_wake()). kmt_page_consider_quiet() is called after
+ * a fault on @p was handled and looks at the page every KMT_QUIET_EVERY such faults. Trap-safe.
+ */
+#define KMT_QUIET_EVERY 4
+void kmt_pages_set_quiet(bool on);
+void kmt_page_consider_quiet(struct kmt_page *p);
 
 /* Hides @p even while disarmed: only for the load-time calibration fault. */
 void kmt_page_hide_unarmed(struct kmt_page *p);

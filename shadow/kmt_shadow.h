@@ -42,9 +42,16 @@ struct kmt_shadow_block {
 	uint8_t bits[KMT_SHADOW_BLOCK_BYTES];
 	uint16_t partial_off[KMT_SHADOW_PARTIAL_SLOTS];  /* KMT_SHADOW_PARTIAL_NONE: free slot */
 	uint8_t partial_mask[KMT_SHADOW_PARTIAL_SLOTS];  /* 1 bits: uninitialized bits of that byte */
+	/*
+	 * Nonzero while the page is quiet: every byte initialized, so that no access to it can be
+	 * reported or change a state, and the glue leaves it visible (no traps). Set by the glue
+	 * (after kmt_shadow_block_all_init()); a write of any state but INIT calls map.wake first
+	 * and looks again after it (kmt_shadow_map).
+	 */
+	uint32_t quiet;
 };
 
-/* Fills a new block: every byte in @state, no partial bytes. */
+/* Fills a new block: every byte in @state, no partial bytes, not quiet. */
 void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state state);
 
 struct kmt_shadow_map {
@@ -55,7 +62,17 @@ struct kmt_shadow_map {
 	 */
 	struct kmt_shadow_block *(*lookup)(void *ctx, uint64_t page_addr);
 	void *ctx;
+	/*
+	 * May be NULL (no quiet pages). Called for a block whose quiet is set, before a write that
+	 * may leave a byte of it not initialized, and again after the write (with a full barrier
+	 * between the write and reading quiet, so that a block made quiet meanwhile is seen): it
+	 * must clear quiet, once, atomically, and hide the page again. Trap-safe, as lookup.
+	 */
+	void (*wake)(void *ctx, uint64_t page_addr, struct kmt_shadow_block *block);
 };
+
+/* Whether every byte of @block is initialized, with no partial byte (a quiet page, above). */
+int kmt_shadow_block_all_init(const struct kmt_shadow_block *block);
 
 /* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,

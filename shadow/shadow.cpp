@@ -34,6 +34,25 @@ struct ShadowMap {
 inline uint64_t page_of(uint64_t addr) { return addr & KMT_PAGE_MASK; }
 inline uint32_t offset_in_page(uint64_t addr) { return static_cast<uint32_t>(addr & (k_page_size - 1)); }
 
+// Quiet pages (kmt_shadow.h): around a write that may leave a byte of @block not initialized.
+// Before: a quiet page is hidden before the state is written. After: a page made quiet while
+// the write ran (another CPU checked the block before the write landed) is seen, since both
+// sides store, fence, then load the other's variable.
+inline void wake_before(const ShadowMap &map, uint64_t page, kmt_shadow_block *block)
+{
+	if (map.m_map->wake && __atomic_load_n(&block->quiet, __ATOMIC_RELAXED))
+		map.m_map->wake(map.m_map->ctx, page, block);
+}
+
+inline void wake_after(const ShadowMap &map, uint64_t page, kmt_shadow_block *block)
+{
+	if (!map.m_map->wake)
+		return;
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&block->quiet, __ATOMIC_RELAXED))
+		map.m_map->wake(map.m_map->ctx, page, block);
+}
+
 inline unsigned get_state(const kmt_shadow_block *block, uint32_t off)
 {
 	return (block->bits[off / 4] >> (2 * (off % 4))) & 3u;
@@ -279,8 +298,15 @@ void shadow_set(const ShadowMap &map, uint64_t addr, uint64_t len, unsigned stat
 {
 	while (len > 0) {
 		const uint32_t n = piece_len(addr, len);
-		if (kmt_shadow_block *block = map.lookup(page_of(addr)))
-			set_in_block(block, offset_in_page(addr), n, state);
+		if (kmt_shadow_block *block = map.lookup(page_of(addr))) {
+			if (state == KMT_SHADOW_INIT) {
+				set_in_block(block, offset_in_page(addr), n, state);
+			} else {
+				wake_before(map, page_of(addr), block);
+				set_in_block(block, offset_in_page(addr), n, state);
+				wake_after(map, page_of(addr), block);
+			}
+		}
 		addr += n;
 		len -= n;
 	}
@@ -386,10 +412,18 @@ void shadow_copy(const ShadowMap &map, uint64_t dst, uint64_t src, uint64_t len)
 		kmt_shadow_block *dblock = map.lookup(page_of(d));
 		if (dblock) {
 			const kmt_shadow_block *sblock = map.lookup(page_of(s));
-			if (sblock)
+			if (sblock) {
+				// Only a source piece with a byte not initialized can make the destination noisy.
+				const bool dirty = map.m_map->wake &&
+						   (find_first_bad(sblock, offset_in_page(s), n) >= 0 || !no_partials(sblock));
+				if (dirty)
+					wake_before(map, page_of(d), dblock);
 				copy_in_blocks(dblock, offset_in_page(d), sblock, offset_in_page(s), n, direction);
-			else
+				if (dirty)
+					wake_after(map, page_of(d), dblock);
+			} else {
 				set_in_block(dblock, offset_in_page(d), n, KMT_SHADOW_INIT);
+			}
 		}
 		done += n;
 	}
@@ -432,6 +466,12 @@ void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state
 	__builtin_memset(block->bits, static_cast<int>((state & 3u) * kmt::k_replicate), sizeof(block->bits));
 	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
 		block->partial_off[i] = KMT_SHADOW_PARTIAL_NONE;
+	block->quiet = 0;
+}
+
+int kmt_shadow_block_all_init(const struct kmt_shadow_block *block)
+{
+	return kmt::find_first_bad(block, 0, KMT_PAGE_SIZE) < 0 && kmt::no_partials(block);
 }
 
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
@@ -461,10 +501,16 @@ void kmt_shadow_store_bits(const struct kmt_shadow_map *map, uint64_t addr, uint
 {
 	KMT_ASSERT(size >= 1 && size <= 8);
 	for (uint32_t i = 0; i < size; i++) {
-		kmt_shadow_block *block = map->lookup(map->ctx, (addr + i) & KMT_PAGE_MASK);
-		if (block)
-			kmt::store_byte_bits(block, kmt::offset_in_page(addr + i),
-					     static_cast<uint8_t>(bits >> (8 * i)), (unalloc >> i) & 1);
+		const uint64_t page = (addr + i) & KMT_PAGE_MASK;
+		kmt_shadow_block *block = map->lookup(map->ctx, page);
+		const uint8_t byte_bits = static_cast<uint8_t>(bits >> (8 * i));
+		if (!block)
+			continue;
+		if (byte_bits)
+			kmt::wake_before(kmt::ShadowMap{map}, page, block);
+		kmt::store_byte_bits(block, kmt::offset_in_page(addr + i), byte_bits, (unalloc >> i) & 1);
+		if (byte_bits)
+			kmt::wake_after(kmt::ShadowMap{map}, page, block);
 	}
 }
 

@@ -19,7 +19,7 @@ constexpr uint8_t k_untracked = KMT_SHADOW_UNTRACKED;
 struct Fixture {
 	kmt_shadow_block blocks[k_pages];
 	std::vector<uint8_t> model; // one state per byte, k_untracked on the untracked page
-	kmt_shadow_map map;
+	kmt_shadow_map map = {};
 
 	Fixture() : model(k_pages * KMT_PAGE_SIZE)
 	{
@@ -246,4 +246,128 @@ TEST(ShadowBits, NoRoomForAPartialByteMeansInitialized)
 	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 1000, 1, nullptr, nullptr), 0x80u);
 }
 
+
+// Quiet pages (kmt_shadow.h): a block marked quiet is woken (map.wake) by every write that may
+// leave one of its bytes not initialized, and by nothing else; the wake clears quiet, as the glue's.
+struct QuietFixture : Fixture {
+	std::vector<uint64_t> woken; // page of each wake call
+	bool wake_clears = true;
+
+	QuietFixture()
+	{
+		map.wake = [](void *ctx, uint64_t page, kmt_shadow_block *block) {
+			auto *self = static_cast<QuietFixture *>(ctx);
+			EXPECT_EQ(page % KMT_PAGE_SIZE, 0u);
+			EXPECT_EQ(block, &self->blocks[(page - k_base) / KMT_PAGE_SIZE]);
+			EXPECT_NE(block->quiet, 0u) << "woken while not quiet";
+			self->woken.push_back(page);
+			if (self->wake_clears)
+				block->quiet = 0;
+		};
+		for (unsigned i = 0; i < k_pages; i++) {
+			if (i == k_untracked_page)
+				continue;
+			kmt_shadow_set(&map, k_base + i * KMT_PAGE_SIZE, KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+		}
+	}
+	uint64_t page(unsigned i) const { return k_base + i * KMT_PAGE_SIZE; }
+	void quiet(unsigned i) { blocks[i].quiet = 1; }
+};
+
+TEST(ShadowQuiet, AllInitMeansEveryByteInitializedAndNoPartialByte)
+{
+	QuietFixture f;
+	EXPECT_TRUE(kmt_shadow_block_all_init(&f.blocks[0]));
+	for (uint32_t off : {0u, 1u, 2u, 3u, 31u, 32u, 2047u, 4093u, 4095u}) {
+		for (kmt_shadow_state s : {KMT_SHADOW_UNALLOCATED, KMT_SHADOW_UNINIT, KMT_SHADOW_FREED}) {
+			kmt_shadow_set(&f.map, f.page(0) + off, 1, s);
+			EXPECT_FALSE(kmt_shadow_block_all_init(&f.blocks[0])) << off << " state " << s;
+			kmt_shadow_set(&f.map, f.page(0) + off, 1, KMT_SHADOW_INIT);
+			EXPECT_TRUE(kmt_shadow_block_all_init(&f.blocks[0])) << off;
+		}
+	}
+	kmt_shadow_store_bits(&f.map, f.page(0) + 100, 1, 0x0f, 0); // a bit-field half written
+	EXPECT_FALSE(kmt_shadow_block_all_init(&f.blocks[0]));
+	kmt_shadow_block_init(&f.blocks[0], KMT_SHADOW_INIT);
+	EXPECT_TRUE(kmt_shadow_block_all_init(&f.blocks[0]));
+	EXPECT_EQ(f.blocks[0].quiet, 0u);
+}
+
+TEST(ShadowQuiet, StatesOtherThanInitWakeTheirPagesOnly)
+{
+	for (kmt_shadow_state s : {KMT_SHADOW_UNALLOCATED, KMT_SHADOW_UNINIT, KMT_SHADOW_FREED}) {
+		QuietFixture f;
+		f.quiet(0);
+		f.quiet(1);
+		f.quiet(2);
+		// 8 bytes across the end of page 0 into page 1; page 2 untouched.
+		kmt_shadow_set(&f.map, f.page(1) - 4, 8, s);
+		EXPECT_EQ(f.woken, (std::vector<uint64_t>{f.page(0), f.page(1)})) << "state " << s;
+		EXPECT_EQ(f.blocks[0].quiet, 0u);
+		EXPECT_EQ(f.blocks[1].quiet, 0u);
+		EXPECT_EQ(f.blocks[2].quiet, 1u);
+		EXPECT_EQ(kmt_shadow_get(&f.map, f.page(1) - 4), s);
+	}
+}
+
+TEST(ShadowQuiet, InitializedWritesAndCopiesLeaveItQuiet)
+{
+	QuietFixture f;
+	f.quiet(0);
+	f.quiet(1);
+	kmt_shadow_set(&f.map, f.page(0) + 10, 100, KMT_SHADOW_INIT);
+	kmt_shadow_copy(&f.map, f.page(0) + 200, f.page(1) + 7, 300);             // initialized source
+	kmt_shadow_copy(&f.map, f.page(1) + 5, f.page(k_untracked_page) + 9, 64);  // untracked source
+	kmt_shadow_store_bits(&f.map, f.page(0) + 40, 8, 0, 0);                    // clean register bits
+	// Uninitialized bytes elsewhere are copied to an untracked page or within a page that is not quiet.
+	kmt_shadow_set(&f.map, f.page(2), 64, KMT_SHADOW_UNINIT);
+	kmt_shadow_copy(&f.map, f.page(2) + 100, f.page(2), 64);
+	kmt_shadow_copy(&f.map, f.page(k_untracked_page), f.page(2), 64);
+	EXPECT_TRUE(f.woken.empty());
+	EXPECT_EQ(f.blocks[0].quiet, 1u);
+	EXPECT_EQ(f.blocks[1].quiet, 1u);
+}
+
+TEST(ShadowQuiet, CopiesAndStoresOfUninitializedBitsWakeTheDestination)
+{
+	QuietFixture f;
+	kmt_shadow_set(&f.map, f.page(2) + 64, 1, KMT_SHADOW_FREED);
+	f.quiet(0);
+	kmt_shadow_copy(&f.map, f.page(0) + 8, f.page(2), 128); // one freed byte in the source
+	EXPECT_EQ(f.woken, (std::vector<uint64_t>{f.page(0)}));
+	EXPECT_EQ(kmt_shadow_get(&f.map, f.page(0) + 8 + 64), KMT_SHADOW_FREED);
+
+	// A partial byte (bit-field) in the source, every state INIT.
+	f.woken.clear();
+	kmt_shadow_set(&f.map, f.page(2), 128, KMT_SHADOW_INIT);
+	kmt_shadow_store_bits(&f.map, f.page(2) + 3, 1, 0x30, 0);
+	f.quiet(1);
+	kmt_shadow_copy(&f.map, f.page(1), f.page(2), 16);
+	EXPECT_EQ(f.woken, (std::vector<uint64_t>{f.page(1)}));
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, f.page(1) + 3, 1, nullptr, nullptr), 0x30u);
+
+	// Uninitialized register bits stored into a quiet page.
+	f.woken.clear();
+	f.quiet(4);
+	kmt_shadow_store_bits(&f.map, f.page(4) + 16, 4, 0xff000000ull, 0);
+	EXPECT_EQ(f.woken, (std::vector<uint64_t>{f.page(4)}));
+	EXPECT_EQ(kmt_shadow_get(&f.map, f.page(4) + 19), KMT_SHADOW_UNINIT);
+}
+
+// The write looks at quiet again after its store (the look that sees a block made quiet meanwhile by
+// another CPU): with a wake that leaves quiet set, it is called before and after each write.
+TEST(ShadowQuiet, AWriteLooksAgainAfterItsStore)
+{
+	QuietFixture f;
+	f.wake_clears = false;
+	f.quiet(0);
+	kmt_shadow_set(&f.map, k_base + 8, 8, KMT_SHADOW_UNINIT);
+	EXPECT_EQ(f.woken.size(), 2u);
+	f.woken.clear();
+	kmt_shadow_store_bits(&f.map, k_base + 8, 1, 0x01, 0);
+	EXPECT_EQ(f.woken.size(), 2u);
+	f.woken.clear();
+	kmt_shadow_set(&f.map, k_base + 8, 8, KMT_SHADOW_INIT);
+	EXPECT_TRUE(f.woken.empty());
+}
 } // namespace

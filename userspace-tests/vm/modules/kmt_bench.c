@@ -24,6 +24,9 @@
  *   untracked_load   movq (%reg),%reg of a page kmemtrap does not track
  *   tracked_load     the same on a tracked page, every byte initialized (a fault and a step)
  *   tracked_store    movq %reg,(%reg) on that page
+ *   quiet_load       tracked_load with quiet_pages=1 (bench.sh sets it for this one only): the
+ *                    page, every byte initialized, is left visible after a few faults, so about
+ *                    0 traps per op
  *   neighbour_load   the load of untracked_load, at +2048 of a page whose first 64 bytes are
  *                    tracked: an untracked object sharing a page with a tracked one
  *   pf_fixup         get_kernel_nofault() of the guard page after a vmalloc area: a kernel
@@ -584,6 +587,7 @@ static const struct kb_case {
 	{ "untracked_load", "plain", kb_untracked_load },
 	{ "tracked_load", "tracked", kb_tracked_load },
 	{ "tracked_store", "tracked", kb_tracked_store },
+	{ "quiet_load", "quiet", kb_tracked_load },
 	{ "neighbour_load", "tracked", kb_neighbour_load },
 	{ "memcpy4k_untracked", "plain", kb_memcpy4k_untracked },
 	{ "memcpy4k", "rep", kb_memcpy4k },

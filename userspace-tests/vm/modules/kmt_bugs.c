@@ -434,6 +434,69 @@ out:
 	return ret;
 }
 
+
+/*
+ * Quiet pages: a page-sized kmalloc object (kmalloc-4k: page-aligned, alone on its page) with
+ * every byte written goes quiet after a few accesses and is left visible (kmemtrap's
+ * quiet_pages); a free on it, or uninitialized bytes copied into it, must hide it again, so that
+ * the read after is still seen. The reads before are enough for the page to go quiet (the
+ * scenario checks pages_quieted and pages_woken).
+ */
+#define BUGS_QUIET_READS 64
+
+static noinline u64 bugs_quiet_reads(const u64 *p)
+{
+	u64 sum = 0;
+	int i;
+
+	for (i = 0; i < BUGS_QUIET_READS; i++)
+		sum += READ_ONCE(p[i]);
+	return sum;
+}
+
+static noinline u64 kmt_bugs_quiet_free_read(const u64 *p)
+{
+	return READ_ONCE(p[3]);
+}
+
+BUG_CASE(quiet_free)
+{
+	u64 *p = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 0x11, PAGE_SIZE);
+	bugs_sink = bugs_quiet_reads(p);
+	kfree(p);
+	bugs_sink = kmt_bugs_quiet_free_read(p);
+	return 0;
+}
+
+static noinline u64 kmt_bugs_quiet_copy_read(const u64 *p)
+{
+	if (READ_ONCE(p[5]) & BUGS_FLAG)
+		bugs_used += 9;
+	return 10;
+}
+
+BUG_CASE(quiet_copy)
+{
+	u64 *p = kmalloc(PAGE_SIZE, GFP_KERNEL), *fresh = kmalloc(64, GFP_KERNEL);
+	int ret = 0;
+
+	if (!p || !fresh) {
+		ret = sprintf(why, "no memory");
+		goto out;
+	}
+	memset(p, 0, PAGE_SIZE);
+	bugs_sink = bugs_quiet_reads(p);
+	memcpy(p, fresh, READ_ONCE(bugs_len)); /* 64 bytes never written */
+	bugs_sink = kmt_bugs_quiet_copy_read(p);
+out:
+	kfree(fresh);
+	kfree(p);
+	return ret;
+}
 static const struct {
 	const char *name;
 	int (*fn)(char *why);
@@ -450,6 +513,8 @@ static const struct {
 	{ "bulk_uninit", bugs_bulk_uninit },
 	{ "bulk_use_after_free", bugs_bulk_use_after_free },
 	{ "kfree_bulk_read", bugs_kfree_bulk_read },
+	{ "quiet_free", bugs_quiet_free },
+	{ "quiet_copy", bugs_quiet_copy },
 	{ "bulk_clean", bugs_bulk_clean },
 	{ "clean", bugs_clean },
 };

@@ -15,6 +15,7 @@
 #@expect KMT-BENCH: untracked_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
 #@expect KMT-BENCH: tracked_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: tracked_store ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: quiet_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0(\.0[0-9]*)? faults
 #@expect KMT-BENCH: neighbour_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: tracked_load.stepped ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH-RATIO: tracked_load.stepped/tracked_load=[0-9.]+
@@ -26,19 +27,22 @@
 #@expect KMT-BENCH: memset4k.batch ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH-RATIO: tracked_load/\(pf_fixup\+db_step\)=[0-9.]+
 #@expect KMT-BENCH-RATIO: tracked_store/\(pf_fixup\+db_step\)=[0-9.]+
+#@expect KMT-BENCH-RATIO: quiet_load/untracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: neighbour_load/untracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: neighbour_load/tracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: memcpy4k.step/memcpy4k.batch=[0-9.]+
 #@expect KMT-BENCH-RATIO: memset4k.step/memset4k.batch=[0-9.]+
-#@expect KMT-BENCH-DONE: 1[78] measurements
-#   (18 with more than one CPU: ipi_roundtrip)
+#@expect KMT-BENCH-DONE: 1[89] measurements
+#   (19 with more than one CPU: ipi_roundtrip)
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject BUG: kmemtrap:
 #@reject kmt_bench: .*FAILED
 
 D=/sys/kernel/debug
 R=/tmp/bench.results # one line per measurement: label median_ps min_ps max_ps n ops faults steps
-kmt_load kmemtrap
+# quiet_pages=0: a tracked page every byte of which is initialized would stop trapping after a few
+# faults, and there would be nothing to measure; quiet_load turns it on for itself.
+kmt_load kmemtrap quiet_pages=0
 kmt_load kmt_bench
 [ "$(cat $D/kmemtrap/enabled)" = 1 ] || kmt_fail "kmemtrap is not armed"
 
@@ -64,6 +68,8 @@ measure() {
 		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a stepped tracked access must fault and step" ;;
 	rep) [ $((faults + steps)) -ge "$6" ] ||
 		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a copy on tracked pages must trap" ;;
+	quiet) [ $steps = 0 ] && [ $((faults * 100)) -le "$6" ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a quiet page must stop trapping" ;;
 	esac
 	echo "$label $2 $3 $4 $5 $6 $faults $steps" >>$R
 	echo "KMT-BENCH-RUN: $label done"
@@ -84,6 +90,10 @@ while read -r name kind; do
 		echo 0 >$D/kmemtrap/emulate || kmt_fail "cannot turn emulation off"
 		measure "$name" "$name.stepped" stepped
 		echo 1 >$D/kmemtrap/emulate ;;
+	quiet)
+		echo 1 >$D/kmemtrap/quiet_pages || kmt_fail "cannot turn quiet pages on"
+		measure "$name" "$name" quiet
+		echo 0 >$D/kmemtrap/quiet_pages ;;
 	*) measure "$name" "$name" "$kind" ;;
 	esac
 done <$D/kmt_bench/list
@@ -99,7 +109,7 @@ awk '
 	function ratio(what, a, b) { printf "KMT-BENCH-RATIO: %s=%s\n", what, fmt(a / b) }
 	END {
 		need("pf_fixup"); need("db_step"); need("untracked_load"); need("tracked_load")
-		need("tracked_store"); need("neighbour_load"); need("tracked_load.stepped"); need("tracked_store.stepped")
+		need("tracked_store"); need("neighbour_load"); need("tracked_load.stepped"); need("tracked_store.stepped"); need("quiet_load")
 		need("memcpy4k.step"); need("memcpy4k.batch"); need("memset4k.step"); need("memset4k.batch")
 		if (bad) exit 1
 		pfdb = ps["pf_fixup"] + ps["db_step"]
@@ -115,6 +125,7 @@ awk '
 		ratio("tracked_load.stepped/(pf_fixup+db_step)", ps["tracked_load.stepped"], pfdb)
 		ratio("tracked_store.stepped/(pf_fixup+db_step)", ps["tracked_store.stepped"], pfdb)
 		ratio("tracked_load.stepped/tracked_load", ps["tracked_load.stepped"], ps["tracked_load"])
+		ratio("quiet_load/untracked_load", ps["quiet_load"], ps["untracked_load"])
 		ratio("neighbour_load/untracked_load", ps["neighbour_load"], ps["untracked_load"])
 		ratio("neighbour_load/tracked_load", ps["neighbour_load"], ps["tracked_load"])
 		ratio("memcpy4k.step/memcpy4k.batch", ps["memcpy4k.step"], ps["memcpy4k.batch"])

@@ -16,7 +16,9 @@ for e in "uninit_kmalloc uninit-use kmt_bugs_uninit_kmalloc_read" \
 	"private_cache uninit-use kmt_bugs_cache_read" \
 	"bulk_uninit uninit-use kmt_bugs_bulk_uninit_read" \
 	"bulk_use_after_free freed-read kmt_bugs_bulk_use_after_free" \
-	"kfree_bulk_read freed-read kmt_bugs_kfree_bulk_read"; do
+	"kfree_bulk_read freed-read kmt_bugs_kfree_bulk_read" \
+	"quiet_free freed-read kmt_bugs_quiet_free_read" \
+	"quiet_copy uninit-use kmt_bugs_quiet_copy_read"; do
 	set -- $e
 	kmt_known_gap "$1" && continue
 	kmt_expect_dmesg "BUG: kmemtrap: $2 in $3"

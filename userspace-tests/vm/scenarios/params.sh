@@ -4,9 +4,11 @@
 #@expect kmemtrap: invalid max_pages '0': must be 1\.\.1048576
 #@expect kmemtrap: invalid max_pages 'lots': must be 1\.\.1048576
 #@expect kmemtrap: invalid emulate 'maybe': use 0 or 1
+#@expect kmemtrap: invalid quiet_pages 'sometimes': use 0 or 1
 #@expect kmemtrap: invalid sample_interval .-1.: must be 0\.\.1073741824
 #@expect kmemtrap: invalid sample_max .0.: must be 1\.\.1048576
 #@expect kmemtrap: invalid sample_page_faults .0.: must be 1\.\.1073741824
+#@expect kmemtrap: invalid fault_budget .-3.: must be 0\.\.1073741824
 #@expect kmemtrap: cannot allocate 1048576 page records \(max_pages\)
 #@expect kmemtrap: kmemtrap .*rep_mode=step max_pages=16\b
 #@expect kmemtrap: track_modules: kmt_nosuchmod is not loaded now; its allocations are tracked once it loads
@@ -27,9 +29,11 @@ expect_einval max_pages=0
 expect_einval max_pages=lots
 expect_einval allow_smp=maybe
 expect_einval emulate=maybe
+expect_einval quiet_pages=sometimes
 expect_einval sample_interval=-1
 expect_einval sample_max=0
 expect_einval sample_page_faults=0
+expect_einval fault_budget=-3
 # An error in the middle of init (after the symbols, before the traps) unwinds: 1 GiB of page
 # records cannot be had in a 512 MiB guest, and a normal load afterwards still works.
 out=$(insmod /modules/kmemtrap.ko max_pages=1048576 2>&1) && kmt_fail "max_pages=1048576 loaded in 512 MiB"
