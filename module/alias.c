@@ -3,8 +3,13 @@
  * alias.c - per-CPU alias mappings of tracked pages, in the manner of 32-bit x86's kmap_atomic():
  * each CPU owns a few virtual pages (per trap nesting level) whose PTEs it re-points at the frame
  * of a tracked page when the engine must read or write it without showing it. Only the owning CPU
- * ever uses (or re-points) its addresses, so a local invlpg is enough; another CPU never has a
+ * ever uses (or re-points) its addresses, so only its own TLB matters; another CPU never has a
  * reason to translate them.
+ *
+ * Each level has KMT_ALIAS_WAYS addresses, used in turn; a frame already mapped at one is reused
+ * as it is. Re-pointing one costs an invlpg, which under QEMU TCG flushes the whole TLB (the
+ * direct map's large pages make the range TCG tracks for them cover the kernel half), so the
+ * ways are many: the hot pages of a whole-kernel run stay mapped.
  *
  * The addresses come from one vmap() of a dummy page at load (which also allocates their page
  * tables); their PTEs are found with lookup_address() and restored to the dummy page before
@@ -20,8 +25,13 @@
 #include "alias.h"
 #include "counters.h"
 
+static inline void kmt_alias_invlpg(unsigned long addr)
+{
+	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
 #define KMT_ALIAS_LEVELS 4 /* trap nesting levels per CPU (the engine's slots) */
-#define KMT_ALIAS_WAYS 4   /* pages mapped at once per level: an access spans at most two */
+#define KMT_ALIAS_WAYS 32  /* addresses per level, used in turn (an access spans at most two) */
 
 struct kmt_alias_way {
 	unsigned long va;
@@ -41,11 +51,6 @@ static struct page *kmt_alias_dummy;
 static pteval_t kmt_alias_dummy_pte;
 static unsigned int kmt_alias_pages;
 
-static inline void kmt_alias_invlpg(unsigned long addr)
-{
-	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
-}
-
 int kmt_alias_init(void)
 {
 	unsigned int per_cpu = KMT_ALIAS_LEVELS * KMT_ALIAS_WAYS, i, n = 0;
@@ -55,13 +60,13 @@ int kmt_alias_init(void)
 	kmt_alias_pages = per_cpu * num_possible_cpus();
 	kmt_alias_cpus = alloc_percpu(struct kmt_alias_cpu);
 	kmt_alias_dummy = alloc_page(GFP_KERNEL | __GFP_ZERO);
-	pages = kmalloc_array(kmt_alias_pages, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(kmt_alias_pages, sizeof(*pages), GFP_KERNEL);
 	if (!kmt_alias_cpus || !kmt_alias_dummy || !pages)
 		goto fail;
 	for (i = 0; i < kmt_alias_pages; i++)
 		pages[i] = kmt_alias_dummy;
 	kmt_alias_area = vmap(pages, kmt_alias_pages, VM_MAP, PAGE_KERNEL);
-	kfree(pages);
+	kvfree(pages);
 	pages = NULL;
 	if (!kmt_alias_area)
 		goto fail;
@@ -87,7 +92,7 @@ int kmt_alias_init(void)
 	kmt_alias_dummy_pte = pte_val(*per_cpu_ptr(kmt_alias_cpus, cpumask_first(cpu_possible_mask))->way[0][0].ptep);
 	return 0;
 fail:
-	kfree(pages);
+	kvfree(pages);
 	pr_err("cannot set up the alias mappings\n");
 	kmt_alias_exit();
 	return -ENOMEM;

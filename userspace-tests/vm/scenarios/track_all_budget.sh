@@ -1,7 +1,7 @@
 # Whole kernel within a fault budget (issue 13, goal 4): in one boot the busybox workload runs
-# untracked, then with track_all=1 fault_budget=KMT_FAULT_BUDGET (default 100: a tracked page
-# that takes that many faults lets its objects go, and the next allocation there tracks it
-# afresh; quiet pages on, the default); then, with kmemtrap still loaded that way, kmt_bugs'
+# untracked, then with track_all=1 fault_budget=N (kmt.budget=N on the kernel command line,
+# default 50: each time a tracked page has taken another N faults, its objects that lived
+# through N/2 of them are let go; quiet pages on, the default); then, with kmemtrap still loaded that way, kmt_bugs'
 # seeded bugs must all be found, exactly as with track_modules=kmt_bugs (vm.alloc_track).
 #   KMT-TRACK-ALL-BUDGET: budget=<N> untracked=<s> tracked=<s> ratio=<tracked/untracked>
 #                         faults=<n> steps=<n> objects_let_go=<n> pages_quieted=<n>
@@ -13,7 +13,8 @@
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 . /root/workload.sh
 D=/sys/kernel/debug
-B=${KMT_FAULT_BUDGET:-100}
+B=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^kmt\.budget=//p')
+[ -n "$B" ] || B=50
 seconds() { echo "$1" | sed -n 's/^KMT-WORKLOAD: .* rounds in \([0-9.]*\) s$/\1/p'; }
 counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 w=$(kmt_workload 20)
