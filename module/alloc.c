@@ -274,7 +274,7 @@ static void kmt_update_fault_budget(void)
 static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 {
 	bool interval = kp->arg == &kmt_sample_interval;
-	unsigned int lo = interval ? 0 : 1;
+	unsigned int lo = interval || kp->arg == &kmt_fault_budget ? 0 : 1;
 	unsigned int hi = kp->arg == &kmt_sample_max ? KMT_SAMPLE_MAX_MAX : KMT_SAMPLE_INTERVAL_MAX;
 	unsigned int n;
 
@@ -302,30 +302,13 @@ module_param_cb(sample_page_faults, &kmt_sample_ops, &kmt_sample_page_faults, 06
 MODULE_PARM_DESC(sample_page_faults, "While sampling, faults a tracked page may take before its objects are let go (1..2^30, default 500)");
 
 /*
- * fault_budget: without sampling, a tracked page that takes this many faults lets its objects go
- * (as a sampled page does after sample_page_faults): its hot objects stop costing, and the next
- * allocation there tracks the page afresh. 0, the default, never lets go.
+ * fault_budget: without sampling, each time a tracked page has taken this many more faults, its
+ * objects that lived through half of them are let go (as a sampled page's after
+ * sample_page_faults): a busy page costs a bounded number of faults per object, and a young
+ * object, with the bugs just after its allocation, stays. 0, the default, never lets go.
  */
-static int kmt_fault_budget_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int n;
-
-	if (kstrtouint(val, 0, &n) || n > KMT_SAMPLE_INTERVAL_MAX) {
-		pr_err("invalid %s '%.*s': must be 0..%u\n", kp->name, (int)strcspn(val, "\n"), val,
-		       KMT_SAMPLE_INTERVAL_MAX);
-		return -EINVAL;
-	}
-	WRITE_ONCE(kmt_fault_budget, n);
-	kmt_update_fault_budget();
-	return 0;
-}
-
-static const struct kernel_param_ops kmt_fault_budget_ops = {
-	.set = kmt_fault_budget_set,
-	.get = param_get_uint,
-};
-module_param_cb(fault_budget, &kmt_fault_budget_ops, &kmt_fault_budget, 0644);
-MODULE_PARM_DESC(fault_budget, "Without sampling: faults a tracked page may take before its objects are let go (0: never, the default; up to 2^30)");
+module_param_cb(fault_budget, &kmt_sample_ops, &kmt_fault_budget, 0644);
+MODULE_PARM_DESC(fault_budget, "Without sampling: each time a tracked page takes this many more faults, its objects that lived through half of them are let go (0: never, the default; up to 2^30)");
 
 /*
  * Whether a selected allocation is tracked: its turn in the sampling, and room under sample_max.
