@@ -10,7 +10,12 @@
  *    reads (and branches on) the next thread's slice and object;
  *  - atomic contention: atomic64_inc and a cmpxchg loop on counters inside the shared object;
  *  - memcpy between objects that another CPU writes: each thread copies the previous thread's
- *    slice into a private object and branches on the copy.
+ *    slice into a private object and branches on the copy;
+ *  - allocations and frees on pages the other CPUs use: every round each thread replaces its
+ *    kmalloc-64 object with a new one. A page whose every byte is initialized goes quiet
+ *    (visible, kmemtrap's quiet_pages) and the next allocation or free on it must hide it again:
+ *    if that were lost, the thread's writes to its new object would go unseen, and the shadow
+ *    check below would find the object uninitialized.
  *
  * One seeded bug: thread 0, in its first round, branches on 8 bytes that no one ever writes
  * (kmt_smp_seeded_read). Every other read is of bytes some CPU wrote before the barrier, so
@@ -58,6 +63,7 @@ static unsigned int nthreads;
 static atomic_t arrived;
 static atomic_t finished;
 static bool failed_barrier;
+static bool failed_alloc;
 static DECLARE_COMPLETION(all_done);
 static struct dentry *smp_dir;
 static size_t smp_len = SMP_SLICE; /* a size the compiler cannot see: memcpy stays a call */
@@ -105,8 +111,16 @@ static int smp_thread(void *arg)
 	unsigned int r;
 
 	for (r = 0; r < rounds; r++) {
+		u8 *fresh = kmalloc(64, GFP_KERNEL);
 		u64 old;
 
+		if (!fresh) {
+			WRITE_ONCE(failed_alloc, true);
+			WRITE_ONCE(failed_barrier, true); /* the others stop at their next barrier */
+			break;
+		}
+		kfree(objs[t]);
+		objs[t] = fresh;
 		memset(shared->slice[t], pattern(t, r), SMP_SLICE);
 		memset(objs[t], pattern(t, r), 64);
 		atomic64_inc(&shared->inc_counter);
@@ -221,6 +235,7 @@ static int smp_run(void)
 	atomic_set(&arrived, 0);
 	atomic_set(&finished, 0);
 	WRITE_ONCE(failed_barrier, false);
+	WRITE_ONCE(failed_alloc, false);
 	reinit_completion(&all_done);
 	t = 0;
 	for_each_online_cpu(cpu) {
@@ -243,7 +258,8 @@ static int smp_run(void)
 	}
 	wait_for_completion(&all_done);
 	if (READ_ONCE(failed_barrier)) {
-		pr_err("kmt_smp: WRONG: a thread never reached a barrier\n");
+		pr_err("kmt_smp: WRONG: %s\n", READ_ONCE(failed_alloc) ? "a thread could not allocate its object" :
+							       "a thread never reached a barrier");
 		return 0;
 	}
 	wrong = smp_check(why, sizeof(why));
