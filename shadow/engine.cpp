@@ -190,7 +190,8 @@ private:
 	enum class Next { Clean, End, Ready };
 	[[nodiscard]] Next prepare_next(kmt_follow_end *why);
 	[[nodiscard]] kmt_engine_result run_window(bool in_step);
-	[[nodiscard]] bool emulate_insn();
+	// @kernel_operands: the caller has seen that no operand is user memory.
+	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
@@ -1061,9 +1062,9 @@ kmt_engine_result Engine::follow_next()
 // (platform.cmpxchg). True if it ran (registers, RIP and memory updated); false if not (nothing
 // changed): an operand in user memory (its page may have to be faulted in), a CPU-specific
 // exclusion, or an instruction the emulator declines.
-bool Engine::emulate_insn()
+bool Engine::emulate_insn(bool kernel_operands)
 {
-	if (!can_emulate() || any_user_operand() ||
+	if (!can_emulate() || (!kernel_operands && any_user_operand()) ||
 	    (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &insn())))
 		return false;
 	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
@@ -1083,7 +1084,14 @@ bool Engine::emulate_insn()
 kmt_engine_result Engine::emulate_plain(bool *ran)
 {
 	*ran = false;
-	if ((m_regs->rflags & k_flag_tf) || any_user_operand())
+	// The operands' addresses, once: the registers do not change until the instruction runs.
+	Operand ops[KMT_MAX_MEM_OPS];
+	bool user = false;
+	for (unsigned i = 0; i < insn().nmem; i++) {
+		ops[i] = operand(i);
+		user = user || is_user(ops[i].m_addr);
+	}
+	if ((m_regs->rflags & k_flag_tf) || user)
 		return KMT_ENGINE_NOT_OURS;
 	*ran = true;
 	m_cpu->counters.faults_handled++;
@@ -1094,7 +1102,7 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 	// bits in. When every read is unconditional, check_read has already looked at their bytes.
 	bool reads_init = true, cond_read = false;
 	for (unsigned i = 0; i < insn().nmem && follow_enabled(); i++) {
-		const Operand op = operand(i);
+		const Operand &op = ops[i];
 		if (!(op.m_access & KMT_ACCESS_READ))
 			continue;
 		if (op.m_access & KMT_ACCESS_COND)
@@ -1107,8 +1115,8 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 		// Nothing uninitialized goes in, so nothing comes out: what it writes is initialized,
 		// without running the rules (the common case, and half the cost of an access).
 		for (unsigned i = 0; i < insn().nmem; i++) {
-			const Operand op = operand(i);
-			if ((op.m_access & KMT_ACCESS_WRITE) && !(op.m_access & KMT_ACCESS_COND) && !is_user(op.m_addr))
+			const Operand &op = ops[i];
+			if ((op.m_access & KMT_ACCESS_WRITE) && !(op.m_access & KMT_ACCESS_COND))
 				kmt_shadow_set(shadow(), op.m_addr, op.m_size, KMT_SHADOW_INIT);
 		}
 	} else if (follow_enabled()) {
@@ -1128,7 +1136,7 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 	} else {
 		apply_plain();
 	}
-	if (!emulate_insn()) {
+	if (!emulate_insn(true)) {
 		// Natively: shown and stepped, as without emulation.
 		show_operands();
 		if (!window) {
