@@ -3,7 +3,7 @@
  * alias.c - per-CPU alias mappings of tracked pages, in the manner of 32-bit x86's kmap_atomic():
  * each CPU owns a few virtual pages (per trap nesting level) whose PTEs it re-points at the frame
  * of a tracked page when the engine must read or write it without showing it. Only the owning CPU
- * ever uses (or re-points) its addresses, so only its own TLB matters; another CPU never has a
+ * ever uses (or re-points) its addresses, so a local invlpg is enough; another CPU never has a
  * reason to translate them.
  *
  * Each level has KMT_ALIAS_WAYS addresses, used in turn; a frame already mapped at one is reused
@@ -25,11 +25,6 @@
 #include "alias.h"
 #include "counters.h"
 
-static inline void kmt_alias_invlpg(unsigned long addr)
-{
-	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
-}
-
 #define KMT_ALIAS_LEVELS 4 /* trap nesting levels per CPU (the engine's slots) */
 #define KMT_ALIAS_WAYS 32  /* addresses per level, used in turn (an access spans at most two) */
 
@@ -50,6 +45,11 @@ static void *kmt_alias_area;
 static struct page *kmt_alias_dummy;
 static pteval_t kmt_alias_dummy_pte;
 static unsigned int kmt_alias_pages;
+
+static inline void kmt_alias_invlpg(unsigned long addr)
+{
+	asm volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
 
 int kmt_alias_init(void)
 {

@@ -58,6 +58,12 @@ inline unsigned get_state(const kmt_shadow_block *block, uint32_t off)
 	return (block->bits[off / 4] >> (2 * (off % 4))) & 3u;
 }
 
+// Whether data bytes [off, off+4) end by @end and share one shadow byte of initialized states.
+inline bool init_quad_at(const kmt_shadow_block *block, uint32_t off, uint32_t end)
+{
+	return off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate;
+}
+
 // One shadow byte holds four data bytes' states, and other CPUs may change its other three at
 // the same time (their own accesses to neighbouring bytes): an atomic read-modify-write.
 inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
@@ -153,7 +159,7 @@ int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len
 {
 	const uint32_t end = off + len;
 	while (off < end && off % 32 != 0) {
-		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+		if (init_quad_at(block, off, end)) {
 			off += 4;
 			continue;
 		}
@@ -170,7 +176,7 @@ int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len
 		off += 32;
 	}
 	while (off < end) {
-		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+		if (init_quad_at(block, off, end)) {
 			off += 4;
 			continue;
 		}
@@ -353,7 +359,7 @@ uint64_t count_bad_in_block(const kmt_shadow_block *block, uint32_t off, uint32_
 	const uint32_t end = off + len;
 	while (off < end) {
 		// A whole shadow byte of initialized states is skipped at once.
-		if (off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate) {
+		if (init_quad_at(block, off, end)) {
 			off += 4;
 			continue;
 		}

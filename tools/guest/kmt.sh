@@ -108,14 +108,24 @@ kmt_bugs_cases() {
 	run_case bulk_clean
 	# Quiet pages (a page every byte of which is initialized is left visible): a free on one, and
 	# uninitialized bytes copied into one, are still seen; both pages did go quiet and were woken.
-	q0=$(grep '^pages_quieted ' $D/kmemtrap/counters | cut -d' ' -f2)
-	w0=$(grep '^pages_woken ' $D/kmemtrap/counters | cut -d' ' -f2)
+	q0=$(kmt_counter pages_quieted)
+	w0=$(kmt_counter pages_woken)
 	run_case quiet_free "freed-read kmt_bugs_quiet_free_read"
 	run_case quiet_copy "uninit-use kmt_bugs_quiet_copy_read"
-	q1=$(grep '^pages_quieted ' $D/kmemtrap/counters | cut -d' ' -f2)
-	w1=$(grep '^pages_woken ' $D/kmemtrap/counters | cut -d' ' -f2)
+	q1=$(kmt_counter pages_quieted)
+	w1=$(kmt_counter pages_woken)
 	[ $((q1 - q0)) -ge 2 ] && [ $((w1 - w0)) -ge 2 ] ||
 		kmt_fail "quiet cases: pages_quieted +$((q1 - q0)), pages_woken +$((w1 - w0)); expected 2 or more each"
 	echo "KMT-QUIET: pages_quieted +$((q1 - q0)) pages_woken +$((w1 - w0))"
 	run_case clean
+}
+
+# kmt_counter NAME: the value of one of kmemtrap's counters (debugfs).
+kmt_counter() {
+	grep "^$1 " /sys/kernel/debug/kmemtrap/counters | cut -d' ' -f2
+}
+
+# kmt_workload_seconds LINE: the seconds of a KMT-WORKLOAD or KMT-WORKLOAD2 line.
+kmt_workload_seconds() {
+	echo "$1" | sed -n 's/^KMT-WORKLOAD[2]*: .* rounds in \([0-9.]*\) s$/\1/p'
 }

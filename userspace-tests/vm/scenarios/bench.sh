@@ -46,15 +46,14 @@ kmt_load kmemtrap quiet_pages=0
 kmt_load kmt_bench
 [ "$(cat $D/kmemtrap/enabled)" = 1 ] || kmt_fail "kmemtrap is not armed"
 
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 
 # measure NAME LABEL KIND: run one measurement, record it in $R and check its trap counts.
 measure() {
 	name=$1 label=$2 kind=$3
-	f0=$(counter faults_handled) s0=$(counter single_steps)
+	f0=$(kmt_counter faults_handled) s0=$(kmt_counter single_steps)
 	echo "$name" >$D/kmt_bench/run ||
 		kmt_fail "$label: the measurement failed: $(dmesg | grep 'kmt_bench: .*FAILED' | tail -n 1)"
-	f1=$(counter faults_handled) s1=$(counter single_steps)
+	f1=$(kmt_counter faults_handled) s1=$(kmt_counter single_steps)
 	set -- $(cat $D/kmt_bench/result)
 	[ "$1" = "$name" ] && [ $# = 6 ] || kmt_fail "$label: no result (read: $*)"
 	[ "$2" -gt 0 ] && [ "$6" -gt 0 ] || kmt_fail "$label: a zero time or op count ($*)"

@@ -5,7 +5,6 @@
 #@expect kmt_reports: burst_round: done
 #@reject kmt_reports: .*data WRONG
 D=/sys/kernel/debug
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 kmt_load kmemtrap track_modules=kmt_reports
 kmt_load kmt_reports
 for round in 1 2 3 4 5; do
@@ -23,8 +22,8 @@ while [ $i -lt 100 ]; do
 	i=$((i + 1))
 done
 [ "$(grep -c . /tmp/sites)" = 100 ] || kmt_fail "other sites were reported: $(grep -v kmt_reports_site /tmp/sites)"
-errors=$(counter errors_uninit_use) printed=$(counter reports) repeated=$(counter reports_repeated)
-dropped=$(counter reports_dropped)
+errors=$(kmt_counter errors_uninit_use) printed=$(kmt_counter reports) repeated=$(kmt_counter reports_repeated)
+dropped=$(kmt_counter reports_dropped)
 echo "KMT-BURST: errors=$errors printed=$printed repeated=$repeated dropped=$dropped"
 [ "$errors" = 500 ] || kmt_fail "expected 500 errors, counted $errors"
 [ "$printed" = 100 ] || kmt_fail "expected 100 reports printed, counted $printed"

@@ -10,7 +10,6 @@ D=/sys/kernel/debug
 kmt_load kmemtrap
 kmt_load kmt_bugs
 nreports() { cat $D/kmemtrap/reports >/dev/null; dmesg | grep -c 'BUG: kmemtrap:'; }
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 
 echo uninit_kmalloc >$D/kmt_bugs/run
 [ "$(nreports)" = 0 ] || kmt_fail "a report although nothing is selected"
@@ -22,18 +21,18 @@ echo uninit_kmalloc >$D/kmt_bugs/run
 echo 1 >$P/max_reports
 echo slack >$D/kmt_bugs/run
 [ "$(nreports)" = 1 ] || kmt_fail "max_reports=1 printed a second report"
-[ "$(counter reports_over_limit)" = 1 ] || kmt_fail "the report over the limit was not counted"
+[ "$(kmt_counter reports_over_limit)" = 1 ] || kmt_fail "the report over the limit was not counted"
 
 echo 0 >$P/max_reports
 echo 1 >$P/oneshot
 echo use_after_free >$D/kmt_bugs/run
 [ "$(nreports)" = 2 ] || kmt_fail "no report for use_after_free"
-[ "$(counter enabled)" = 0 ] || kmt_fail "oneshot did not disarm"
+[ "$(kmt_counter enabled)" = 0 ] || kmt_fail "oneshot did not disarm"
 echo cross_page >$D/kmt_bugs/run
 [ "$(nreports)" = 2 ] || kmt_fail "a report while disarmed"
-[ "$(counter pages_hidden)" = 0 ] || kmt_fail "pages hidden while disarmed"
+[ "$(kmt_counter pages_hidden)" = 0 ] || kmt_fail "pages hidden while disarmed"
 echo 1 >$D/kmemtrap/enabled || kmt_fail "cannot re-arm"
-[ "$(counter enabled)" = 1 ] || kmt_fail "not armed after echo 1 > enabled"
+[ "$(kmt_counter enabled)" = 1 ] || kmt_fail "not armed after echo 1 > enabled"
 if ! kmt_known_gap clean; then
 	echo clean >$D/kmt_bugs/run
 	[ "$(nreports)" = 2 ] || kmt_fail "a report for the clean case after re-arming"

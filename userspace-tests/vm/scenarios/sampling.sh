@@ -17,12 +17,10 @@ D=/sys/kernel/debug
 N=${KMT_SAMPLE_INTERVAL:-100}
 COSTS=${KMT_SAMPLE_COSTS:-1073741824 100 1000 10000}
 BOUND=$((20 * N))
-seconds() { echo "$1" | sed -n 's/^KMT-WORKLOAD: .* rounds in \([0-9.]*\) s$/\1/p'; }
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 
 w=$(kmt_workload 20)
 echo "$w"
-untracked=$(seconds "$w")
+untracked=$(kmt_workload_seconds "$w")
 [ -n "$untracked" ] || kmt_fail "no untracked workload time"
 for n in $COSTS; do
 	echo "KMT-PHASE: sampled, interval $n"
@@ -30,11 +28,11 @@ for n in $COSTS; do
 	[ "$(cat /sys/module/kmemtrap/parameters/sample_interval)" = "$n" ] || kmt_fail "sample_interval not set"
 	w=$(kmt_workload 20)
 	echo "$w"
-	sampled=$(seconds "$w")
+	sampled=$(kmt_workload_seconds "$w")
 	[ -n "$sampled" ] || kmt_fail "no sampled workload time (interval $n)"
-	echo "$untracked $sampled" | awk -v n=$n -v o="$(counter objects_tracked_total)" \
-		-v ns="$(counter objects_not_sampled)" -v sf="$(counter objects_sample_full)" \
-		-v r="$(counter pages_released_empty)" -v f="$(counter faults_handled)" -v t="$(counter pages_tracked)" \
+	echo "$untracked $sampled" | awk -v n=$n -v o="$(kmt_counter objects_tracked_total)" \
+		-v ns="$(kmt_counter objects_not_sampled)" -v sf="$(kmt_counter objects_sample_full)" \
+		-v r="$(kmt_counter pages_released_empty)" -v f="$(kmt_counter faults_handled)" -v t="$(kmt_counter pages_tracked)" \
 		'{ printf "KMT-SAMPLE-COST: interval=%s untracked=%s sampled=%s ratio=%.2f objects_tracked=%s not_sampled=%s sample_full=%s pages_released_empty=%s faults=%s pages_tracked=%s\n",
 			n, $1, $2, ($1 > 0 ? $2 / $1 : 0), o, ns, sf, r, f, t }'
 	# Whole-kernel reports are classified by vm.track_all; here they are only shown.
@@ -46,19 +44,19 @@ echo "KMT-PHASE: catch, interval $N"
 kmt_load kmemtrap track_all=1 sample_interval=$N max_pages=65536 max_objects=65536
 kmt_load kmt_bugs
 # The clean twin, as many times as the bound: no error at all (from it or anything else).
-e0=$(counter errors_recorded)
+e0=$(kmt_counter errors_recorded)
 i=0
 while [ $i -lt $BOUND ]; do echo clean >$D/kmt_bugs/run; i=$((i + 1)); done
-[ "$(counter errors_recorded)" = "$e0" ] || kmt_fail "$(( $(counter errors_recorded) - e0 )) errors while the clean case ran"
+[ "$(kmt_counter errors_recorded)" = "$e0" ] || kmt_fail "$(( $(kmt_counter errors_recorded) - e0 )) errors while the clean case ran"
 before=$(dmesg | grep -c 'BUG: kmemtrap:')
 # The seeded bug until it is caught (errors are counted at the access; reports come later).
-u0=$(counter errors_uninit_use)
+u0=$(kmt_counter errors_uninit_use)
 i=0
-while [ $i -lt $BOUND ] && [ "$(counter errors_uninit_use)" = "$u0" ]; do
+while [ $i -lt $BOUND ] && [ "$(kmt_counter errors_uninit_use)" = "$u0" ]; do
 	echo uninit_kmalloc >$D/kmt_bugs/run
 	i=$((i + 1))
 done
-[ "$(counter errors_uninit_use)" != "$u0" ] || kmt_fail "not caught in $BOUND repetitions (interval $N; sample_full $(counter objects_sample_full))"
+[ "$(kmt_counter errors_uninit_use)" != "$u0" ] || kmt_fail "not caught in $BOUND repetitions (interval $N; sample_full $(kmt_counter objects_sample_full))"
 echo "KMT-SAMPLE: interval=$N caught_after=$i repetitions (bound $BOUND)"
 cat $D/kmemtrap/reports >/dev/null
 got=$(kmt_report_sites $before)

@@ -15,7 +15,6 @@
 D=/sys/kernel/debug
 
 nreports() { dmesg | grep -c 'BUG: kmemtrap:'; }
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 
 # run_case MODE CASE [EXPECTED...]: each EXPECTED is "kind:function" (function without offset).
 run_case() {
@@ -44,10 +43,10 @@ runs=0
 for mode in step batch; do
 	while read -r name modes traps expect; do
 		case ",$modes," in *",$mode,"*) ;; *) continue ;; esac
-		f0=$(counter faults_handled) s0=$(counter single_steps)
+		f0=$(kmt_counter faults_handled) s0=$(kmt_counter single_steps)
 		# shellcheck disable=SC2086 # one word per expected report
 		run_case "$mode" "$name" $expect
-		f1=$(counter faults_handled) s1=$(counter single_steps)
+		f1=$(kmt_counter faults_handled) s1=$(kmt_counter single_steps)
 		if [ "$traps" != - ]; then
 			n=$((f1 - f0 + s1 - s0))
 			if [ "$mode" = step ]; then max=${traps%/*}; else max=${traps#*/}; fi
@@ -63,9 +62,9 @@ nr=0
 for mode in step batch; do
 	echo "$mode" >$D/kmemtrap/rep_mode
 	while read -r routine; do
-		f0=$(counter faults_handled) s0=$(counter single_steps)
+		f0=$(kmt_counter faults_handled) s0=$(kmt_counter single_steps)
 		echo "$routine" >$D/kmemtrap_selftest/routine || kmt_fail "routine $routine failed"
-		f1=$(counter faults_handled) s1=$(counter single_steps)
+		f1=$(kmt_counter faults_handled) s1=$(kmt_counter single_steps)
 		n=$((f1 - f0 + s1 - s0))
 		echo "KMT-ROUTINE-TRAPS: emulate=$emulate $mode $routine faults=$((f1 - f0)) steps=$((s1 - s0)) traps=$n max=4"
 		[ "$n" -le 4 ] || kmt_fail "$routine ($mode, emulate=$emulate): $n traps for 4 pages"

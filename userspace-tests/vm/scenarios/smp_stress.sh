@@ -23,7 +23,7 @@ while [ $i -lt $CYCLES ]; do
 	[ "$n" = $((2 * (i + 1))) ] || kmt_fail "cycle $i: $n runs done, expected $((2 * (i + 1)))"
 	grep -E '^(faults_handled|single_steps|emulated|tlb_shootdowns|errors_recorded|internal_errors|pages_quieted|pages_woken) ' $D/kmemtrap/counters |
 		tr '\n' ' ' | sed "s/^/KMT-SMP: cycle $i: /; s/ \$/\n/"
-	woken=$((woken + $(grep "^pages_woken " $D/kmemtrap/counters | cut -d" " -f2)))
+	woken=$((woken + $(kmt_counter pages_woken)))
 	kmt_unload kmt_smp
 	kmt_unload kmemtrap
 	dmesg | tail -n 3 | grep -q 'kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden' ||

@@ -7,22 +7,19 @@
 #@expect KMT-TRACK-ALL: untracked=[0-9.]+ tracked=[0-9.]+ ratio=[0-9.]+ faults=[1-9][0-9]* steps=[1-9][0-9]* rep_elements=[0-9]+ pages_tracked=[0-9]+ pages_hidden=[0-9]+
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 . /root/workload.sh
-# seconds LINE: the seconds of a KMT-WORKLOAD line.
-seconds() { echo "$1" | sed -n 's/^KMT-WORKLOAD: .* rounds in \([0-9.]*\) s$/\1/p'; }
 w=$(kmt_workload 20)
 echo "$w"
-untracked=$(seconds "$w")
+untracked=$(kmt_workload_seconds "$w")
 echo "KMT-PHASE: tracked"
 kmt_load kmemtrap track_all=1 max_pages=65536 max_objects=65536
 w=$(kmt_workload 20)
 echo "$w"
-tracked=$(seconds "$w")
+tracked=$(kmt_workload_seconds "$w")
 cat /sys/kernel/debug/kmemtrap/reports
 sed 's/^/KMT-COUNTERS: /' /sys/kernel/debug/kmemtrap/counters
 [ -n "$untracked" ] && [ -n "$tracked" ] || kmt_fail "no workload time (untracked '$untracked', tracked '$tracked')"
-counter() { grep "^$1 " /sys/kernel/debug/kmemtrap/counters | cut -d' ' -f2; }
-echo "$untracked $tracked" | awk -v f="$(counter faults_handled)" -v s="$(counter single_steps)" \
-	-v r="$(counter rep_elements)" -v t="$(counter pages_tracked)" -v h="$(counter pages_hidden)" \
+echo "$untracked $tracked" | awk -v f="$(kmt_counter faults_handled)" -v s="$(kmt_counter single_steps)" \
+	-v r="$(kmt_counter rep_elements)" -v t="$(kmt_counter pages_tracked)" -v h="$(kmt_counter pages_hidden)" \
 	'{ printf "KMT-TRACK-ALL: untracked=%s tracked=%s ratio=%.1f faults=%s steps=%s rep_elements=%s pages_tracked=%s pages_hidden=%s\n",
 		$1, $2, ($1 > 0 ? $2 / $1 : 0), f, s, r, t, h }'
 kmt_unload kmemtrap

@@ -11,7 +11,6 @@
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 #@reject KMT-WORKLOAD: 
 . /root/workload2.sh
-seconds() { echo "$1" | sed -n 's/^KMT-WORKLOAD2: .* rounds in \([0-9.]*\) s$/\1/p'; }
 params=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^kmt\.w2=//p' | tr ';' ' ')
 [ -n "$params" ] || params="track_all=1"
 rounds=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^kmt\.w2rounds=//p')
@@ -21,18 +20,17 @@ echo "KMT-W2-MODULES: $(cut -d' ' -f1 /proc/modules | tr '\n' ' ')"
 echo "KMT-W2-FS: $(grep -E -w 'ext2|vfat|tmpfs' /proc/filesystems | tr -s '\t\n' '  ')"
 w=$(kmt_workload2 $rounds)
 echo "$w"
-untracked=$(seconds "$w")
+untracked=$(kmt_workload_seconds "$w")
 echo "KMT-PHASE: tracked ($params)"
 kmt_load kmemtrap $params max_pages=65536 max_objects=65536
 w=$(kmt_workload2 $rounds)
 echo "$w"
-tracked=$(seconds "$w")
+tracked=$(kmt_workload_seconds "$w")
 cat /sys/kernel/debug/kmemtrap/reports
 sed 's/^/KMT-COUNTERS: /' /sys/kernel/debug/kmemtrap/counters
 [ -n "$untracked" ] && [ -n "$tracked" ] || kmt_fail "no workload time (untracked '$untracked', tracked '$tracked')"
-counter() { grep "^$1 " /sys/kernel/debug/kmemtrap/counters | cut -d' ' -f2; }
-echo "$untracked $tracked" | awk -v f="$(counter faults_handled)" -v s="$(counter single_steps)" \
-	-v r="$(counter rep_elements)" -v t="$(counter pages_tracked)" -v h="$(counter pages_hidden)" \
+echo "$untracked $tracked" | awk -v f="$(kmt_counter faults_handled)" -v s="$(kmt_counter single_steps)" \
+	-v r="$(kmt_counter rep_elements)" -v t="$(kmt_counter pages_tracked)" -v h="$(kmt_counter pages_hidden)" \
 	'{ printf "KMT-TRACK-ALL2: untracked=%s tracked=%s ratio=%.1f faults=%s steps=%s rep_elements=%s pages_tracked=%s pages_hidden=%s\n",
 		$1, $2, ($1 > 0 ? $2 / $1 : 0), f, s, r, t, h }'
 kmt_unload kmemtrap

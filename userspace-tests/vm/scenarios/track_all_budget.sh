@@ -15,20 +15,18 @@
 D=/sys/kernel/debug
 B=$(tr ' ' '\n' </proc/cmdline | sed -n 's/^kmt\.budget=//p')
 [ -n "$B" ] || B=50
-seconds() { echo "$1" | sed -n 's/^KMT-WORKLOAD: .* rounds in \([0-9.]*\) s$/\1/p'; }
-counter() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 w=$(kmt_workload 20)
 echo "$w"
-untracked=$(seconds "$w")
+untracked=$(kmt_workload_seconds "$w")
 echo "KMT-PHASE: tracked, fault budget $B"
 kmt_load kmemtrap track_all=1 fault_budget=$B max_pages=65536 max_objects=65536
 [ "$(cat /sys/module/kmemtrap/parameters/fault_budget)" = "$B" ] || kmt_fail "fault_budget not set"
 w=$(kmt_workload 20)
 echo "$w"
-tracked=$(seconds "$w")
+tracked=$(kmt_workload_seconds "$w")
 [ -n "$untracked" ] && [ -n "$tracked" ] || kmt_fail "no workload time (untracked '$untracked', tracked '$tracked')"
-echo "$untracked $tracked" | awk -v b=$B -v f="$(counter faults_handled)" -v s="$(counter single_steps)" \
-	-v l="$(counter objects_let_go)" -v q="$(counter pages_quieted)" \
+echo "$untracked $tracked" | awk -v b=$B -v f="$(kmt_counter faults_handled)" -v s="$(kmt_counter single_steps)" \
+	-v l="$(kmt_counter objects_let_go)" -v q="$(kmt_counter pages_quieted)" \
 	'{ printf "KMT-TRACK-ALL-BUDGET: budget=%s untracked=%s tracked=%s ratio=%.1f faults=%s steps=%s objects_let_go=%s pages_quieted=%s\n",
 		b, $1, $2, ($1 > 0 ? $2 / $1 : 0), f, s, l, q }'
 # Whole-kernel reports are classified by vm.track_all; here only kmt_bugs' are checked.
