@@ -39,6 +39,7 @@
 #include "kmt.h"
 #include "alloc.h"
 #include "counters.h"
+#include "isolate.h"
 #include "objects.h"
 #include "pages.h"
 #include "symbols.h"
@@ -62,6 +63,9 @@ static DEFINE_MUTEX(kmt_sel_mutex);
 static char kmt_track_modules[KMT_PARAM_LEN], kmt_track_caches[KMT_PARAM_LEN];
 static bool kmt_track_all;
 static bool kmt_hooks_on; /* set once the hooks are attached: parameters then apply at once */
+static bool kmt_isolating(const struct kmt_selection *sel);
+static unsigned long kmt_iso_mode_of(const struct kmt_selection *sel);
+static const struct kmt_iso_ops kmt_alloc_iso_ops;
 
 /*
  * Caches never tracked: task_struct is read on the way to our #PF probe (ftrace's recursion
@@ -183,6 +187,9 @@ static int kmt_selection_update(void)
 	mutex_unlock(&kmt_sel_mutex);
 	if (old)
 		kfree_rcu(old, rcu);
+	kmt_iso_set_mode(kmt_iso_mode_of(sel));
+	if (kmt_isolating(sel))
+		kmt_iso_activate(&kmt_alloc_iso_ops); /* (if it cannot, objects are tracked in place: said once) */
 	return 0;
 }
 
@@ -287,6 +294,16 @@ static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 	if (interval && n)
 		atomic_set(&kmt_sample_gap, 1 + get_random_u32() % (2 * n - 1)); /* the first turn is random too */
 	kmt_update_fault_budget();
+	if (interval && kmt_hooks_on) {
+		unsigned long mode;
+
+		rcu_read_lock_sched();
+		mode = kmt_iso_mode_of(rcu_dereference_sched(kmt_sel));
+		rcu_read_unlock_sched();
+		kmt_iso_set_mode(mode);
+		if (mode)
+			kmt_iso_activate(&kmt_alloc_iso_ops);
+	}
 	return 0;
 }
 
@@ -354,35 +371,72 @@ static const char *kmt_kmalloc_cache_name(size_t bytes_alloc)
 	return KMT_KMALLOC_LARGE;
 }
 
-static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)
+/* Why an allocation is selected: a whole cache's objects are tracked in place (isolate.c). */
+enum kmt_why { KMT_NOT_SELECTED, KMT_BY_ALL, KMT_BY_CACHE, KMT_BY_MODULE };
+
+static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
+				     const char *cache)
 {
 	unsigned int i;
 
 	if (!sel || kmt_never_tracked(cache))
-		return false;
+		return KMT_NOT_SELECTED;
 	if (within_module(call_site, THIS_MODULE))
-		return false; /* never our own allocations */
+		return KMT_NOT_SELECTED; /* never our own allocations */
 	if (sel->all)
-		return true;
+		return KMT_BY_ALL;
 	for (i = 0; i < sel->ncaches; i++)
 		if (!strcmp(cache, sel->caches[i]))
-			return true;
+			return KMT_BY_CACHE;
 	if (sel->nmodules) {
 		struct module *mod = kmt_module_address(call_site);
 
 		if (mod)
 			for (i = 0; i < sel->nmodules; i++)
 				if (!strcmp(mod->name, sel->modules[i]))
-					return true;
+					return KMT_BY_MODULE;
 	}
-	return false;
+	return KMT_NOT_SELECTED;
 }
+
+static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)
+{
+	return kmt_selected_why(sel, call_site, cache) != KMT_NOT_SELECTED;
+}
+
+/* What isolate.c looks at for this selection (kmt_iso_set_mode()): modules chosen, or sampling. */
+static unsigned long kmt_iso_mode_of(const struct kmt_selection *sel)
+{
+	if (!sel)
+		return 0;
+	if (READ_ONCE(kmt_sample_interval) && (sel->all || sel->ncaches || sel->nmodules))
+		return KMT_ISO_SAMPLING;
+	return sel->nmodules && !sel->all ? KMT_ISO_MODULES : 0;
+}
+
+static bool kmt_isolating(const struct kmt_selection *sel)
+{
+	return kmt_iso_mode_of(sel) != 0;
+}
+
+/*
+ * An untracked object on a tracked page (e.g. reusing a freed tracked one): its bytes are
+ * initialized, and a page left with no tracked object is given back.
+ */
+static void kmt_untracked_alloc(unsigned long a, size_t alloc)
+{
+	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
+}
+
+static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gfp,
+			     const char *cache, bool ctor, bool rcu_cache);
 
 /* Common allocation hook. Tracepoint context: preemption off, any context but NMI. */
 static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, size_t alloc,
 			 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
 {
-	unsigned long a = (unsigned long)ptr, page;
+	unsigned long a = (unsigned long)ptr;
 	bool selected;
 
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
@@ -394,15 +448,18 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 	 */
 	selected = kmt_pages_armed() && kmt_selected(rcu_dereference_sched(kmt_sel), call_site, cache) &&
 		   kmt_sample_take();
-	if (!selected) {
-		/*
-		 * An untracked object on a tracked page (e.g. reusing a freed tracked one): its
-		 * bytes are initialized, and a page left with no tracked object is given back.
-		 */
-		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
-		kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
-		return;
-	}
+	if (!selected)
+		kmt_untracked_alloc(a, alloc);
+	else
+		kmt_track_object(a, req, alloc, gfp, cache, ctor, rcu_cache);
+}
+
+/* A selected object, tracked where the allocator put it. */
+static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gfp,
+			     const char *cache, bool ctor, bool rcu_cache)
+{
+	unsigned long page;
+
 	kmt_object_reused(a, false);
 
 	for (page = a & PAGE_MASK; page < a + alloc; page += PAGE_SIZE) {
@@ -437,6 +494,74 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 			       ctor ? KMT_SHADOW_INIT : KMT_SHADOW_UNALLOCATED);
 }
 
+/* The isolating wrapper's end (isolate.c): the object the caller gets. Preemptible context. */
+static void *kmt_alloc_isolate_finish(void *ret, unsigned long call_site)
+{
+	enum kmt_why why = KMT_NOT_SELECTED;
+	const char *cache;
+	void *out = ret;
+	u32 req, alloc;
+	gfp_t gfp;
+
+	if (ZERO_OR_NULL_PTR(ret))
+		return ret;
+	preempt_disable_notrace(); /* the hooks' context: the selection is RCU-sched */
+	if (!kmt_iso_unstash(ret, &req, &alloc, &gfp)) {
+		kmt_count(KMT_CNT_ISOLATE_MISSED); /* (the task moved to another CPU meanwhile) */
+		goto out;
+	}
+	cache = kmt_kmalloc_cache_name(alloc);
+	if (kmt_pages_armed())
+		why = kmt_selected_why(rcu_dereference_sched(kmt_sel), call_site, cache);
+	if (why == KMT_NOT_SELECTED || !kmt_sample_take())
+		goto out;
+	if (why == KMT_BY_MODULE || READ_ONCE(kmt_sample_interval))
+		out = kmt_iso_place(ret, req, alloc, gfp, cache) ?: ret;
+	if (out == ret)
+		kmt_track_object((unsigned long)ret, req, alloc, gfp, cache, false, false);
+out:
+	preempt_enable_notrace();
+	if (out != ret)
+		kfree(ret); /* the allocator's object, never seen by the caller */
+	return out;
+}
+
+/*
+ * The ftrace callback's question (isolate.c), at every kmalloc while isolating: may this call
+ * give an object to isolate? Cheap for the core kernel's calls (one range compare), a module
+ * look-up for a module's; may say yes too often (the wrapper then tracks nothing).
+ */
+static bool kmt_alloc_may_isolate(unsigned long call_site)
+{
+	const struct kmt_selection *sel;
+	bool may = false;
+
+	if (!kmt_pages_armed())
+		return false;
+	preempt_disable_notrace();
+	sel = rcu_dereference_sched(kmt_sel);
+	if (!kmt_isolating(sel))
+		may = false;
+	else if (READ_ONCE(kmt_sample_interval))
+		may = atomic_read(&kmt_sample_gap) <= 2; /* the next turn is near */
+	else
+		may = !sel->all && call_site >= MODULES_VADDR && call_site < MODULES_END &&
+		      kmt_selected_why(sel, call_site, "") == KMT_BY_MODULE;
+	preempt_enable_notrace();
+	return may;
+}
+
+static void kmt_on_free(const void *ptr);
+
+/* A kfree() or bulk free by @call_site: a moved object's slot (isolate.c) or a tracked object. */
+static void kmt_on_free_at(const void *ptr, unsigned long call_site)
+{
+	if (unlikely(kmt_iso_owns(ptr)))
+		kmt_iso_free(ptr, call_site);
+	else
+		kmt_on_free(ptr);
+}
+
 static void kmt_on_free(const void *ptr)
 {
 	bool rcu = false;
@@ -449,9 +574,23 @@ static void kmt_on_free(const void *ptr)
 		kmt_shadow_set(&kmt_shadow, (unsigned long)ptr, size, KMT_SHADOW_FREED);
 }
 
+static const struct kmt_iso_ops kmt_alloc_iso_ops = {
+	.finish = kmt_alloc_isolate_finish,
+	.may_isolate = kmt_alloc_may_isolate,
+	.on_free = kmt_on_free,
+};
+
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,
 				   size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node)
 {
+	if (unlikely(kmt_iso_is_site(call_site))) {
+		/* Called by isolate.c's wrapper: it decides once the real caller is known. */
+		if (!ZERO_OR_NULL_PTR(ptr) && bytes_alloc) {
+			kmt_untracked_alloc((unsigned long)ptr, bytes_alloc);
+			kmt_iso_stash(ptr, bytes_req, bytes_alloc, gfp);
+		}
+		return;
+	}
 	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, kmt_kmalloc_cache_name(bytes_alloc),
 		     false, false);
 }
@@ -469,7 +608,7 @@ static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site,
 
 static void notrace kmt_tp_kfree(void *data, unsigned long call_site, const void *ptr)
 {
-	kmt_on_free(ptr);
+	kmt_on_free_at(ptr, call_site);
 }
 
 static void notrace kmt_tp_kmem_cache_free(void *data, unsigned long call_site, const void *ptr,
@@ -561,7 +700,7 @@ static noinline void notrace kmt_bulk_free_wrapper(struct kmem_cache *s, size_t 
 			break;
 		}
 		for (j = 0; j < m; j++)
-			kmt_on_free(chunk[j]);
+			kmt_on_free_at(chunk[j], (unsigned long)__builtin_return_address(0));
 	}
 	preempt_enable_notrace();
 	kmem_cache_free_bulk(s, size, p);
@@ -688,6 +827,7 @@ void kmt_alloc_exit(void)
 	unsigned int i;
 
 	kmt_hooks_on = false;
+	kmt_iso_exit(); /* first: the pool's frees go through the tracepoints */
 	kmt_bulk_exit();
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
 		if (kmt_alloc_tp_on[i])

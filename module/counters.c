@@ -63,6 +63,10 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_PAGES_QUIETED] = "pages_quieted",
 	[KMT_CNT_PAGES_WOKEN] = "pages_woken",
 	[KMT_CNT_ALIAS_REMAPS] = "alias_remaps",
+	[KMT_CNT_OBJECTS_ISOLATED] = "objects_isolated",
+	[KMT_CNT_ISOLATE_POOL_FULL] = "isolate_pool_full",
+	[KMT_CNT_ISOLATE_MISSED] = "isolate_missed",
+	[KMT_CNT_ISOLATE_BAD_FREES] = "isolate_bad_frees",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

@@ -73,6 +73,10 @@ enum kmt_counter_id {
 	KMT_CNT_PAGES_QUIETED,            /* pages left visible: every byte initialized (kmt_page_consider_quiet()) */
 	KMT_CNT_PAGES_WOKEN,              /* quiet pages hidden again: a state other than INIT was written to them */
 	KMT_CNT_ALIAS_REMAPS,             /* alias addresses pointed at another frame (alias.c; each an invlpg) */
+	KMT_CNT_OBJECTS_ISOLATED,         /* tracked objects moved to a pool slot of their own (isolate.c) */
+	KMT_CNT_ISOLATE_POOL_FULL,        /* objects to isolate tracked in place: no pool slot was free */
+	KMT_CNT_ISOLATE_MISSED,           /* wrapped allocations whose tracepoint facts were not found */
+	KMT_CNT_ISOLATE_BAD_FREES,        /* frees of a pool address that holds no live object (ignored) */
 	KMT_COUNTER_COUNT,
 };
 

@@ -381,16 +381,17 @@ bool kmt_page_hide_step(struct kmt_page *p)
 	return true;
 }
 
-bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len)
+/* Copies @len bytes between @buf and kernel address @addr, unseen (kmt_pages_read_unseen()). */
+static bool kmt_pages_access_unseen(void *buf, unsigned long addr, size_t len, bool write)
 {
 	while (len) {
-		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(src));
+		size_t n = min_t(size_t, len, PAGE_SIZE - offset_in_page(addr));
 		struct kmt_page *p;
-		unsigned long flags, va = 0;
+		unsigned long flags, va = 0, at = addr;
 		long ret;
 
 		local_irq_save(flags);
-		p = kmt_page_find(src);
+		p = kmt_page_find(addr);
 		if (p) {
 			/*
 			 * Through this CPU's alias of the frame: the page is never shown (shown, the
@@ -399,19 +400,45 @@ bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len)
 			 */
 			if (kmt_alias_enter())
 				va = kmt_alias_map(p->pfn);
-			if (va) {
-				ret = copy_from_kernel_nofault(dst, (const void *)(va + offset_in_page(src)), n);
-			} else {
+			if (va)
+				at = va + offset_in_page(addr);
+			else
 				kmt_page_show_step(p);
-				ret = copy_from_kernel_nofault(dst, (const void *)src, n);
+		}
+		ret = 0;
+		if (write)
+			memcpy((void *)at, buf, n); /* (only to kmemtrap's own pages: see the header) */
+		else
+			ret = copy_from_kernel_nofault(buf, (const void *)at, n);
+		if (p) {
+			if (!va)
 				kmt_page_hide_step(p);
-			}
 			kmt_alias_exit_level();
-		} else {
-			ret = copy_from_kernel_nofault(dst, (const void *)src, n);
 		}
 		local_irq_restore(flags);
 		if (ret)
+			return false;
+		buf += n;
+		addr += n;
+		len -= n;
+	}
+	return true;
+}
+
+bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len)
+{
+	return kmt_pages_access_unseen(dst, src, len, false);
+}
+
+bool kmt_pages_copy_unseen(unsigned long dst, unsigned long src, size_t len)
+{
+	u8 buf[64];
+
+	while (len) {
+		size_t n = min(len, sizeof(buf));
+
+		if (!kmt_pages_access_unseen(buf, src, n, false) ||
+		    !kmt_pages_access_unseen(buf, dst, n, true))
 			return false;
 		dst += n;
 		src += n;

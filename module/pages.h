@@ -81,6 +81,12 @@ bool kmt_page_hide_step(struct kmt_page *p);
 bool kmt_pages_read_unseen(void *dst, unsigned long src, size_t len);
 
 /*
+ * The same from kernel address @src to kernel address @dst (isolate.c moves objects this way);
+ * only @src is read fault-safe: @dst must be memory kmemtrap owns.
+ */
+bool kmt_pages_copy_unseen(unsigned long dst, unsigned long src, size_t len);
+
+/*
  * Fault budget of a page (0: none): kmt_page_count_fault() counts a fault on @p and says true
  * each time the page has taken another @budget of them since it was tracked; its objects that
  * lived through half a budget or more are then let go (objects.c). Sampling sets it, and

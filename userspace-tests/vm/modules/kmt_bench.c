@@ -29,6 +29,15 @@
  *                    0 traps per op
  *   neighbour_load   the load of untracked_load, at +2048 of a page whose first 64 bytes are
  *                    tracked: an untracked object sharing a page with a tracked one
+ *   kmalloc_kfree    kmalloc(64) and kfree(): bench.sh runs it with nothing selected, with
+ *                    another module selected and isolate.c's hooks on (".isolating": this
+ *                    module's calls pay the callbacks and a module look-up, and are not tracked),
+ *                    and with that selection and isolate=0 (".noisolate")
+ *   kvmalloc_kvfree  the same through kvmalloc(): a kmalloc called from the core kernel, which
+ *                    pays only the ftrace callbacks
+ *   alloc_neighbour_load  the load of untracked_load from an untracked kmalloc-64 object allocated
+ *                    next to a tracked kmalloc-64 object of this module (track_modules=kmt_bench):
+ *                    moved to a page of its own by default, in place with isolate=0 (".inplace")
  *   pf_fixup         get_kernel_nofault() of the guard page after a vmalloc area: a kernel
  *                    not-present fault that reaches kernelmode_fixup_or_oops() and kmemtrap's
  *                    kprobe on it (whose pre-handler finds no tracked page and returns at once),
@@ -398,6 +407,85 @@ static int kb_neighbour_load(struct kb_result *r, char *why)
 	return kb_word(r, why, kb_load_loop, 0, 64, 2048);
 }
 
+/* kmalloc(64) and kfree() of it: what an allocation costs (bench.sh: with and without isolate.c). */
+static noinline void kb_kmalloc_loop(struct kb_ctx *c, unsigned long n)
+{
+	while (n--) {
+		void *p = kmalloc(64, GFP_KERNEL);
+
+		kb_sink += (unsigned long)p;
+		kfree(p);
+	}
+}
+
+static int kb_kmalloc_kfree(struct kb_result *r, char *why)
+{
+	struct kb_ctx c = {};
+
+	return kb_measure(r, kb_kmalloc_loop, &c, why);
+}
+
+/* The same through kvmalloc(), whose kmalloc is called from the core kernel (mm/util.c). */
+static noinline void kb_kvmalloc_loop(struct kb_ctx *c, unsigned long n)
+{
+	while (n--) {
+		void *p = kvmalloc(64, GFP_KERNEL);
+
+		kb_sink += (unsigned long)p;
+		kvfree(p);
+	}
+}
+
+static int kb_kvmalloc_kvfree(struct kb_result *r, char *why)
+{
+	struct kb_ctx c = {};
+
+	return kb_measure(r, kb_kvmalloc_loop, &c, why);
+}
+
+/*
+ * The load of untracked_load from an untracked kmalloc-64 object (kasprintf() allocates it in
+ * lib/) next to where a kmalloc-64 object of this module was born, with bench.sh setting
+ * track_modules=kmt_bench: a neighbour on the object's page if there is one (the object tracked
+ * where it is), else the first (the object moved to a page of its own by isolate.c).
+ */
+#define KB_NEIGHBOURS 128
+static int kb_alloc_neighbour_load(struct kb_result *r, char *why)
+{
+	static const char s63[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcde";
+	struct kb_ctx c = {};
+	char **q, *nb = NULL;
+	u8 *owner;
+	int i, ret;
+
+	q = kvcalloc(KB_NEIGHBOURS, sizeof(*q), GFP_KERNEL); /* (allocated in mm/util.c: untracked) */
+	owner = kmalloc(64, GFP_KERNEL); /* left uninitialized: its page cannot go quiet */
+	if (!q || !owner) {
+		kvfree(q);
+		kfree(owner);
+		return kb_fail(why, -ENOMEM, "no memory");
+	}
+	for (i = 0; i < KB_NEIGHBOURS; i++) {
+		q[i] = kasprintf(GFP_KERNEL, "%s", s63);
+		if (q[i] && !nb && ((unsigned long)q[i] & PAGE_MASK) == ((unsigned long)owner & PAGE_MASK))
+			nb = q[i];
+	}
+	pr_info(KB "alloc_neighbour_load: neighbour %s the tracked object's page\n", nb ? "on" : "not on");
+	if (!nb)
+		nb = q[0];
+	if (nb) {
+		c.word = (u64 *)(nb + 8);
+		ret = kb_measure(r, kb_load_loop, &c, why);
+	} else {
+		ret = kb_fail(why, -ENOMEM, "no memory");
+	}
+	for (i = 0; i < KB_NEIGHBOURS; i++)
+		kfree(q[i]);
+	kvfree(q);
+	kfree(owner);
+	return ret;
+}
+
 static int kb_pf_fixup(struct kb_result *r, char *why)
 {
 	struct kb_ctx c = {};
@@ -589,6 +677,9 @@ static const struct kb_case {
 	{ "tracked_store", "tracked", kb_tracked_store },
 	{ "quiet_load", "quiet", kb_tracked_load },
 	{ "neighbour_load", "tracked", kb_neighbour_load },
+	{ "kmalloc_kfree", "alloc", kb_kmalloc_kfree },
+	{ "kvmalloc_kvfree", "alloc", kb_kvmalloc_kvfree },
+	{ "alloc_neighbour_load", "isolated", kb_alloc_neighbour_load },
 	{ "memcpy4k_untracked", "plain", kb_memcpy4k_untracked },
 	{ "memcpy4k", "rep", kb_memcpy4k },
 	{ "memset4k_untracked", "plain", kb_memset4k_untracked },

@@ -62,7 +62,7 @@ static int reports_reuse(char *why)
 	p[0] = 1;
 	reports_sink = kmt_reports_reuse_read(p); /* uninit-read: queued, not printed yet */
 	kfree(p);
-	q = kmt_reports_alloc_second();           /* the same slot again (SLUB's freelist is LIFO) */
+	q = kmt_reports_alloc_second();           /* the same slot again (SLUB: LIFO; isolate=1: one slot) */
 	if (q)
 		memset(q, 0x5a, 64);
 	preempt_enable();

@@ -17,6 +17,14 @@
 #@expect KMT-BENCH: tracked_store ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH: quiet_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0(\.0[0-9]*)? faults
 #@expect KMT-BENCH: neighbour_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
+#@expect KMT-BENCH: kmalloc_kfree ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kmalloc_kfree.isolating ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kvmalloc_kvfree ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kvmalloc_kvfree.isolating ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kmalloc_kfree.noisolate ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kvmalloc_kvfree.noisolate ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: alloc_neighbour_load ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: alloc_neighbour_load.inplace ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[0-9]
 #@expect KMT-BENCH: tracked_load.stepped ns=[0-9.]+ x_pfdb=[0-9.]+ traps=[1-9]
 #@expect KMT-BENCH-RATIO: tracked_load.stepped/tracked_load=[0-9.]+
 #@expect KMT-BENCH: memcpy4k_untracked ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
@@ -30,15 +38,22 @@
 #@expect KMT-BENCH-RATIO: quiet_load/untracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: neighbour_load/untracked_load=[0-9.]+
 #@expect KMT-BENCH-RATIO: neighbour_load/tracked_load=[0-9.]+
+#@expect KMT-BENCH-RATIO: alloc_neighbour_load/untracked_load=[0-9.]+
+#@expect KMT-BENCH-RATIO: alloc_neighbour_load.inplace/untracked_load=[0-9.]+
+#@expect KMT-BENCH-RATIO: kmalloc_kfree.isolating/kmalloc_kfree.noisolate=[0-9.]+
+#@expect KMT-BENCH-RATIO: kvmalloc_kvfree.isolating/kvmalloc_kvfree.noisolate=[0-9.]+
+#@expect KMT-BENCH-RATIO: kmalloc_kfree.isolating/kmalloc_kfree=[0-9.]+
+#@expect KMT-BENCH-RATIO: kvmalloc_kvfree.isolating/kvmalloc_kvfree=[0-9.]+
 #@expect KMT-BENCH-RATIO: memcpy4k.step/memcpy4k.batch=[0-9.]+
 #@expect KMT-BENCH-RATIO: memset4k.step/memset4k.batch=[0-9.]+
-#@expect KMT-BENCH-DONE: 1[89] measurements
-#   (19 with more than one CPU: ipi_roundtrip)
+#@expect KMT-BENCH-DONE: 2[67] measurements
+#   (27 with more than one CPU: ipi_roundtrip)
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject BUG: kmemtrap:
 #@reject kmt_bench: .*FAILED
 
 D=/sys/kernel/debug
+P=/sys/module/kmemtrap/parameters
 R=/tmp/bench.results # one line per measurement: label median_ps min_ps max_ps n ops faults steps
 # quiet_pages=0: a tracked page every byte of which is initialized would stop trapping after a few
 # faults, and there would be nothing to measure; quiet_load turns it on for itself.
@@ -69,12 +84,26 @@ measure() {
 		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a copy on tracked pages must trap" ;;
 	quiet) [ $steps = 0 ] && [ $((faults * 100)) -le "$6" ] ||
 		kmt_fail "$label: $faults faults and $steps steps in $6 ops: a quiet page must stop trapping" ;;
+	isolated) [ $steps = 0 ] && [ $((faults * 10000)) -le "$6" ] ||
+		kmt_fail "$label: $faults faults and $steps steps in $6 ops: an untracked neighbour trapped" ;;
+	inplace) # the neighbour shares the tracked object's page only if kasprintf() put it there
+		if dmesg | tail -n 5 | grep -q "alloc_neighbour_load: neighbour on the tracked"; then
+			[ $faults -ge "$6" ] ||
+				kmt_fail "$label: $faults faults in $6 ops: a neighbour on a tracked page must fault"
+		fi ;;
 	esac
 	echo "$label $2 $3 $4 $5 $6 $faults $steps" >>$R
 	echo "KMT-BENCH-RUN: $label done"
 }
 
 : >$R
+# Allocation costs first, before isolate.c's hooks are on; selecting a module turns them on for
+# good, and this module's kmallocs then go through the wrapper (not selected: untracked).
+alloc_cases=$(awk '$2 == "alloc" { print $1 }' $D/kmt_bench/list)
+for name in $alloc_cases; do measure "$name" "$name" plain; done
+echo kmt_bench_absent >$P/track_modules || kmt_fail "cannot set track_modules"
+for name in $alloc_cases; do measure "$name" "$name.isolating" plain; done
+echo "" >$P/track_modules
 while read -r name kind; do
 	case $kind in
 	rep)
@@ -93,9 +122,29 @@ while read -r name kind; do
 		echo 1 >$D/kmemtrap/quiet_pages || kmt_fail "cannot turn quiet pages on"
 		measure "$name" "$name" quiet
 		echo 0 >$D/kmemtrap/quiet_pages ;;
+	alloc) ;; # above
+	isolated)
+		# The tracked object is moved away: its neighbour must never trap (the faults counted
+		# are the set-up's, on the tracked object's slot).
+		echo kmt_bench >$P/track_modules || kmt_fail "cannot set track_modules"
+		measure "$name" "$name" isolated
+		echo "" >$P/track_modules ;;
 	*) measure "$name" "$name" "$kind" ;;
 	esac
 done <$D/kmt_bench/list
+
+# With isolate=0: the allocations with another module selected but no isolation hooks (what
+# ".isolating" adds to a selection), and the same neighbour with the tracked object where the
+# allocator put it.
+kmt_unload kmt_bench
+kmt_unload kmemtrap
+kmt_load kmemtrap quiet_pages=0 isolate=0
+kmt_load kmt_bench
+echo kmt_bench_absent >$P/track_modules || kmt_fail "cannot set track_modules"
+for name in $alloc_cases; do measure "$name" "$name.noisolate" plain; done
+echo kmt_bench >$P/track_modules || kmt_fail "cannot set track_modules"
+measure alloc_neighbour_load alloc_neighbour_load.inplace inplace
+echo "" >$P/track_modules
 
 # The lines and the ratios (busybox awk: floating point). A missing measurement fails here.
 awk '
@@ -110,6 +159,7 @@ awk '
 		need("pf_fixup"); need("db_step"); need("untracked_load"); need("tracked_load")
 		need("tracked_store"); need("neighbour_load"); need("tracked_load.stepped"); need("tracked_store.stepped"); need("quiet_load")
 		need("memcpy4k.step"); need("memcpy4k.batch"); need("memset4k.step"); need("memset4k.batch")
+		need("kmalloc_kfree"); need("kmalloc_kfree.isolating"); need("kvmalloc_kvfree"); need("kvmalloc_kvfree.isolating"); need("kmalloc_kfree.noisolate"); need("kvmalloc_kvfree.noisolate"); need("alloc_neighbour_load"); need("alloc_neighbour_load.inplace")
 		if (bad) exit 1
 		pfdb = ps["pf_fixup"] + ps["db_step"]
 		for (i = 1; i <= k; i++) {
@@ -127,6 +177,12 @@ awk '
 		ratio("quiet_load/untracked_load", ps["quiet_load"], ps["untracked_load"])
 		ratio("neighbour_load/untracked_load", ps["neighbour_load"], ps["untracked_load"])
 		ratio("neighbour_load/tracked_load", ps["neighbour_load"], ps["tracked_load"])
+		ratio("alloc_neighbour_load/untracked_load", ps["alloc_neighbour_load"], ps["untracked_load"])
+		ratio("alloc_neighbour_load.inplace/untracked_load", ps["alloc_neighbour_load.inplace"], ps["untracked_load"])
+		ratio("kmalloc_kfree.isolating/kmalloc_kfree.noisolate", ps["kmalloc_kfree.isolating"], ps["kmalloc_kfree.noisolate"])
+		ratio("kvmalloc_kvfree.isolating/kvmalloc_kvfree.noisolate", ps["kvmalloc_kvfree.isolating"], ps["kvmalloc_kvfree.noisolate"])
+		ratio("kmalloc_kfree.isolating/kmalloc_kfree", ps["kmalloc_kfree.isolating"], ps["kmalloc_kfree"])
+		ratio("kvmalloc_kvfree.isolating/kvmalloc_kvfree", ps["kvmalloc_kvfree.isolating"], ps["kvmalloc_kvfree"])
 		ratio("memcpy4k.step/memcpy4k.batch", ps["memcpy4k.step"], ps["memcpy4k.batch"])
 		ratio("memset4k.step/memset4k.batch", ps["memset4k.step"], ps["memset4k.batch"])
 		if ("memcpy4k_untracked" in ps)

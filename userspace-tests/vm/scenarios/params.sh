@@ -34,6 +34,7 @@ expect_einval sample_interval=-1
 expect_einval sample_max=0
 expect_einval sample_page_faults=0
 expect_einval fault_budget=-3
+expect_einval isolate=70000
 # An error in the middle of init (after the symbols, before the traps) unwinds: 1 GiB of page
 # records cannot be had in a 512 MiB guest, and a normal load afterwards still works.
 out=$(insmod /modules/kmemtrap.ko max_pages=1048576 2>&1) && kmt_fail "max_pages=1048576 loaded in 512 MiB"

@@ -1,0 +1,666 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * isolate.c - tracked kmalloc objects on pages of their own, as KFENCE places its objects.
+ *
+ * A tracked object shares its slab page with untracked ones, and every access to that page traps:
+ * with track_modules=, one tracked kmalloc-64 object makes the other 63 objects on its page trap.
+ * Here such an object is moved, as the allocation returns, to a slot of a pool of its own: an
+ * 16 KiB large-kmalloc allocation of kmemtrap's, the object at its start, every other byte of its
+ * first two pages unallocated, so that a read past the object's end is reported.
+ * The allocator's object is given back at once; its page is never hidden.
+ *
+ * Which objects: kmalloc objects selected by track_modules=, or by sampling (sample_interval=);
+ * not those of a whole selected cache (track_caches=, track_all=1 without sampling), whose
+ * neighbours are tracked anyway, and not kmem_cache_alloc() objects (their cache must get them
+ * back: kmem_cache_free() of a page that is not a slab page leaks the object with a warning once
+ * kmemtrap is gone).
+ *
+ * How:
+ * - The kmalloc entry points (__kmalloc, kmalloc_trace, ...; see kmt_iso_fns) are sent by an
+ *   ftrace callback (FTRACE_OPS_FL_IPMODIFY, as alloc.c's bulk hooks) to one wrapper when the call
+ *   may be isolated: from module text (track_modules=), or when sampling's next turn is near. The
+ *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside sees
+ *   that site as its call_site, and alloc.c keeps the tracepoint's facts (kmt_iso_stash()) instead
+ *   of tracking the object there. When the function returns, alloc.c decides with the real
+ *   caller (kmt_alloc_isolate_finish()): isolate, track in place, or nothing.
+ *   __kmalloc_node_track_caller's caller argument is replaced by that site for the same reason.
+ * - Frees: the kfree tracepoint (and kmem_cache_free_bulk()'s wrapper, alloc.c) tells isolate.c
+ *   before the kernel's free_large_kmalloc() runs, and a reference of kmemtrap's own keeps the
+ *   slot's pages (kmt_iso_kernel_ref()): no hook on kfree(), which every free in the kernel
+ *   would pay. ksize() (__ksize() on 6.1, which krealloc() calls) is sent to our version when
+ *   its pointer is in a pool slot.
+ * - A freed slot keeps its page hidden and its bytes freed (a use after free is reported) until
+ *   it is the oldest freed slot and a new object needs one.
+ * - Unload: the hooks go, the wrappers in flight are waited for (a GFP_KERNEL kmalloc can sleep
+ *   inside), then every slot without a live object is given back. A live object's slot stays
+ *   allocated: to the kernel it is a large kmalloc allocation, which kfree() frees and ksize()
+ *   measures (16 KiB from the object's start, which is the slot's start) without kmemtrap.
+ *
+ * Memory: isolate= slots (default 128) of 16 KiB, 2 MiB, allocated once, when a selection that
+ * isolates is first made, and held until unload; 2 tracked pages per slot.
+ */
+#include <linux/atomic.h>
+#include <linux/delay.h>
+#include <linux/ftrace.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/spinlock.h>
+#include <linux/version.h>
+#include <linux/vmalloc.h>
+
+#include "kmt.h"
+#include "counters.h"
+#include "isolate.h"
+#include "objects.h"
+#include "pages.h"
+
+/*
+ * A slot is a 16 KiB large kmalloc allocation: the smallest that the kernel's kfree() and ksize()
+ * take for one without kmemtrap (ksize() warns about a page allocation of at most
+ * KMALLOC_MAX_CACHE_SIZE, 8 KiB). Its first two pages are tracked: an object of up to 8 KiB
+ * (kmalloc-8k) fits, and the page after one of up to 4 KiB is a guard.
+ */
+#define KMT_ISO_SLOT (4 * PAGE_SIZE)
+#define KMT_ISO_TRACKED (2 * PAGE_SIZE)
+#define KMT_ISO_MAX_SLOTS 65536
+
+static unsigned int kmt_isolate = 128;
+
+static int kmt_isolate_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int n;
+
+	if (kstrtouint(val, 0, &n) || n > KMT_ISO_MAX_SLOTS) {
+		pr_err("invalid isolate '%.*s': must be 0..%u\n", (int)strcspn(val, "\n"), val,
+		       KMT_ISO_MAX_SLOTS);
+		return -EINVAL;
+	}
+	*(unsigned int *)kp->arg = n;
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_isolate_ops = { .set = kmt_isolate_set,
+							 .get = param_get_uint };
+module_param_cb(isolate, &kmt_isolate_ops, &kmt_isolate, 0444);
+MODULE_PARM_DESC(isolate, "Pool slots (16 KiB each) for tracked kmalloc objects moved to pages of their own (track_modules=, sampling); 0: never move objects (default 128, at most 65536)");
+
+/* ---- pool --------------------------------------------------------------------------------- */
+
+enum kmt_iso_state { KMT_ISO_FREE, KMT_ISO_LIVE, KMT_ISO_FREEING, KMT_ISO_QUARANTINE };
+
+struct kmt_iso_slot {
+	unsigned long addr;   /* the slot's 16 KiB; the object starts here */
+	u32 size;             /* the object's size as ksize() says it (its kmalloc cache's) */
+	u32 state;
+	struct kmt_page *pg[2];
+};
+
+static struct kmt_iso_slot *kmt_iso_slots; /* sorted by address, fixed once active */
+static unsigned int kmt_iso_n;
+static unsigned long kmt_iso_lo, kmt_iso_hi; /* [lo, hi): every slot is inside */
+static unsigned int *kmt_iso_unused, kmt_iso_nunused;   /* slots never used, a stack */
+static unsigned int *kmt_iso_fifo, kmt_iso_fhead, kmt_iso_flen; /* freed slots, oldest first */
+static DEFINE_RAW_SPINLOCK(kmt_iso_lock);
+static bool kmt_iso_on;
+static DEFINE_MUTEX(kmt_iso_mutex);
+static atomic_t kmt_iso_inflight = ATOMIC_INIT(0);
+static const struct kmt_iso_ops *kmt_iso_ops;
+static unsigned long kmt_iso_mode; /* KMT_ISO_MODULES | KMT_ISO_SAMPLING (kmt_iso_set_mode()) */
+
+void kmt_iso_set_mode(unsigned long mode)
+{
+	WRITE_ONCE(kmt_iso_mode, mode);
+}
+
+bool kmt_iso_active(void)
+{
+	return READ_ONCE(kmt_iso_on);
+}
+
+static struct kmt_iso_slot *kmt_iso_lookup(unsigned long a)
+{
+	unsigned int lo = 0, hi = kmt_iso_n;
+
+	if (a - kmt_iso_lo >= kmt_iso_hi - kmt_iso_lo)
+		return NULL;
+	while (lo < hi) {
+		unsigned int mid = (lo + hi) / 2;
+		struct kmt_iso_slot *s = &kmt_iso_slots[mid];
+
+		if (a < s->addr)
+			hi = mid;
+		else if (a - s->addr >= KMT_ISO_SLOT)
+			lo = mid + 1;
+		else
+			return s;
+	}
+	return NULL;
+}
+
+bool kmt_iso_owns(const void *addr)
+{
+	return READ_ONCE(kmt_iso_on) && kmt_iso_lookup((unsigned long)addr);
+}
+
+/*
+ * A slot's page references and the kernel's slab statistics. Kernel-side, a slot in use is a large
+ * kmalloc object: its kfree() (free_large_kmalloc()) takes NR_SLAB_UNRECLAIMABLE_B down by 16 KiB
+ * and drops a page reference. kmemtrap keeps one reference of its own on every slot, so that
+ * kfree() never frees a slot: FREE (never used) and QUARANTINE slots hold only kmemtrap's, a LIVE
+ * one also the kernel's, which its kfree() drops. A slot taken from quarantine gives the statistic
+ * its 16 KiB back; a free that the slot did not expect (a double free, or a pointer inside it) is
+ * compensated before the kernel's put. No kfree() hook is needed: the kfree tracepoint (and
+ * kmem_cache_free_bulk()'s wrapper) tell kmemtrap first.
+ */
+static void kmt_iso_kernel_ref(struct kmt_iso_slot *s, int dir)
+{
+	struct folio *folio = virt_to_folio((void *)s->addr);
+
+	if (dir > 0)
+		folio_get(folio);
+	else
+		folio_put(folio);
+	lruvec_stat_mod_folio(folio, NR_SLAB_UNRECLAIMABLE_B, dir * (int)KMT_ISO_SLOT);
+}
+
+/* A slot for a new object, LIVE; *@was says what it was (FREE or QUARANTINE). */
+static struct kmt_iso_slot *kmt_iso_take(u32 *was)
+{
+	struct kmt_iso_slot *s = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kmt_iso_lock, flags);
+	if (kmt_iso_nunused) {
+		s = &kmt_iso_slots[kmt_iso_unused[--kmt_iso_nunused]];
+	} else if (kmt_iso_flen) {
+		s = &kmt_iso_slots[kmt_iso_fifo[kmt_iso_fhead]];
+		kmt_iso_fhead = (kmt_iso_fhead + 1) % kmt_iso_n;
+		kmt_iso_flen--;
+	}
+	if (s) {
+		*was = s->state;
+		s->state = KMT_ISO_LIVE;
+	}
+	raw_spin_unlock_irqrestore(&kmt_iso_lock, flags);
+	return s;
+}
+
+/* @s from state @from to @to under the lock; false if it was not in @from. */
+static bool kmt_iso_move(struct kmt_iso_slot *s, u32 from, u32 to)
+{
+	unsigned long flags;
+	bool ok;
+
+	raw_spin_lock_irqsave(&kmt_iso_lock, flags);
+	ok = s->state == from;
+	if (ok)
+		s->state = to;
+	raw_spin_unlock_irqrestore(&kmt_iso_lock, flags);
+	return ok;
+}
+
+/* Back to the freed slots, as the newest (@s is LIVE or FREEING: no one else can move it). */
+static void kmt_iso_give_back(struct kmt_iso_slot *s)
+{
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&kmt_iso_lock, flags);
+	s->state = KMT_ISO_QUARANTINE;
+	kmt_iso_fifo[(kmt_iso_fhead + kmt_iso_flen++) % kmt_iso_n] = s - kmt_iso_slots;
+	raw_spin_unlock_irqrestore(&kmt_iso_lock, flags);
+}
+
+void *kmt_iso_place(const void *orig, u32 req, u32 alloc, gfp_t gfp, const char *cache)
+{
+	struct kmt_iso_slot *s;
+	u32 was;
+
+	if (alloc > KMT_ISO_TRACKED || req > alloc)
+		return NULL;
+	s = kmt_iso_take(&was);
+	if (!s) {
+		kmt_count(KMT_CNT_ISOLATE_POOL_FULL);
+		return NULL;
+	}
+	/* The kernel's reference (and, from quarantine, the statistic its kfree() took down). */
+	folio_get(virt_to_folio((void *)s->addr));
+	if (was == KMT_ISO_QUARANTINE)
+		lruvec_stat_mod_folio(virt_to_folio((void *)s->addr), NR_SLAB_UNRECLAIMABLE_B,
+				      KMT_ISO_SLOT);
+	kmt_object_reused(s->addr, false); /* the slot's previous object, freed */
+	kmt_shadow_set(&kmt_shadow, s->addr, KMT_ISO_TRACKED, KMT_SHADOW_UNALLOCATED);
+	if (!kmt_pages_copy_unseen(s->addr, (unsigned long)orig, req) ||
+	    kmt_object_alloc(s->addr, req, alloc, cache, false)) {
+		kmt_count(KMT_CNT_OBJECTS_SKIPPED_OTHER);
+		kmt_iso_kernel_ref(s, -1); /* as if the kernel had freed it: a QUARANTINE slot */
+		kmt_iso_give_back(s);
+		return NULL;
+	}
+	s->size = alloc;
+	kmt_shadow_set(&kmt_shadow, s->addr, req,
+		       (gfp & __GFP_ZERO) || want_init_on_alloc(gfp) ? KMT_SHADOW_INIT :
+								       KMT_SHADOW_UNINIT);
+	kmt_count(KMT_CNT_OBJECTS_ISOLATED);
+	return (void *)s->addr;
+}
+
+void kmt_iso_free(const void *addr, unsigned long caller)
+{
+	struct kmt_iso_slot *s = kmt_iso_lookup((unsigned long)addr);
+
+	if (!s)
+		return;
+	if ((unsigned long)addr != s->addr || !kmt_iso_move(s, KMT_ISO_LIVE, KMT_ISO_FREEING)) {
+		/*
+		 * A double free, or a pointer inside the object: the kernel will drop a reference
+		 * and the statistic that the slot does not hold for it. Given back first, so the
+		 * slot stays as it is.
+		 */
+		kmt_iso_kernel_ref(s, 1);
+		kmt_count(KMT_CNT_ISOLATE_BAD_FREES);
+		printk_ratelimited(KERN_ERR "BUG: kmemtrap: invalid free of %px (%s) by %pS: ignored\n", addr,
+				   (unsigned long)addr == s->addr ? "an object already freed" :
+				   "not an object's start", (void *)caller);
+		return;
+	}
+	kmt_iso_ops->on_free(addr); /* freed bytes, free stack: before the slot can be reused */
+	kmt_iso_give_back(s);
+}
+
+/* ---- hooks: where the kernel's functions are sent ------------------------------------------ */
+
+static size_t notrace kmt_iso_ksize(const void *p)
+{
+	struct kmt_iso_slot *s = kmt_iso_lookup((unsigned long)p);
+
+	return s && READ_ONCE(s->state) == KMT_ISO_LIVE ? s->size : 0;
+}
+
+typedef unsigned long (*kmt_iso_fn_t)(unsigned long, unsigned long, unsigned long, unsigned long,
+				      unsigned long, unsigned long);
+
+/* The kmalloc entry points (each calls the kmalloc tracepoint), and which argument is "caller". */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#ifdef CONFIG_SLAB_BUCKETS
+#define KMT_TRACK_CALLER_ARG 4 /* (size, buckets, flags, node, caller) */
+#else
+#define KMT_TRACK_CALLER_ARG 3
+#endif
+#define KMT_ISO_ALLOC_FNS(X)                                                          \
+	X("__kmalloc_noprof", __kmalloc_noprof, -1)                                   \
+	X("__kmalloc_node_noprof", __kmalloc_node_noprof, -1)                         \
+	X("__kmalloc_cache_noprof", __kmalloc_cache_noprof, -1)                       \
+	X("__kmalloc_cache_node_noprof", __kmalloc_cache_node_noprof, -1)             \
+	X("__kmalloc_node_track_caller_noprof", __kmalloc_node_track_caller_noprof,   \
+	  KMT_TRACK_CALLER_ARG)
+#define kmt_iso_kmalloc_large(size, gfp) __kmalloc_large_noprof(size, gfp)
+#define KMT_KREALLOC_KSIZE "ksize"
+#else
+#define KMT_ISO_ALLOC_FNS(X)                                                          \
+	X("__kmalloc", __kmalloc, -1)                                                 \
+	X("__kmalloc_node", __kmalloc_node, -1)                                       \
+	X("kmalloc_trace", kmalloc_trace, -1)                                         \
+	X("kmalloc_node_trace", kmalloc_node_trace, -1)                               \
+	X("__kmalloc_node_track_caller", __kmalloc_node_track_caller, 3)
+#define kmt_iso_kmalloc_large(size, gfp) kmalloc_large(size, gfp)
+#define KMT_KREALLOC_KSIZE "__ksize" /* krealloc() calls it, not ksize() */
+#endif
+
+#define KMT_ISO_FN(name, fn, caller) { name, (kmt_iso_fn_t)(void *)fn, caller },
+static const struct {
+	const char *name;
+	kmt_iso_fn_t fn;
+	int caller_arg;
+} kmt_iso_fns[] = { KMT_ISO_ALLOC_FNS(KMT_ISO_FN) };
+#define KMT_ISO_NFNS ARRAY_SIZE(kmt_iso_fns)
+
+static kmt_iso_fn_t kmt_iso_call_fn[KMT_ISO_NFNS + 1]; /* the last: calibration */
+static unsigned long kmt_iso_site;                      /* the return address of that call */
+
+/* The one call of a kmalloc entry point: its return address is what the tracepoint sees. */
+static noinline unsigned long notrace kmt_iso_call(unsigned int i, unsigned long *a)
+{
+	unsigned long ret = kmt_iso_call_fn[i](a[0], a[1], a[2], a[3], a[4], a[5]);
+
+	asm volatile("" : "+r"(ret)); /* a call, never a tail jump: its return address is the site */
+	return ret;
+}
+
+bool kmt_iso_is_site(unsigned long call_site)
+{
+	return call_site == READ_ONCE(kmt_iso_site) && call_site;
+}
+
+static unsigned long notrace kmt_iso_wrap(unsigned int i, unsigned long caller, unsigned long a0,
+					  unsigned long a1, unsigned long a2, unsigned long a3,
+					  unsigned long a4, unsigned long a5)
+{
+	unsigned long a[6] = { a0, a1, a2, a3, a4, a5 }, ret;
+
+	atomic_inc(&kmt_iso_inflight);
+	if (kmt_iso_fns[i].caller_arg >= 0) {
+		caller = a[kmt_iso_fns[i].caller_arg];
+		a[kmt_iso_fns[i].caller_arg] = kmt_iso_site;
+	}
+	ret = kmt_iso_call(i, a);
+	ret = (unsigned long)kmt_iso_ops->finish((void *)ret, caller);
+	atomic_dec(&kmt_iso_inflight);
+	return ret;
+}
+
+#define KMT_ISO_WRAPPER(i)                                                                        \
+	static noinline unsigned long notrace kmt_iso_wrap##i(unsigned long a0, unsigned long a1, \
+							     unsigned long a2, unsigned long a3, \
+							     unsigned long a4, unsigned long a5) \
+	{                                                                                          \
+		return kmt_iso_wrap(i, (unsigned long)__builtin_return_address(0), a0, a1, a2, a3, \
+				    a4, a5);                                                       \
+	}
+KMT_ISO_WRAPPER(0)
+KMT_ISO_WRAPPER(1)
+KMT_ISO_WRAPPER(2)
+KMT_ISO_WRAPPER(3)
+KMT_ISO_WRAPPER(4)
+static kmt_iso_fn_t const kmt_iso_wrappers[] = { kmt_iso_wrap0, kmt_iso_wrap1, kmt_iso_wrap2,
+						 kmt_iso_wrap3, kmt_iso_wrap4 };
+static_assert(ARRAY_SIZE(kmt_iso_wrappers) == KMT_ISO_NFNS);
+
+static noinline unsigned long notrace kmt_iso_calibrate(unsigned long a0, unsigned long a1,
+							unsigned long a2, unsigned long a3,
+							unsigned long a4, unsigned long a5)
+{
+	WRITE_ONCE(kmt_iso_site, (unsigned long)__builtin_return_address(0));
+	return 0;
+}
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#define kmt_fregs_pt(f) (&arch_ftrace_regs(f)->regs)
+#define kmt_fregs_set_ip(f, ip) ftrace_regs_set_instruction_pointer(f, ip)
+#else
+#define kmt_fregs_pt(f) (&(f)->regs)
+#define kmt_fregs_set_ip(f, ip) ftrace_instruction_pointer_set(f, ip)
+#endif
+
+static unsigned long kmt_pt_arg(const struct pt_regs *r, int n)
+{
+	switch (n) {
+	case 0: return r->di;
+	case 1: return r->si;
+	case 2: return r->dx;
+	case 3: return r->cx;
+	case 4: return r->r8;
+	default: return r->r9;
+	}
+}
+
+/* Allocation: whether this call may give an object to isolate (alloc.c decides for good). */
+static void notrace kmt_iso_alloc_redirect(unsigned long ip, unsigned long parent_ip,
+					   struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	unsigned int i = (unsigned long)op->private;
+	unsigned long site = parent_ip, mode = READ_ONCE(kmt_iso_mode);
+
+	if (kmt_iso_fns[i].caller_arg >= 0)
+		site = kmt_pt_arg(kmt_fregs_pt(fregs), kmt_iso_fns[i].caller_arg);
+	/* Every kmalloc in the kernel comes here: the core kernel's leave after two compares. */
+	if (!(mode & KMT_ISO_SAMPLING) &&
+	    (!(mode & KMT_ISO_MODULES) || site < MODULES_VADDR || site >= MODULES_END))
+		return;
+	if (within_module(parent_ip, THIS_MODULE))
+		return; /* our wrapper's own call, or our own allocations */
+	if (!kmt_iso_ops->may_isolate(site))
+		return;
+	kmt_fregs_set_ip(fregs, (unsigned long)kmt_iso_wrappers[i]);
+}
+
+/* ksize(): only for a pointer in a pool slot. */
+static void notrace kmt_iso_size_redirect(unsigned long ip, unsigned long parent_ip,
+					  struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	if (kmt_iso_lookup(kmt_fregs_pt(fregs)->di))
+		kmt_fregs_set_ip(fregs, (unsigned long)op->private);
+}
+
+#define KMT_ISO_OPS_FLAGS (FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION)
+static const char *const kmt_iso_free_names[] = { "__ksize", "ksize" };
+static struct ftrace_ops kmt_iso_free_ops[] = {
+	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
+	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
+};
+static bool kmt_iso_free_on[ARRAY_SIZE(kmt_iso_free_ops)];
+static struct ftrace_ops kmt_iso_alloc_ops[KMT_ISO_NFNS];
+static bool kmt_iso_alloc_on[KMT_ISO_NFNS];
+
+static int kmt_iso_hook(struct ftrace_ops *ops, const char *name)
+{
+	int ret = ftrace_set_filter(ops, (unsigned char *)name, strlen(name), 1);
+
+	if (!ret)
+		ret = register_ftrace_function(ops);
+	if (ret)
+		ftrace_free_filter(ops);
+	return ret;
+}
+
+/* ---- set-up and tear-down ------------------------------------------------------------------ */
+
+static int kmt_iso_cmp(const void *a, const void *b)
+{
+	const struct kmt_iso_slot *x = a, *y = b;
+
+	return x->addr < y->addr ? -1 : x->addr > y->addr;
+}
+
+static void kmt_iso_unhook(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < KMT_ISO_NFNS; i++) {
+		if (kmt_iso_alloc_on[i]) {
+			unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
+			ftrace_free_filter(&kmt_iso_alloc_ops[i]);
+		}
+		kmt_iso_alloc_on[i] = false;
+	}
+	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++) {
+		if (kmt_iso_free_on[i]) {
+			unregister_ftrace_function(&kmt_iso_free_ops[i]);
+			ftrace_free_filter(&kmt_iso_free_ops[i]);
+		}
+		kmt_iso_free_on[i] = false;
+	}
+	/* A wrapper can sleep in the allocator; then the last instructions of any of them. */
+	while (atomic_read(&kmt_iso_inflight))
+		msleep(1);
+	synchronize_rcu_tasks();
+}
+
+/* Gives back the pool; slots with a live object stay the kernel's (large kmalloc objects). */
+static void kmt_iso_free_pool(void)
+{
+	unsigned int i, j, kept = 0;
+
+	for (i = 0; i < kmt_iso_n; i++) {
+		struct kmt_iso_slot *s = &kmt_iso_slots[i];
+
+		for (j = 0; j < 2; j++)
+			if (s->pg[j])
+				kmt_page_put(s->pg[j]);
+		if (s->state == KMT_ISO_FREE) {
+			kfree((void *)s->addr); /* never handed out */
+		} else {
+			/* Quarantine: the last reference goes; live: the kernel keeps its own. */
+			kept += s->state == KMT_ISO_LIVE;
+			folio_put(virt_to_folio((void *)s->addr));
+		}
+	}
+	if (kept)
+		pr_info("isolate: %u pool slots hold live objects: left to the kernel, which frees them with kfree()\n",
+			kept);
+	vfree(kmt_iso_slots);
+	vfree(kmt_iso_unused);
+	vfree(kmt_iso_fifo);
+	kmt_iso_slots = NULL;
+	kmt_iso_unused = kmt_iso_fifo = NULL;
+	kmt_iso_n = 0;
+}
+
+static int kmt_iso_make_pool(unsigned int n)
+{
+	unsigned int i, j;
+
+	kmt_iso_slots = vzalloc(array_size(n, sizeof(*kmt_iso_slots)));
+	kmt_iso_unused = vzalloc(array_size(n, sizeof(unsigned int)));
+	kmt_iso_fifo = vzalloc(array_size(n, sizeof(unsigned int)));
+	if (!kmt_iso_slots || !kmt_iso_unused || !kmt_iso_fifo)
+		goto fail;
+	for (i = 0; i < n; i++) {
+		struct kmt_iso_slot *s = &kmt_iso_slots[i];
+
+		s->addr = (unsigned long)kmt_iso_kmalloc_large(KMT_ISO_SLOT, GFP_KERNEL | __GFP_NOWARN);
+		if (!s->addr)
+			goto fail;
+		kmt_iso_n = i + 1;
+		for (j = 0; j < 2; j++) {
+			struct kmt_page *p = kmt_page_get(s->addr + j * PAGE_SIZE);
+
+			if (IS_ERR(p))
+				goto fail;
+			s->pg[j] = p;
+		}
+		kmt_shadow_set(&kmt_shadow, s->addr, KMT_ISO_TRACKED, KMT_SHADOW_UNALLOCATED);
+	}
+	sort(kmt_iso_slots, n, sizeof(*kmt_iso_slots), kmt_iso_cmp, NULL);
+	for (i = 0; i < n; i++)
+		kmt_iso_unused[i] = n - 1 - i; /* lowest address first */
+	kmt_iso_nunused = n;
+	kmt_iso_fhead = kmt_iso_flen = 0;
+	kmt_iso_lo = kmt_iso_slots[0].addr;
+	kmt_iso_hi = kmt_iso_slots[n - 1].addr + KMT_ISO_SLOT;
+	return 0;
+fail:
+	pr_err("isolate: cannot set up %u pool slots of 16 KiB: objects are tracked where the allocator puts them\n",
+	       n);
+	kmt_iso_free_pool();
+	return -ENOMEM;
+}
+
+int kmt_iso_activate(const struct kmt_iso_ops *ops)
+{
+	unsigned int i, n = READ_ONCE(kmt_isolate);
+	unsigned long a[6] = { 0 };
+	const char *what = "";
+	int ret = 0;
+
+	if (!n)
+		return 0;
+	mutex_lock(&kmt_iso_mutex);
+	if (kmt_iso_on)
+		goto out;
+	kmt_iso_ops = ops;
+	/* The wrappers' call site, as the tracepoint will see it. */
+	kmt_iso_call_fn[KMT_ISO_NFNS] = kmt_iso_calibrate;
+	kmt_iso_call(KMT_ISO_NFNS, a);
+	for (i = 0; i < KMT_ISO_NFNS; i++)
+		kmt_iso_call_fn[i] = kmt_iso_fns[i].fn;
+	ret = kmt_iso_make_pool(n);
+	if (ret)
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++) {
+		what = kmt_iso_free_names[i];
+		ret = kmt_iso_hook(&kmt_iso_free_ops[i], what);
+		if (!ret)
+			kmt_iso_free_on[i] = true;
+		else if (!strcmp(what, KMT_KREALLOC_KSIZE))
+			goto fail_hook; /* (the other ksize function may not exist: inlined) */
+	}
+	for (i = 0; i < KMT_ISO_NFNS; i++) {
+		what = kmt_iso_fns[i].name;
+		kmt_iso_alloc_ops[i].func = kmt_iso_alloc_redirect;
+		kmt_iso_alloc_ops[i].private = (void *)(unsigned long)i;
+		kmt_iso_alloc_ops[i].flags = KMT_ISO_OPS_FLAGS;
+		ret = kmt_iso_hook(&kmt_iso_alloc_ops[i], what);
+		if (ret)
+			goto fail_hook;
+		kmt_iso_alloc_on[i] = true;
+	}
+	WRITE_ONCE(kmt_iso_on, true);
+	pr_info("isolate: %u pool slots of 16 KiB (%u KiB): tracked kmalloc objects of track_modules= and sampling get pages of their own\n",
+		n, n * 16);
+	ret = 0;
+	goto out;
+fail_hook:
+	pr_err("isolate: cannot hook %s through ftrace (error %d): objects are tracked where the allocator puts them\n",
+	       what, ret);
+	kmt_iso_unhook();
+	kmt_iso_free_pool();
+out:
+	mutex_unlock(&kmt_iso_mutex);
+	return ret;
+}
+
+void kmt_iso_exit(void)
+{
+	mutex_lock(&kmt_iso_mutex);
+	if (kmt_iso_on) {
+		WRITE_ONCE(kmt_iso_on, false);
+		synchronize_rcu(); /* the kfree tracepoint's kmt_iso_free() calls in flight */
+		kmt_iso_unhook();
+		kmt_iso_free_pool();
+	}
+	mutex_unlock(&kmt_iso_mutex);
+}
+
+/* ---- the tracepoint's facts, from the kmalloc tracepoint to the wrapper ---------------------- */
+
+#define KMT_ISO_STASH 8
+struct kmt_iso_pending {
+	const void *ptr;
+	u32 req, alloc;
+	gfp_t gfp;
+};
+struct kmt_iso_stash {
+	struct kmt_iso_pending e[KMT_ISO_STASH];
+	unsigned int next;
+};
+static DEFINE_PER_CPU(struct kmt_iso_stash, kmt_iso_pending_facts);
+
+void kmt_iso_stash(const void *ptr, size_t req, size_t alloc, gfp_t gfp)
+{
+	struct kmt_iso_stash *st;
+	unsigned long flags;
+
+	local_irq_save(flags);
+	st = this_cpu_ptr(&kmt_iso_pending_facts);
+	st->e[st->next++ % KMT_ISO_STASH] = (struct kmt_iso_pending){ ptr, req, alloc, gfp };
+	local_irq_restore(flags);
+}
+
+bool kmt_iso_unstash(const void *ptr, u32 *req, u32 *alloc, gfp_t *gfp)
+{
+	struct kmt_iso_stash *st;
+	unsigned long flags;
+	bool found = false;
+	unsigned int i;
+
+	local_irq_save(flags);
+	st = this_cpu_ptr(&kmt_iso_pending_facts);
+	for (i = 0; i < KMT_ISO_STASH && !found; i++) {
+		struct kmt_iso_pending *e = &st->e[i];
+
+		if (e->ptr == ptr) {
+			*req = e->req;
+			*alloc = e->alloc;
+			*gfp = e->gfp;
+			e->ptr = NULL;
+			found = true;
+		}
+	}
+	local_irq_restore(flags);
+	return found;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * isolate.h - tracked kmalloc objects on pages of their own (isolate.c), so that their untracked
+ * neighbours never trap.
+ */
+#ifndef KMT_ISOLATE_H
+#define KMT_ISOLATE_H
+
+#include <linux/types.h>
+
+/*
+ * What isolate.c asks of the allocation tracking (alloc.c) that calls it; passed in, so that the
+ * two files do not use each other (tools/check-layers.sh).
+ */
+struct kmt_iso_ops {
+	/* The wrapper's end: what kmalloc returned becomes the object the caller gets. */
+	void *(*finish)(void *ret, unsigned long call_site);
+	/* The ftrace callback's question: may a kmalloc called from @call_site be isolated? */
+	bool (*may_isolate)(unsigned long call_site);
+	/* The object at @ptr is freed (its record and shadow). */
+	void (*on_free)(const void *ptr);
+};
+
+/*
+ * Sets up the pool and the hooks the first time a selection that isolates is made (process
+ * context, after the direct map is split). Returns 0, or an error (isolation then stays off and
+ * objects are tracked where the allocator put them).
+ */
+int kmt_iso_activate(const struct kmt_iso_ops *ops);
+/*
+ * Which kmalloc calls the ftrace callback looks at further: from module text (modules are
+ * selected), or all of them (sampling). 0: none. alloc.c sets it with each selection.
+ */
+#define KMT_ISO_MODULES 1ul
+#define KMT_ISO_SAMPLING 2ul
+void kmt_iso_set_mode(unsigned long mode);
+/* Unhooks, waits for the wrappers in flight, gives back every pool page no object lives on. */
+void kmt_iso_exit(void);
+bool kmt_iso_active(void);
+
+/* Whether @call_site, seen by the kmalloc tracepoint, is the isolating wrapper's call. */
+bool kmt_iso_is_site(unsigned long call_site);
+/* The kmalloc tracepoint's facts about @ptr, kept for the wrapper that will see it returned. */
+void kmt_iso_stash(const void *ptr, size_t req, size_t alloc, gfp_t gfp);
+/* The wrapper's side: takes this CPU's facts about @ptr back. False if there are none. */
+bool kmt_iso_unstash(const void *ptr, u32 *req, u32 *alloc, gfp_t *gfp);
+
+/*
+ * Puts a new object of @req bytes (@alloc given) on a pool slot of its own: copies its @req bytes
+ * from @orig, gives it its record and shadow. Returns the slot's address, or NULL (no free slot,
+ * too large, no record): the caller then tracks @orig where it is. Preemption off.
+ */
+void *kmt_iso_place(const void *orig, u32 req, u32 alloc, gfp_t gfp, const char *cache);
+/* Whether @addr is in a pool slot. Trap-safe. */
+bool kmt_iso_owns(const void *addr);
+/*
+ * A free of a pool object by @caller, from the kfree tracepoint or a bulk free's wrapper, before
+ * the kernel's own: the slot goes to quarantine. A double free (or a pointer inside an object) is
+ * said and made harmless. Preemption off.
+ */
+void kmt_iso_free(const void *addr, unsigned long caller);
+
+
+#endif /* KMT_ISOLATE_H */

@@ -1,0 +1,65 @@
+# Tracked kmalloc objects on pages of their own (module/isolate.c, issue 13 goal 2), with
+# kmt_iso (plain kmalloc, no annotations) under track_modules=kmt_iso:
+# 1. a read past a 64-byte object's end is reported as unallocated (the slot's other bytes);
+#    ksize() and krealloc() see the object as kmalloc made it; kfree_rcu()'s batched kfree_bulk()
+#    of moved objects frees them through kmemtrap (no bad free, no warning); a double free of a
+#    moved object is said and ignored (run only with objects moved: the slab allocator would stop);
+#    2,000 objects through the 128 slots (each slot freed by the kernel's kfree() and reused);
+# 2. an untracked kmalloc-64 neighbour of the tracked object's birthplace is read 1,000 times
+#    without a fault; with isolate=0 (the object tracked where the allocator put it) the same
+#    reads fault when the neighbour shares its page;
+# 3. an object still live when kmemtrap unloads is left to the kernel: kmt_iso checks and frees
+#    it afterwards, with no warning.
+#@expect kmemtrap: isolate: 128 pool slots of 16 KiB \(2048 KiB\)
+#@expect BUG: kmemtrap: unallocated-read in kmt_iso_oob_read
+#@expect kmt_iso: ksize_krealloc: done
+#@expect kmt_iso: kfree_rcu: done
+#@expect kmt_iso: churn: done
+#@expect BUG: kmemtrap: invalid free of [0-9a-f]+ \(an object already freed\) by iso_double_free
+#@expect KMT-ISO: isolated neighbour faults=0
+#@expect KMT-ISO: objects_isolated [1-9][0-9]* isolate_pool_full 0 isolate_missed 0 isolate_bad_frees 1
+#@expect kmemtrap: isolate: 1 pool slots hold live objects: left to the kernel
+#@expect kmt_iso: release: done
+#@expect KMT-ISO: in-place neighbour (faults=[1-9][0-9]{3,}|not on the page)
+#@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
+#@reject kmt_iso: .*WRONG
+#@reject WARNING:
+#@expect kmemtrap: summary: 1 reports printed, 0 repeats
+#@reject BUG: kmemtrap: .* in iso_
+D=/sys/kernel/debug
+run() { echo "$1" >$D/kmt_iso/run || kmt_fail "kmt_iso: $1 failed"; }
+
+kmt_load kmemtrap track_modules=kmt_iso
+kmt_load kmt_iso
+run oob_read
+run ksize_krealloc
+run kfree_rcu
+run double_free
+run churn
+run neighbour
+f0=$(kmt_counter faults_handled)
+run neighbour_read
+f1=$(kmt_counter faults_handled)
+echo "KMT-ISO: isolated neighbour faults=$((f1 - f0))"
+run neighbour_free
+sleep 6 # kfree_rcu's batch
+echo "KMT-ISO: $(for c in objects_isolated isolate_pool_full isolate_missed isolate_bad_frees; do
+	printf '%s %s ' $c "$(kmt_counter $c)"; done)"
+run keep
+kmt_unload kmemtrap
+run release
+
+kmt_load kmemtrap track_modules=kmt_iso isolate=0
+run neighbour
+f0=$(kmt_counter faults_handled)
+run neighbour_read
+f1=$(kmt_counter faults_handled)
+if dmesg | tail -n 3 | grep -q "kmt_iso: neighbour on the tracked object's page"; then
+	echo "KMT-ISO: in-place neighbour faults=$((f1 - f0))"
+else
+	echo "KMT-ISO: in-place neighbour not on the page"
+fi
+run neighbour_free
+[ "$(kmt_counter objects_isolated)" = 0 ] || kmt_fail "isolate=0 moved objects"
+kmt_unload kmt_iso
+kmt_unload kmemtrap
