@@ -112,10 +112,6 @@ static atomic_t kmt_iso_inflight = ATOMIC_INIT(0);
 static const struct kmt_iso_ops *kmt_iso_ops;
 static unsigned long kmt_iso_mode; /* KMT_ISO_MODULES | KMT_ISO_SAMPLING (kmt_iso_set_mode()) */
 
-void kmt_iso_set_mode(unsigned long mode)
-{
-	WRITE_ONCE(kmt_iso_mode, mode);
-}
 
 bool kmt_iso_active(void)
 {
@@ -436,14 +432,17 @@ static bool kmt_iso_free_on[ARRAY_SIZE(kmt_iso_free_ops)];
 static struct ftrace_ops kmt_iso_alloc_ops[KMT_ISO_NFNS];
 static bool kmt_iso_alloc_on[KMT_ISO_NFNS];
 
+/*
+ * The ops may be registered again later (kmt_iso_set_mode()): its filter is replaced by the next
+ * ftrace_set_filter(reset), and freed only at unload (ftrace_free_filter() leaves the ops pointing
+ * at the freed hashes: a later ftrace_set_filter() on it would use them).
+ */
 static int kmt_iso_hook(struct ftrace_ops *ops, const char *name)
 {
 	int ret = ftrace_set_filter(ops, (unsigned char *)name, strlen(name), 1);
 
 	if (!ret)
 		ret = register_ftrace_function(ops);
-	if (ret)
-		ftrace_free_filter(ops);
 	return ret;
 }
 
@@ -456,28 +455,87 @@ static int kmt_iso_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void kmt_iso_unhook(void)
+/* The kmalloc callbacks off; then the wrappers in flight (one can sleep in the allocator). */
+static void kmt_iso_unhook_alloc(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < KMT_ISO_NFNS; i++) {
-		if (kmt_iso_alloc_on[i]) {
+		if (kmt_iso_alloc_on[i])
 			unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
-			ftrace_free_filter(&kmt_iso_alloc_ops[i]);
-		}
 		kmt_iso_alloc_on[i] = false;
 	}
-	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++) {
-		if (kmt_iso_free_on[i]) {
-			unregister_ftrace_function(&kmt_iso_free_ops[i]);
-			ftrace_free_filter(&kmt_iso_free_ops[i]);
-		}
-		kmt_iso_free_on[i] = false;
-	}
-	/* A wrapper can sleep in the allocator; then the last instructions of any of them. */
 	while (atomic_read(&kmt_iso_inflight))
 		msleep(1);
-	synchronize_rcu_tasks();
+	synchronize_rcu_tasks(); /* the last instructions of any of them */
+}
+
+/* The kmalloc callbacks on; on failure none is, and *@what names the function. */
+static int kmt_iso_hook_alloc(const char **what)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < KMT_ISO_NFNS; i++) {
+		*what = kmt_iso_fns[i].name;
+		if (!kmt_iso_alloc_ops[i].func) { /* once: ftrace keeps flags of its own there */
+			kmt_iso_alloc_ops[i].func = kmt_iso_alloc_redirect;
+			kmt_iso_alloc_ops[i].private = (void *)(unsigned long)i;
+			kmt_iso_alloc_ops[i].flags = KMT_ISO_OPS_FLAGS;
+		}
+		ret = kmt_iso_hook(&kmt_iso_alloc_ops[i], *what);
+		if (ret) {
+			kmt_iso_unhook_alloc();
+			return ret;
+		}
+		kmt_iso_alloc_on[i] = true;
+	}
+	return 0;
+}
+
+static void kmt_iso_unhook(void)
+{
+	unsigned int i;
+
+	kmt_iso_unhook_alloc();
+	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++) {
+		if (kmt_iso_free_on[i])
+			unregister_ftrace_function(&kmt_iso_free_ops[i]);
+		kmt_iso_free_on[i] = false;
+	}
+}
+
+/* Unload: every ops' filter freed (none is registered any more). */
+static void kmt_iso_free_filters(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < KMT_ISO_NFNS; i++)
+		ftrace_free_filter(&kmt_iso_alloc_ops[i]);
+	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++)
+		ftrace_free_filter(&kmt_iso_free_ops[i]);
+}
+
+/*
+ * Process context. The kmalloc callbacks are on only while a selection isolates: every kmalloc
+ * in the kernel pays one (ksize()'s and the tracepoints stay, for the objects in the pool).
+ */
+void kmt_iso_set_mode(unsigned long mode)
+{
+	const char *what = "";
+	int ret;
+
+	WRITE_ONCE(kmt_iso_mode, mode);
+	mutex_lock(&kmt_iso_mutex);
+	if (kmt_iso_on && !mode && kmt_iso_alloc_on[0]) {
+		kmt_iso_unhook_alloc();
+	} else if (kmt_iso_on && mode && !kmt_iso_alloc_on[0]) {
+		ret = kmt_iso_hook_alloc(&what);
+		if (ret)
+			pr_err("isolate: cannot hook %s through ftrace (error %d): new objects are tracked where the allocator puts them\n",
+			       what, ret);
+	}
+	mutex_unlock(&kmt_iso_mutex);
 }
 
 /* Gives back the pool; slots with a live object stay the kernel's (large kmalloc objects). */
@@ -579,16 +637,9 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 		else if (!strcmp(what, KMT_KREALLOC_KSIZE))
 			goto fail_hook; /* (the other ksize function may not exist: inlined) */
 	}
-	for (i = 0; i < KMT_ISO_NFNS; i++) {
-		what = kmt_iso_fns[i].name;
-		kmt_iso_alloc_ops[i].func = kmt_iso_alloc_redirect;
-		kmt_iso_alloc_ops[i].private = (void *)(unsigned long)i;
-		kmt_iso_alloc_ops[i].flags = KMT_ISO_OPS_FLAGS;
-		ret = kmt_iso_hook(&kmt_iso_alloc_ops[i], what);
-		if (ret)
-			goto fail_hook;
-		kmt_iso_alloc_on[i] = true;
-	}
+	ret = kmt_iso_hook_alloc(&what);
+	if (ret)
+		goto fail_hook;
 	WRITE_ONCE(kmt_iso_on, true);
 	pr_info("isolate: %u pool slots of 16 KiB (%u KiB): tracked kmalloc objects of track_modules= and sampling get pages of their own\n",
 		n, n * 16);
@@ -613,6 +664,7 @@ void kmt_iso_exit(void)
 		kmt_iso_unhook();
 		kmt_iso_free_pool();
 	}
+	kmt_iso_free_filters();
 	mutex_unlock(&kmt_iso_mutex);
 }
 

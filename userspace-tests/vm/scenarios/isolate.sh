@@ -8,7 +8,8 @@
 # 2. an untracked kmalloc-64 neighbour of the tracked object's birthplace is read 1,000 times
 #    without a fault; with isolate=0 (the object tracked where the allocator put it) the same
 #    reads fault when the neighbour shares its page;
-# 3. an object still live when kmemtrap unloads is left to the kernel: kmt_iso checks and frees
+# 3. the kmalloc callbacks go when the selection no longer moves objects, and come back;
+# 4. an object still live when kmemtrap unloads is left to the kernel: kmt_iso checks and frees
 #    it afterwards, with no warning.
 #@expect kmemtrap: isolate: 128 pool slots of 16 KiB \(2048 KiB\)
 #@expect BUG: kmemtrap: unallocated-read in kmt_iso_oob_read
@@ -19,6 +20,7 @@
 #@expect KMT-ISO: isolated neighbour faults=0
 #@expect KMT-ISO: objects_isolated [1-9][0-9]* isolate_pool_full 0 isolate_missed 0 isolate_bad_frees 1
 #@expect kmemtrap: isolate: 1 pool slots hold live objects: left to the kernel
+#@expect KMT-ISO: kmalloc callbacks on with the selection, off without
 #@expect kmt_iso: release: done
 #@expect KMT-ISO: in-place neighbour (faults=[1-9][0-9]{3,}|not on the page)
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
@@ -45,6 +47,15 @@ run neighbour_free
 sleep 6 # kfree_rcu's batch
 echo "KMT-ISO: $(for c in objects_isolated isolate_pool_full isolate_missed isolate_bad_frees; do
 	printf '%s %s ' $c "$(kmt_counter $c)"; done)"
+# The kmalloc callbacks are there only while a selection moves objects.
+mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+hooks() { grep -c 'kmt_iso_alloc_redirect' /sys/kernel/tracing/enabled_functions; }
+[ "$(hooks)" -ge 5 ] || kmt_fail "$(hooks) kmalloc functions hooked with track_modules=kmt_iso"
+echo "" >/sys/module/kmemtrap/parameters/track_modules || kmt_fail "cannot clear track_modules"
+[ "$(hooks)" = 0 ] || kmt_fail "$(hooks) kmalloc functions still hooked with no module selected"
+echo kmt_iso >/sys/module/kmemtrap/parameters/track_modules || kmt_fail "cannot set track_modules"
+[ "$(hooks)" -ge 5 ] || kmt_fail "$(hooks) kmalloc functions hooked after selecting kmt_iso again"
+echo "KMT-ISO: kmalloc callbacks on with the selection, off without"
 run keep
 kmt_unload kmemtrap
 run release
