@@ -4,7 +4,7 @@
  *
  * A tracked object shares its slab page with untracked ones, and every access to that page traps:
  * with track_modules=, one tracked kmalloc-64 object makes the other 63 objects on its page trap.
- * Here such an object is moved, as the allocation returns, to a slot of a pool of its own: an
+ * Here such an object is moved, as the allocation returns, to a slot of a pool of its own: a
  * 16 KiB large-kmalloc allocation of kmemtrap's, the object at its start, every other byte of its
  * first two pages unallocated, so that a read past the object's end is reported.
  * The allocator's object is given back at once; its page is never hidden.
@@ -22,8 +22,9 @@
  *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside sees
  *   that site as its call_site, and alloc.c keeps the tracepoint's facts (kmt_iso_stash()) instead
  *   of tracking the object there. When the function returns, alloc.c decides with the real
- *   caller (kmt_alloc_isolate_finish()): isolate, track in place, or nothing.
+ *   caller (kmt_iso_ops->finish): isolate, track in place, or nothing.
  *   __kmalloc_node_track_caller's caller argument is replaced by that site for the same reason.
+ *   The callbacks are registered only while the selection moves objects (kmt_iso_set_mode()).
  * - Frees: the kfree tracepoint (and kmem_cache_free_bulk()'s wrapper, alloc.c) tells isolate.c
  *   before the kernel's free_large_kmalloc() runs, and a reference of kmemtrap's own keeps the
  *   slot's pages (kmt_iso_kernel_ref()): no hook on kfree(), which every free in the kernel
