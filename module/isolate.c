@@ -113,12 +113,6 @@ static atomic_t kmt_iso_inflight = ATOMIC_INIT(0);
 static const struct kmt_iso_ops *kmt_iso_ops;
 static unsigned long kmt_iso_mode; /* KMT_ISO_MODULES | KMT_ISO_SAMPLING (kmt_iso_set_mode()) */
 
-
-bool kmt_iso_active(void)
-{
-	return READ_ONCE(kmt_iso_on);
-}
-
 static struct kmt_iso_slot *kmt_iso_lookup(unsigned long a)
 {
 	unsigned int lo = 0, hi = kmt_iso_n;

@@ -36,7 +36,6 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops);
 void kmt_iso_set_mode(unsigned long mode);
 /* Unhooks, waits for the wrappers in flight, gives back every pool page no object lives on. */
 void kmt_iso_exit(void);
-bool kmt_iso_active(void);
 
 /* Whether @call_site, seen by the kmalloc tracepoint, is the isolating wrapper's call. */
 bool kmt_iso_is_site(unsigned long call_site);
