@@ -551,6 +551,22 @@ static bool kmt_alloc_may_isolate(unsigned long call_site)
 	return may;
 }
 
+/* isolate.c's question when it rewrites a module's kmalloc calls: does the selection move them? */
+static bool kmt_alloc_module_selected(const char *name)
+{
+	const struct kmt_selection *sel;
+	bool yes = false;
+	unsigned int i;
+
+	rcu_read_lock_sched();
+	sel = rcu_dereference_sched(kmt_sel);
+	if (sel && kmt_iso_mode_of(sel) == KMT_ISO_MODULES)
+		for (i = 0; i < sel->nmodules && !yes; i++)
+			yes = !strcmp(name, sel->modules[i]);
+	rcu_read_unlock_sched();
+	return yes;
+}
+
 static void kmt_on_free(const void *ptr);
 
 /* A kfree() or bulk free by @call_site: a moved object's slot (isolate.c) or a tracked object. */
@@ -578,6 +594,7 @@ static const struct kmt_iso_ops kmt_alloc_iso_ops = {
 	.finish = kmt_alloc_isolate_finish,
 	.may_isolate = kmt_alloc_may_isolate,
 	.on_free = kmt_on_free,
+	.module_selected = kmt_alloc_module_selected,
 };
 
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,

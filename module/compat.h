@@ -76,6 +76,26 @@ bool kmt_kmem_cache_fields(const struct kmem_cache *s, struct kmt_cache_fields *
 #define kmt_alloc_bulk_call kmem_cache_alloc_bulk
 #endif
 
+/*
+ * A module's text, core or init (callsites.c rewrites calls in it): 6.4 replaced core_layout /
+ * init_layout (text first, text_size bytes of it) with mem[MOD_TEXT] / mem[MOD_INIT_TEXT].
+ */
+static inline void kmt_module_text(const struct module *mod, bool init, unsigned long *start,
+				   unsigned long *end)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 4, 0)
+	const struct module_memory *m = &mod->mem[init ? MOD_INIT_TEXT : MOD_TEXT];
+
+	*start = (unsigned long)m->base;
+	*end = *start + (m->base ? m->size : 0);
+#else
+	const struct module_layout *l = init ? &mod->init_layout : &mod->core_layout;
+
+	*start = (unsigned long)l->base;
+	*end = *start + (l->base ? l->text_size : 0);
+#endif
+}
+
 static inline void __maybe_unused kmt_compat_tracepoint_canaries(void)
 {
 	if (0) {

@@ -67,6 +67,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_ISOLATE_POOL_FULL] = "isolate_pool_full",
 	[KMT_CNT_ISOLATE_MISSED] = "isolate_missed",
 	[KMT_CNT_ISOLATE_BAD_FREES] = "isolate_bad_frees",
+	[KMT_CNT_ISOLATE_CALLS_REWRITTEN] = "isolate_calls_rewritten",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

@@ -77,6 +77,7 @@ enum kmt_counter_id {
 	KMT_CNT_ISOLATE_POOL_FULL,        /* objects to isolate tracked in place: no pool slot was free */
 	KMT_CNT_ISOLATE_MISSED,           /* wrapped allocations whose tracepoint facts were not found */
 	KMT_CNT_ISOLATE_BAD_FREES,        /* frees of a pool address that holds no live object (ignored) */
+	KMT_CNT_ISOLATE_CALLS_REWRITTEN,  /* kmalloc calls rewritten to reach the isolating wrapper (callsites.c) */
 	KMT_COUNTER_COUNT,
 };
 

@@ -16,15 +16,20 @@
  * kmemtrap is gone).
  *
  * How:
- * - The kmalloc entry points (__kmalloc, kmalloc_trace, ...; see kmt_iso_fns) are sent by an
- *   ftrace callback (FTRACE_OPS_FL_IPMODIFY, as alloc.c's bulk hooks) to one wrapper when the call
- *   may be isolated: from module text (track_modules=), or when sampling's next turn is near. The
+ * - Calls of the kmalloc entry points (__kmalloc, kmalloc_trace, ...; see kmt_iso_fns) reach a
+ *   wrapper when they may be isolated. Modules selected (track_modules=): the selected modules'
+ *   calls are rewritten to call the wrapper (callsites.c), and the kernel's own calls of the
+ *   track_caller entry point (kstrdup(), kmemdup(), ...: the caller is an argument), whose
+ *   wrapper sends a caller outside the selected modules' text straight on; nothing else pays.
+ *   Sampling (or no text_poke_bp): an ftrace callback (FTRACE_OPS_FL_IPMODIFY, as alloc.c's bulk
+ *   hooks) on each entry point sends a call there when sampling's next turn is near. The
  *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside sees
  *   that site as its call_site, and alloc.c keeps the tracepoint's facts (kmt_iso_stash()) instead
  *   of tracking the object there. When the function returns, alloc.c decides with the real
  *   caller (kmt_iso_ops->finish): isolate, track in place, or nothing.
  *   __kmalloc_node_track_caller's caller argument is replaced by that site for the same reason.
- *   The callbacks are registered only while the selection moves objects (kmt_iso_set_mode()).
+ *   Calls are rewritten, or callbacks registered, only while the selection moves objects
+ *   (kmt_iso_set_mode()).
  * - Frees: the kfree tracepoint (and kmem_cache_free_bulk()'s wrapper, alloc.c) tells isolate.c
  *   before the kernel's free_large_kmalloc() runs, and a reference of kmemtrap's own keeps the
  *   slot's pages (kmt_iso_kernel_ref()): no hook on kfree(), which every free in the kernel
@@ -55,10 +60,13 @@
 #include <linux/vmalloc.h>
 
 #include "kmt.h"
+#include "callsites.h"
+#include "compat.h"
 #include "counters.h"
 #include "isolate.h"
 #include "objects.h"
 #include "pages.h"
+#include "symbols.h"
 
 /*
  * A slot is a 16 KiB large kmalloc allocation: the smallest that the kernel's kfree() and ksize()
@@ -282,22 +290,24 @@ typedef unsigned long (*kmt_iso_fn_t)(unsigned long, unsigned long, unsigned lon
 #else
 #define KMT_TRACK_CALLER_ARG 3
 #endif
+#define KMT_TRACK_CALLER_FN __kmalloc_node_track_caller_noprof
 #define KMT_ISO_ALLOC_FNS(X)                                                          \
 	X("__kmalloc_noprof", __kmalloc_noprof, -1)                                   \
 	X("__kmalloc_node_noprof", __kmalloc_node_noprof, -1)                         \
 	X("__kmalloc_cache_noprof", __kmalloc_cache_noprof, -1)                       \
 	X("__kmalloc_cache_node_noprof", __kmalloc_cache_node_noprof, -1)             \
-	X("__kmalloc_node_track_caller_noprof", __kmalloc_node_track_caller_noprof,   \
-	  KMT_TRACK_CALLER_ARG)
+	X("__kmalloc_node_track_caller_noprof", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG)
 #define kmt_iso_kmalloc_large(size, gfp) __kmalloc_large_noprof(size, gfp)
 #define KMT_KREALLOC_KSIZE "ksize"
 #else
+#define KMT_TRACK_CALLER_ARG 3
+#define KMT_TRACK_CALLER_FN __kmalloc_node_track_caller
 #define KMT_ISO_ALLOC_FNS(X)                                                          \
 	X("__kmalloc", __kmalloc, -1)                                                 \
 	X("__kmalloc_node", __kmalloc_node, -1)                                       \
 	X("kmalloc_trace", kmalloc_trace, -1)                                         \
 	X("kmalloc_node_trace", kmalloc_node_trace, -1)                               \
-	X("__kmalloc_node_track_caller", __kmalloc_node_track_caller, 3)
+	X("__kmalloc_node_track_caller", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG)
 #define kmt_iso_kmalloc_large(size, gfp) kmalloc_large(size, gfp)
 #define KMT_KREALLOC_KSIZE "__ksize" /* krealloc() calls it, not ksize() */
 #endif
@@ -309,6 +319,7 @@ static const struct {
 	int caller_arg;
 } kmt_iso_fns[] = { KMT_ISO_ALLOC_FNS(KMT_ISO_FN) };
 #define KMT_ISO_NFNS ARRAY_SIZE(kmt_iso_fns)
+#define KMT_ISO_TC (KMT_ISO_NFNS - 1) /* the track_caller entry point: last (checked at activation) */
 
 static kmt_iso_fn_t kmt_iso_call_fn[KMT_ISO_NFNS + 1]; /* the last: calibration */
 static unsigned long kmt_iso_site;                      /* the return address of that call */
@@ -356,7 +367,117 @@ KMT_ISO_WRAPPER(0)
 KMT_ISO_WRAPPER(1)
 KMT_ISO_WRAPPER(2)
 KMT_ISO_WRAPPER(3)
-KMT_ISO_WRAPPER(4)
+
+/*
+ * The text of the modules whose calls are rewritten (core, and init while coming), for the
+ * track_caller wrapper's filter: a caller outside them goes straight on. Written under
+ * kmt_iso_mutex, read without a lock: a stale or torn entry only sends a call the other way,
+ * and both ways are right (the slow one decides with the real caller; the direct one leaves
+ * the tracepoint to track the object where it is).
+ */
+struct kmt_iso_range {
+	unsigned long start, end;
+	const struct module *mod;
+	bool init;
+};
+#define KMT_ISO_RANGES 64
+static struct kmt_iso_range kmt_iso_ranges[KMT_ISO_RANGES];
+static unsigned int kmt_iso_nranges;
+static bool kmt_iso_ranges_full; /* then every module caller takes the slow way */
+
+/* Whether a kmalloc for @caller is worth the wrapper's work (the track_caller calls' filter). */
+static bool notrace kmt_iso_wants(unsigned long caller)
+{
+	unsigned int i, n;
+
+	if (READ_ONCE(kmt_iso_mode) & KMT_ISO_SAMPLING)
+		return !within_module(caller, THIS_MODULE) && kmt_iso_ops->may_isolate(caller);
+	if (caller < MODULES_VADDR || caller >= MODULES_END)
+		return false;
+	if (READ_ONCE(kmt_iso_ranges_full))
+		return !within_module(caller, THIS_MODULE) && kmt_iso_ops->may_isolate(caller);
+	n = min_t(unsigned int, READ_ONCE(kmt_iso_nranges), KMT_ISO_RANGES);
+	for (i = 0; i < n; i++)
+		if (caller - READ_ONCE(kmt_iso_ranges[i].start) <
+		    READ_ONCE(kmt_iso_ranges[i].end) - READ_ONCE(kmt_iso_ranges[i].start))
+			return true;
+	return false;
+}
+
+/* Under kmt_iso_mutex. */
+static void kmt_iso_range_add(const struct module *mod, unsigned long start, unsigned long end,
+			      bool init)
+{
+	struct kmt_iso_range *r;
+
+	if (start == end)
+		return;
+	if (kmt_iso_nranges == KMT_ISO_RANGES) {
+		WRITE_ONCE(kmt_iso_ranges_full, true);
+		return;
+	}
+	r = &kmt_iso_ranges[kmt_iso_nranges];
+	WRITE_ONCE(r->start, start);
+	WRITE_ONCE(r->end, end);
+	r->mod = mod;
+	r->init = init;
+	smp_wmb(); /* (a reader that sees the count sees the entry) */
+	WRITE_ONCE(kmt_iso_nranges, kmt_iso_nranges + 1);
+}
+
+/* @mod's ranges (NULL: all; @init_only: its init text's) removed. Under kmt_iso_mutex. */
+static void kmt_iso_range_drop(const struct module *mod, bool init_only)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmt_iso_nranges;) {
+		struct kmt_iso_range *r = &kmt_iso_ranges[i], *last;
+
+		if ((mod && r->mod != mod) || (init_only && !r->init)) {
+			i++;
+			continue;
+		}
+		last = &kmt_iso_ranges[kmt_iso_nranges - 1];
+		/* (a reader meanwhile may see a mixed range: it only sends a call the slow way) */
+		WRITE_ONCE(r->end, r->start);
+		WRITE_ONCE(r->start, last->start);
+		WRITE_ONCE(r->end, last->end);
+		r->mod = last->mod;
+		r->init = last->init;
+		WRITE_ONCE(kmt_iso_nranges, kmt_iso_nranges - 1);
+	}
+	if (!mod)
+		WRITE_ONCE(kmt_iso_ranges_full, false);
+}
+
+static bool kmt_iso_range_has(const struct module *mod)
+{
+	unsigned int i;
+
+	for (i = 0; i < kmt_iso_nranges; i++)
+		if (kmt_iso_ranges[i].mod == mod)
+			return true;
+	return false;
+}
+
+/*
+ * The track_caller entry point (kstrdup(), kmemdup(), krealloc(), devm_kmalloc(), ...): the
+ * kernel's own calls of it are rewritten too, since the caller that counts is an argument; the
+ * ones whose caller is not selected go straight on (a direct call: the tracepoint takes its
+ * call site from that argument, so nothing else changes for them).
+ */
+static noinline unsigned long notrace kmt_iso_wrap4(unsigned long a0, unsigned long a1,
+						    unsigned long a2, unsigned long a3,
+						    unsigned long a4, unsigned long a5)
+{
+	unsigned long a[6] = { a0, a1, a2, a3, a4, a5 };
+	kmt_iso_fn_t fn = (kmt_iso_fn_t)(void *)KMT_TRACK_CALLER_FN; /* (a direct call all the same) */
+
+	if (!kmt_iso_wants(a[KMT_TRACK_CALLER_ARG]))
+		return fn(a0, a1, a2, a3, a4, a5);
+	return kmt_iso_wrap(KMT_ISO_TC, (unsigned long)__builtin_return_address(0), a0, a1, a2, a3,
+			    a4, a5);
+}
 static kmt_iso_fn_t const kmt_iso_wrappers[] = { kmt_iso_wrap0, kmt_iso_wrap1, kmt_iso_wrap2,
 						 kmt_iso_wrap3, kmt_iso_wrap4 };
 static_assert(ARRAY_SIZE(kmt_iso_wrappers) == KMT_ISO_NFNS);
@@ -450,7 +571,91 @@ static int kmt_iso_cmp(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-/* The kmalloc callbacks off; then the wrappers in flight (one can sleep in the allocator). */
+/* ---- rewritten calls: the selected modules' kmalloc calls, the kernel's track_caller ones --- */
+
+static bool kmt_iso_cs_ok;      /* callsites.c works on this kernel (else: ftrace for modules too) */
+static bool kmt_iso_rewriting;  /* calls are rewritten now (modules selected, no sampling) */
+static bool kmt_iso_module_nb_on;
+
+/* @mod's calls rewritten if the selection names it, put back if not. Under kmt_iso_mutex. */
+static void kmt_iso_rewrite_module(struct module *mod, void *unused)
+{
+	bool want = mod != THIS_MODULE && kmt_iso_ops->module_selected(mod->name);
+	struct kmt_cs_target t[KMT_ISO_NFNS];
+	unsigned int i, part;
+
+	if (!want) {
+		kmt_cs_restore(mod);
+		kmt_iso_range_drop(mod, false);
+		return;
+	}
+	if (kmt_iso_range_has(mod) || kmt_cs_has(mod))
+		return;
+	for (i = 0; i < KMT_ISO_NFNS; i++)
+		t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
+					       (unsigned long)kmt_iso_wrappers[i] };
+	/* Init text only while the module is coming: it is freed once the module is live. */
+	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
+		unsigned long start, end;
+		int n;
+
+		kmt_module_text(mod, part, &start, &end);
+		kmt_iso_range_add(mod, start, end, part);
+		n = kmt_cs_redirect(start, end, t, KMT_ISO_NFNS, mod, part);
+		if (n > 0)
+			kmt_count_add(KMT_CNT_ISOLATE_CALLS_REWRITTEN, n);
+		else if (n < 0)
+			pr_err("isolate: cannot rewrite %s's kmalloc calls (error %d): its objects are tracked where the allocator puts them\n",
+			       mod->name, n);
+	}
+}
+
+/* Calls rewritten (@on) for the selection as it is now, or every one put back. Under the mutex. */
+static void kmt_iso_rewrite(bool on)
+{
+	if (!on) {
+		if (kmt_iso_rewriting)
+			kmt_cs_restore(NULL);
+		kmt_iso_range_drop(NULL, false);
+		kmt_iso_rewriting = false;
+		return;
+	}
+	if (!kmt_cs_has(KMT_CS_CORE)) {
+		struct kmt_cs_target t = { (unsigned long)kmt_iso_fns[KMT_ISO_TC].fn,
+					   (unsigned long)kmt_iso_wrappers[KMT_ISO_TC] };
+		int n = kmt_cs_redirect(kmt_lookup_symbol("_stext"), kmt_lookup_symbol("_etext"), &t, 1,
+					KMT_CS_CORE, false);
+
+		if (n > 0)
+			kmt_count_add(KMT_CNT_ISOLATE_CALLS_REWRITTEN, n);
+		pr_info("isolate: %d calls of %s in the kernel's text rewritten (its caller argument is checked there)\n",
+			n, kmt_iso_fns[KMT_ISO_TC].name);
+	}
+	kmt_iso_rewriting = true;
+	if (kmt_for_each_module(kmt_iso_rewrite_module, NULL))
+		pr_warn_once("isolate: modules loaded before kmemtrap cannot be searched: only those loaded later get their objects moved\n");
+}
+
+/* A module coming (its calls rewritten if selected), going live (init text), or going. */
+static int kmt_iso_module_event(struct notifier_block *nb, unsigned long ev, void *data)
+{
+	struct module *mod = data;
+
+	mutex_lock(&kmt_iso_mutex);
+	if (ev == MODULE_STATE_COMING) {
+		if (kmt_iso_rewriting)
+			kmt_iso_rewrite_module(mod, NULL);
+	} else if (ev == MODULE_STATE_LIVE || ev == MODULE_STATE_GOING) {
+		kmt_cs_forget(mod, ev == MODULE_STATE_LIVE);
+		kmt_iso_range_drop(mod, ev == MODULE_STATE_LIVE);
+	}
+	mutex_unlock(&kmt_iso_mutex);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmt_iso_module_nb = { .notifier_call = kmt_iso_module_event };
+
+/* The kmalloc callbacks off and the rewritten calls put back; then the wrappers in flight. */
 static void kmt_iso_unhook_alloc(void)
 {
 	unsigned int i;
@@ -460,7 +665,8 @@ static void kmt_iso_unhook_alloc(void)
 			unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
 		kmt_iso_alloc_on[i] = false;
 	}
-	while (atomic_read(&kmt_iso_inflight))
+	kmt_iso_rewrite(false);
+	while (atomic_read(&kmt_iso_inflight)) /* one can sleep in the allocator */
 		msleep(1);
 	synchronize_rcu_tasks(); /* the last instructions of any of them */
 }
@@ -512,24 +718,48 @@ static void kmt_iso_free_filters(void)
 }
 
 /*
- * Process context. The kmalloc callbacks are on only while a selection isolates: every kmalloc
- * in the kernel pays one (ksize()'s and the tracepoints stay, for the objects in the pool).
+ * How kmalloc calls reach the wrapper for @mode, under the mutex with the pool set up. Selected
+ * modules: their calls are rewritten (and the kernel's track_caller calls), nothing else pays.
+ * Sampling, or a kernel where calls cannot be rewritten: an ftrace callback on each kmalloc entry
+ * point, which every kmalloc in the kernel pays. Neither while nothing isolates (ksize()'s
+ * callbacks and the tracepoints stay, for the objects in the pool).
  */
-void kmt_iso_set_mode(unsigned long mode)
+static void kmt_iso_apply(unsigned long mode)
 {
+	bool rewrite = (mode & KMT_ISO_MODULES) && !(mode & KMT_ISO_SAMPLING) && kmt_iso_cs_ok;
+	bool ftrace = mode && !rewrite;
 	const char *what = "";
 	int ret;
 
-	WRITE_ONCE(kmt_iso_mode, mode);
-	mutex_lock(&kmt_iso_mutex);
-	if (kmt_iso_on && !mode && kmt_iso_alloc_on[0]) {
-		kmt_iso_unhook_alloc();
-	} else if (kmt_iso_on && mode && !kmt_iso_alloc_on[0]) {
+	if (!mode && (kmt_iso_alloc_on[0] || kmt_iso_rewriting)) {
+		kmt_iso_unhook_alloc(); /* (and the wrappers in flight waited for, as at unload) */
+		return;
+	}
+	if (!ftrace && kmt_iso_alloc_on[0]) {
+		unsigned int i;
+
+		for (i = 0; i < KMT_ISO_NFNS; i++) {
+			if (kmt_iso_alloc_on[i])
+				unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
+			kmt_iso_alloc_on[i] = false;
+		}
+	}
+	kmt_iso_rewrite(rewrite);
+	if (ftrace && !kmt_iso_alloc_on[0]) {
 		ret = kmt_iso_hook_alloc(&what);
 		if (ret)
 			pr_err("isolate: cannot hook %s through ftrace (error %d): new objects are tracked where the allocator puts them\n",
 			       what, ret);
 	}
+}
+
+/* Process context. */
+void kmt_iso_set_mode(unsigned long mode)
+{
+	WRITE_ONCE(kmt_iso_mode, mode);
+	mutex_lock(&kmt_iso_mutex);
+	if (kmt_iso_on)
+		kmt_iso_apply(mode);
 	mutex_unlock(&kmt_iso_mutex);
 }
 
@@ -632,10 +862,19 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 		else if (!strcmp(what, KMT_KREALLOC_KSIZE))
 			goto fail_hook; /* (the other ksize function may not exist: inlined) */
 	}
-	ret = kmt_iso_hook_alloc(&what);
-	if (ret)
+	if (WARN_ON_ONCE(kmt_iso_fns[KMT_ISO_TC].caller_arg < 0)) {
+		ret = -EINVAL;
 		goto fail_hook;
+	}
+	kmt_iso_cs_ok = !kmt_cs_init();
+	if (!kmt_iso_cs_ok)
+		pr_info("isolate: text_poke_bp or text_mutex not found: kmalloc calls reach the isolating wrapper through ftrace (every kmalloc pays a callback while modules are selected)\n");
+	else if (!kmt_iso_module_nb_on && !register_module_notifier(&kmt_iso_module_nb))
+		kmt_iso_module_nb_on = true;
+	else if (!kmt_iso_module_nb_on)
+		kmt_iso_cs_ok = false; /* (modules loaded later could not be rewritten) */
 	WRITE_ONCE(kmt_iso_on, true);
+	kmt_iso_apply(READ_ONCE(kmt_iso_mode));
 	pr_info("isolate: %u pool slots of 16 KiB (%u KiB): tracked kmalloc objects of track_modules= and sampling get pages of their own\n",
 		n, n * 16);
 	ret = 0;
@@ -652,6 +891,10 @@ out:
 
 void kmt_iso_exit(void)
 {
+	/* First: its callback takes the mutex. */
+	if (kmt_iso_module_nb_on)
+		unregister_module_notifier(&kmt_iso_module_nb);
+	kmt_iso_module_nb_on = false;
 	mutex_lock(&kmt_iso_mutex);
 	if (kmt_iso_on) {
 		WRITE_ONCE(kmt_iso_on, false);
@@ -660,6 +903,7 @@ void kmt_iso_exit(void)
 		kmt_iso_free_pool();
 	}
 	kmt_iso_free_filters();
+	kmt_cs_exit();
 	mutex_unlock(&kmt_iso_mutex);
 }
 

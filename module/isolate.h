@@ -19,6 +19,8 @@ struct kmt_iso_ops {
 	bool (*may_isolate)(unsigned long call_site);
 	/* The object at @ptr is freed (its record and shadow). */
 	void (*on_free)(const void *ptr);
+	/* Whether the selection moves the objects of the module named @name (track_modules=). */
+	bool (*module_selected)(const char *name);
 };
 
 /*
@@ -28,8 +30,9 @@ struct kmt_iso_ops {
  */
 int kmt_iso_activate(const struct kmt_iso_ops *ops);
 /*
- * Which kmalloc calls the ftrace callback looks at further: from module text (modules are
- * selected), or all of them (sampling). 0: none. alloc.c sets it with each selection.
+ * Which kmalloc calls reach the isolating wrapper: those of the selected modules (their calls
+ * rewritten, and the kernel's calls of the track_caller entry point), or all of them (sampling:
+ * an ftrace callback on each entry point). 0: none. alloc.c sets it with each selection.
  */
 #define KMT_ISO_MODULES 1ul
 #define KMT_ISO_SAMPLING 2ul

@@ -24,6 +24,8 @@ static typeof(&set_memory_4k) kmt_set_memory_4k_fn;
 static typeof(&kallsyms_lookup_size_offset) kmt_size_offset_fn;
 static typeof(&__module_address) kmt_module_address_fn;
 static typeof(&find_module) kmt_find_module_fn;
+static struct list_head *kmt_modules_head;
+static struct mutex *kmt_module_mutex;
 #ifdef CONFIG_STACKTRACE
 static typeof(&stack_trace_save_regs) kmt_stack_trace_save_regs_fn;
 #endif
@@ -44,6 +46,45 @@ unsigned long kmt_lookup_symbol(const char *name)
 				(required) ? ": kmemtrap cannot work without it" : "");        \
 		(fn) || !(required) ? 0 : -ENOENT;                                             \
 	})
+
+/*
+ * The module list, for kmt_for_each_module(): its head and lock are data symbols. The head is
+ * checked by walking our own module's ring to it (a symbol of the same name elsewhere would not
+ * be on it).
+ */
+static void kmt_modules_init(void)
+{
+	struct list_head *head = (struct list_head *)kmt_lookup_symbol("modules"), *p;
+	struct mutex *lock = (struct mutex *)kmt_lookup_symbol("module_mutex");
+	unsigned int n = 0;
+
+	if (!head || !lock)
+		return;
+	mutex_lock(lock);
+	for (p = THIS_MODULE->list.next; p != head && p != &THIS_MODULE->list && n < 100000; p = p->next)
+		n++;
+	mutex_unlock(lock);
+	if (p != head) {
+		pr_warn("the module list found through kallsyms is not this module's: modules loaded before kmemtrap are not searched for call sites\n");
+		return;
+	}
+	kmt_modules_head = head;
+	kmt_module_mutex = lock;
+}
+
+int kmt_for_each_module(void (*fn)(struct module *mod, void *arg), void *arg)
+{
+	struct module *mod;
+
+	if (!kmt_modules_head)
+		return -ENOENT;
+	mutex_lock(kmt_module_mutex);
+	list_for_each_entry(mod, kmt_modules_head, list)
+		if (mod->state == MODULE_STATE_COMING || mod->state == MODULE_STATE_LIVE)
+			fn(mod, arg);
+	mutex_unlock(kmt_module_mutex);
+	return 0;
+}
 
 int kmt_symbols_init(void)
 {
@@ -66,6 +107,7 @@ int kmt_symbols_init(void)
 		return ret;
 	kmt_resolve(kmt_module_address_fn, "__module_address", false);
 	kmt_resolve(kmt_find_module_fn, "find_module", false);
+	kmt_modules_init();
 #ifdef CONFIG_STACKTRACE
 	kmt_resolve(kmt_stack_trace_save_regs_fn, "stack_trace_save_regs", false);
 #endif

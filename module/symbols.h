@@ -42,6 +42,13 @@ bool kmt_have_module_address(void);
 bool kmt_module_loaded(const char *name);
 
 /*
+ * Calls @fn for every module that is loaded and not going away (COMING or LIVE), under the
+ * kernel's module_mutex (so none is freed meanwhile; @fn may sleep). Returns -ENOENT if this
+ * kernel's module list (modules, module_mutex) was not found, else 0.
+ */
+int kmt_for_each_module(void (*fn)(struct module *mod, void *arg), void *arg);
+
+/*
  * The #PF hook point: the last function of the kernel's not-present fault path for kernel
  * addresses, kernelmode_fixup_or_oops(regs, error_code, address, ...), under the one name this
  * kernel has it (GCC may clone it as .constprop.0). Returns 0, -ENOENT (none) or -EOPNOTSUPP

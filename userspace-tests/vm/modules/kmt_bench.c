@@ -30,11 +30,13 @@
  *   neighbour_load   the load of untracked_load, at +2048 of a page whose first 64 bytes are
  *                    tracked: an untracked object sharing a page with a tracked one
  *   kmalloc_kfree    kmalloc(64) and kfree(): bench.sh runs it with nothing selected, with
- *                    another module selected and isolate.c's hooks on (".isolating": this
- *                    module's calls pay the callbacks and a module look-up, and are not tracked),
+ *                    another module selected and isolate.c's hooks on (".isolating": that
+ *                    module's calls are rewritten, this one's are not, and are not tracked),
  *                    and with that selection and isolate=0 (".noisolate")
- *   kvmalloc_kvfree  the same through kvmalloc(): a kmalloc called from the core kernel, which
- *                    pays only the ftrace callbacks
+ *   kvmalloc_kvfree  the same through kvmalloc(): a kmalloc called from the core kernel
+ *   kstrdup_kfree    kstrdup() of a 40-byte string and kfree(): the core kernel's call of the
+ *                    track_caller entry point, which isolate.c rewrites while a module is
+ *                    selected (its wrapper sends a call for an unselected caller straight on)
  *   alloc_neighbour_load  the load of untracked_load from an untracked kmalloc-64 object allocated
  *                    next to a tracked kmalloc-64 object of this module (track_modules=kmt_bench):
  *                    moved to a page of its own by default, in place with isolate=0 (".inplace")
@@ -443,6 +445,25 @@ static int kb_kvmalloc_kvfree(struct kb_result *r, char *why)
 	return kb_measure(r, kb_kvmalloc_loop, &c, why);
 }
 
+static noinline void kb_kstrdup_loop(struct kb_ctx *c, unsigned long n)
+{
+	static const char s40[] = "0123456789abcdef0123456789abcdef0123456";
+
+	while (n--) {
+		char *p = kstrdup(s40, GFP_KERNEL);
+
+		kb_sink += (unsigned long)p;
+		kfree(p);
+	}
+}
+
+static int kb_kstrdup_kfree(struct kb_result *r, char *why)
+{
+	struct kb_ctx c = {};
+
+	return kb_measure(r, kb_kstrdup_loop, &c, why);
+}
+
 /*
  * The load of untracked_load from an untracked kmalloc-64 object (kasprintf() allocates it in
  * lib/) next to where a kmalloc-64 object of this module was born, with bench.sh setting
@@ -679,6 +700,7 @@ static const struct kb_case {
 	{ "neighbour_load", "tracked", kb_neighbour_load },
 	{ "kmalloc_kfree", "alloc", kb_kmalloc_kfree },
 	{ "kvmalloc_kvfree", "alloc", kb_kvmalloc_kvfree },
+	{ "kstrdup_kfree", "alloc", kb_kstrdup_kfree },
 	{ "alloc_neighbour_load", "isolated", kb_alloc_neighbour_load },
 	{ "memcpy4k_untracked", "plain", kb_memcpy4k_untracked },
 	{ "memcpy4k", "rep", kb_memcpy4k },

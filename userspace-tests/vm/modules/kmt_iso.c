@@ -44,6 +44,53 @@ ISO_CASE(oob_read)
 	return 0;
 }
 
+/*
+ * A read past a 64-byte object made by kmemdup(): the core kernel's kmemdup() allocates
+ * it (kmalloc_track_caller), on behalf of this module.
+ */
+static noinline u64 kmt_iso_kmemdup_oob_read(const u64 *p)
+{
+	if (READ_ONCE(p[10]) & 1) /* (not p[9]: a copy of kmt_iso_oob_read would be merged with it) */
+		iso_used++;
+	return 1;
+}
+
+ISO_CASE(kmemdup_oob)
+{
+	static const u64 src[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	u64 *p = kmemdup(src, sizeof(src), GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	if (p[7] != 8) {
+		kfree(p);
+		return sprintf(why, "kmemdup copied %llu as the last word, not 8", p[7]);
+	}
+	iso_sink = kmt_iso_kmemdup_oob_read(p);
+	kfree(p);
+	return 0;
+}
+
+/* A 64-byte object allocated by this module's init function (init text), read past its end. */
+static u64 *iso_init_obj;
+
+static noinline u64 kmt_iso_init_oob_read(const u64 *p)
+{
+	if (READ_ONCE(p[11]) & 1)
+		iso_used++;
+	return 1;
+}
+
+ISO_CASE(init_oob)
+{
+	if (!iso_init_obj)
+		return sprintf(why, "no object from init");
+	iso_sink = kmt_iso_init_oob_read(iso_init_obj);
+	kfree(iso_init_obj);
+	iso_init_obj = NULL;
+	return 0;
+}
+
 ISO_CASE(ksize_krealloc)
 {
 	size_t len = 50, i;
@@ -247,6 +294,8 @@ static const struct {
 	int (*fn)(char *why);
 } iso_cases[] = {
 	{ "oob_read", iso_oob_read },
+	{ "kmemdup_oob", iso_kmemdup_oob },
+	{ "init_oob", iso_init_oob },
 	{ "ksize_krealloc", iso_ksize_krealloc },
 	{ "kfree_rcu", iso_kfree_rcu },
 	{ "double_free", iso_double_free },
@@ -289,6 +338,9 @@ static const struct file_operations iso_run_fops = {
 
 static int __init iso_init(void)
 {
+	iso_init_obj = kmalloc(64, GFP_KERNEL);
+	if (iso_init_obj)
+		memset(iso_init_obj, 0, 64);
 	iso_dir = debugfs_create_dir("kmt_iso", NULL);
 	debugfs_create_file("run", 0200, iso_dir, NULL, &iso_run_fops);
 	return 0;
@@ -297,6 +349,7 @@ static int __init iso_init(void)
 static void __exit iso_exit(void)
 {
 	debugfs_remove_recursive(iso_dir);
+	kfree(iso_init_obj);
 	kfree(iso_kept);
 	kfree(iso_nb);
 	kfree(iso_owner);

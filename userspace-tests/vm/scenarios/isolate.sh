@@ -8,11 +8,18 @@
 # 2. an untracked kmalloc-64 neighbour of the tracked object's birthplace is read 1,000 times
 #    without a fault; with isolate=0 (the object tracked where the allocator put it) the same
 #    reads fault when the neighbour shares its page;
-# 3. the kmalloc callbacks go when the selection no longer moves objects, and come back;
+#    the same for objects made by the core kernel's kmemdup() for kmt_iso (the kernel's calls of
+#    the track_caller entry point are rewritten too) and by kmt_iso's init function (init text);
+# 3. kmt_iso's kmalloc calls are rewritten, no ftrace callback is on kmalloc; with the selection
+#    cleared they are put back (no object moved or tracked), selected again rewritten again;
+#    sampling takes ftrace callbacks on every kmalloc entry point instead, gone when it stops;
 # 4. an object still live when kmemtrap unloads is left to the kernel: kmt_iso checks and frees
-#    it afterwards, with no warning.
+#    it afterwards, with no warning;
+# 5. kmemtrap loaded after kmt_iso: kmt_iso's calls are found on the module list and rewritten.
 #@expect kmemtrap: isolate: 128 pool slots of 16 KiB \(2048 KiB\)
 #@expect BUG: kmemtrap: unallocated-read in kmt_iso_oob_read
+#@expect BUG: kmemtrap: unallocated-read in kmt_iso_kmemdup_oob_read
+#@expect BUG: kmemtrap: unallocated-read in kmt_iso_init_oob_read
 #@expect kmt_iso: ksize_krealloc: done
 #@expect kmt_iso: kfree_rcu: done
 #@expect kmt_iso: churn: done
@@ -20,13 +27,14 @@
 #@expect KMT-ISO: isolated neighbour faults=0
 #@expect KMT-ISO: objects_isolated [1-9][0-9]* isolate_pool_full 0 isolate_missed 0 isolate_bad_frees 1
 #@expect kmemtrap: isolate: 1 pool slots hold live objects: left to the kernel
-#@expect KMT-ISO: kmalloc callbacks on with the selection, off without
+#@expect KMT-ISO: calls rewritten [1-9][0-9]*, no kmalloc callback; put back without the selection; ftrace callbacks while sampling
+#@expect KMT-ISO: loaded before kmemtrap: objects_isolated [1-9][0-9]{3,}
 #@expect kmt_iso: release: done
 #@expect KMT-ISO: in-place neighbour (faults=[1-9][0-9]{3,}|not on the page)
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject kmt_iso: .*WRONG
 #@reject WARNING:
-#@expect kmemtrap: summary: 1 reports printed, 0 repeats
+#@expect kmemtrap: summary: 3 reports printed, 0 repeats
 #@reject BUG: kmemtrap: .* in iso_
 D=/sys/kernel/debug
 run() { echo "$1" >$D/kmt_iso/run || kmt_fail "kmt_iso: $1 failed"; }
@@ -34,6 +42,8 @@ run() { echo "$1" >$D/kmt_iso/run || kmt_fail "kmt_iso: $1 failed"; }
 kmt_load kmemtrap track_modules=kmt_iso
 kmt_load kmt_iso
 run oob_read
+run kmemdup_oob
+run init_oob
 run ksize_krealloc
 run kfree_rcu
 run double_free
@@ -47,18 +57,36 @@ run neighbour_free
 sleep 6 # kfree_rcu's batch
 echo "KMT-ISO: $(for c in objects_isolated isolate_pool_full isolate_missed isolate_bad_frees; do
 	printf '%s %s ' $c "$(kmt_counter $c)"; done)"
-# The kmalloc callbacks are there only while a selection moves objects.
+# A selected module's calls are rewritten: no kmalloc callback; sampling needs the callbacks.
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 hooks() { grep -c 'kmt_iso_alloc_redirect' /sys/kernel/tracing/enabled_functions; }
-[ "$(hooks)" -ge 5 ] || kmt_fail "$(hooks) kmalloc functions hooked with track_modules=kmt_iso"
-echo "" >/sys/module/kmemtrap/parameters/track_modules || kmt_fail "cannot clear track_modules"
-[ "$(hooks)" = 0 ] || kmt_fail "$(hooks) kmalloc functions still hooked with no module selected"
-echo kmt_iso >/sys/module/kmemtrap/parameters/track_modules || kmt_fail "cannot set track_modules"
-[ "$(hooks)" -ge 5 ] || kmt_fail "$(hooks) kmalloc functions hooked after selecting kmt_iso again"
-echo "KMT-ISO: kmalloc callbacks on with the selection, off without"
+P=/sys/module/kmemtrap/parameters
+rewritten=$(kmt_counter isolate_calls_rewritten)
+[ "$rewritten" -ge 2 ] || kmt_fail "$rewritten kmalloc calls rewritten with track_modules=kmt_iso"
+[ "$(hooks)" = 0 ] || kmt_fail "$(hooks) kmalloc functions hooked through ftrace with track_modules=kmt_iso"
+echo "" >$P/track_modules || kmt_fail "cannot clear track_modules"
+i0=$(kmt_counter objects_isolated) t0=$(kmt_counter objects_tracked_total)
+run churn
+[ "$(kmt_counter objects_isolated)" = "$i0" ] && [ "$(kmt_counter objects_tracked_total)" = "$t0" ] ||
+	kmt_fail "objects moved or tracked with no module selected"
+echo kmt_iso >$P/track_modules || kmt_fail "cannot set track_modules"
+run churn
+[ "$(kmt_counter objects_isolated)" -ge $((i0 + 1000)) ] ||
+	kmt_fail "$(($(kmt_counter objects_isolated) - i0)) of 2,000 objects moved after selecting kmt_iso again"
+echo 1000 >$P/sample_interval || kmt_fail "cannot set sample_interval"
+[ "$(hooks)" -ge 5 ] || kmt_fail "$(hooks) kmalloc functions hooked through ftrace while sampling"
+echo 0 >$P/sample_interval || kmt_fail "cannot clear sample_interval"
+[ "$(hooks)" = 0 ] || kmt_fail "$(hooks) kmalloc functions still hooked after sampling"
+echo "KMT-ISO: calls rewritten $rewritten, no kmalloc callback; put back without the selection; ftrace callbacks while sampling"
 run keep
 kmt_unload kmemtrap
 run release
+
+kmt_load kmemtrap track_modules=kmt_iso
+run churn
+run kmemdup_oob
+echo "KMT-ISO: loaded before kmemtrap: objects_isolated $(kmt_counter objects_isolated)"
+kmt_unload kmemtrap
 
 kmt_load kmemtrap track_modules=kmt_iso isolate=0
 run neighbour
