@@ -78,6 +78,27 @@ static s32 kmt_cs_rel(const void *p)
 	return v;
 }
 
+bool kmt_cs_jumps_to(unsigned long fn, unsigned long target)
+{
+	unsigned long s, e;
+
+	if (!kmt_function_extent(fn, &s, &e))
+		return false;
+	while (s < e) {
+		struct kmt_insn insn;
+		int st = kmt_decode((const uint8_t *)s, min(e - s, (unsigned long)KMT_MAX_INSN_LEN),
+				    &insn);
+
+		if ((st != KMT_DECODE_OK && st != KMT_DECODE_UNSUPPORTED) || !insn.length)
+			return false;
+		if (insn.length == 5 && *(const u8 *)s == 0xe9 &&
+		    s + 5 + (long)kmt_cs_rel((const void *)(s + 1)) == target)
+			return true;
+		s += insn.length;
+	}
+	return false;
+}
+
 static int kmt_cs_add(const struct kmt_cs_site *s)
 {
 	if (kmt_cs_n == kmt_cs_cap) {
@@ -129,8 +150,9 @@ int kmt_cs_redirect(unsigned long start, unsigned long end, const struct kmt_cs_
 		if (op != 0xe8 && op != 0xe9)
 			continue;
 		dst = p + 5 + (long)kmt_cs_rel((const void *)(p + 1));
-		for (j = 0; j < nt && dst != t[j].fn; j++)
-			;
+		for (j = 0; j < nt; j++)
+			if (dst == t[j].fn && (t[j].kinds & (op == 0xe8 ? KMT_CS_CALL : KMT_CS_JMP)))
+				break;
 		if (j == nt)
 			continue;
 		rel = (long)t[j].repl - (long)(p + 5);

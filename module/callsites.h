@@ -11,10 +11,13 @@
 
 #include <linux/types.h>
 
-/* A call (or tail jump) to @fn becomes one to @repl, which has the same arguments. */
+/* A call or tail jump (@kinds) to @fn becomes one to @repl, which has the same arguments. */
+#define KMT_CS_CALL 1u /* E8 rel32 */
+#define KMT_CS_JMP 2u  /* E9 rel32 */
 struct kmt_cs_target {
 	unsigned long fn;
 	unsigned long repl;
+	unsigned int kinds;
 };
 
 /* Whose text a site is in: a module, or the kernel's own text (KMT_CS_CORE). */
@@ -27,7 +30,8 @@ struct kmt_cs_target {
 int kmt_cs_init(void);
 
 /*
- * Rewrites every direct CALL/JMP rel32 in [@start, @end) whose target is one of @t's functions,
+ * Rewrites every direct CALL/JMP rel32 in [@start, @end) whose target is one of @t's functions
+ * (of the kinds it names),
  * and remembers each under @owner (@init: the text is a module's init text, forgotten when
  * the module goes live). A candidate counts only if decoding its function from the start lands
  * on it (kallsyms gives the function; kmt_decode() the lengths). Returns how many were
@@ -35,6 +39,12 @@ int kmt_cs_init(void);
  */
 int kmt_cs_redirect(unsigned long start, unsigned long end, const struct kmt_cs_target *t,
 		    unsigned int nt, const void *owner, bool init);
+
+/*
+ * Whether the function at @fn ends in a tail jump (JMP rel32) to @target somewhere: a wrapper
+ * that must pass a call on with the caller's return address checks that its compiler made it so.
+ */
+bool kmt_cs_jumps_to(unsigned long fn, unsigned long target);
 
 /* Whether @owner has rewritten sites. */
 bool kmt_cs_has(const void *owner);

@@ -355,18 +355,6 @@ static unsigned long notrace kmt_iso_wrap(unsigned int i, unsigned long caller, 
 	return ret;
 }
 
-#define KMT_ISO_WRAPPER(i)                                                                        \
-	static noinline unsigned long notrace kmt_iso_wrap##i(unsigned long a0, unsigned long a1, \
-							     unsigned long a2, unsigned long a3, \
-							     unsigned long a4, unsigned long a5) \
-	{                                                                                          \
-		return kmt_iso_wrap(i, (unsigned long)__builtin_return_address(0), a0, a1, a2, a3, \
-				    a4, a5);                                                       \
-	}
-KMT_ISO_WRAPPER(0)
-KMT_ISO_WRAPPER(1)
-KMT_ISO_WRAPPER(2)
-KMT_ISO_WRAPPER(3)
 
 /*
  * The text of the modules whose calls are rewritten (core, and init while coming), for the
@@ -391,7 +379,7 @@ static bool notrace kmt_iso_wants(unsigned long caller)
 	unsigned int i, n;
 
 	if (READ_ONCE(kmt_iso_mode) & KMT_ISO_SAMPLING)
-		return !within_module(caller, THIS_MODULE) && kmt_iso_ops->may_isolate(caller);
+		return true; /* sent by the ftrace callback, which has decided */
 	if (caller < MODULES_VADDR || caller >= MODULES_END)
 		return false;
 	if (READ_ONCE(kmt_iso_ranges_full))
@@ -461,11 +449,32 @@ static bool kmt_iso_range_has(const struct module *mod)
 }
 
 /*
- * The track_caller entry point (kstrdup(), kmemdup(), krealloc(), devm_kmalloc(), ...): the
- * kernel's own calls of it are rewritten too, since the caller that counts is an argument; the
- * ones whose caller is not selected go straight on (a direct call: the tracepoint takes its
- * call site from that argument, so nothing else changes for them).
+ * The wrappers, one per entry point, where rewritten calls (and the ftrace callback) send them.
+ * A call whose caller (the return address; the argument for track_caller) is not in a selected
+ * module's text goes straight on by a tail jump, so the function sees the same return address
+ * and the tracepoint the same call site as without kmemtrap: the kernel's tail jumps to the
+ * entry points are rewritten too (kvmalloc_node() ends with one to __kmalloc_node(), for a
+ * module's kvmalloc()), and the kernel's calls of the track_caller entry point (kstrdup(),
+ * kmemdup(), krealloc(), devm_kmalloc(), ...: the caller that counts is an argument).
  */
+#define KMT_ISO_WRAPPER(i)                                                                        \
+	static noinline unsigned long notrace kmt_iso_wrap##i(unsigned long a0, unsigned long a1, \
+							     unsigned long a2, unsigned long a3, \
+							     unsigned long a4, unsigned long a5) \
+	{                                                                                          \
+		kmt_iso_fn_t fn = kmt_iso_fns[i].fn; /* (a constant: a direct jump) */            \
+		unsigned long caller = (unsigned long)__builtin_return_address(0);                 \
+                                                                                                   \
+		if (!kmt_iso_wants(caller))                                                        \
+			return fn(a0, a1, a2, a3, a4, a5);                                         \
+		return kmt_iso_wrap(i, caller, a0, a1, a2, a3, a4, a5);                            \
+	}
+KMT_ISO_WRAPPER(0)
+KMT_ISO_WRAPPER(1)
+KMT_ISO_WRAPPER(2)
+KMT_ISO_WRAPPER(3)
+
+/* The track_caller entry point: the caller is its argument. */
 static noinline unsigned long notrace kmt_iso_wrap4(unsigned long a0, unsigned long a1,
 						    unsigned long a2, unsigned long a3,
 						    unsigned long a4, unsigned long a5)
@@ -576,6 +585,7 @@ static int kmt_iso_cmp(const void *a, const void *b)
 static bool kmt_iso_cs_ok;      /* callsites.c works on this kernel (else: ftrace for modules too) */
 static bool kmt_iso_rewriting;  /* calls are rewritten now (modules selected, no sampling) */
 static bool kmt_iso_module_nb_on;
+static bool kmt_iso_core_said;
 
 /* @mod's calls rewritten if the selection names it, put back if not. Under kmt_iso_mutex. */
 static void kmt_iso_rewrite_module(struct module *mod, void *unused)
@@ -593,7 +603,8 @@ static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 		return;
 	for (i = 0; i < KMT_ISO_NFNS; i++)
 		t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
-					       (unsigned long)kmt_iso_wrappers[i] };
+					       (unsigned long)kmt_iso_wrappers[i],
+					       KMT_CS_CALL | KMT_CS_JMP };
 	/* Init text only while the module is coming: it is freed once the module is live. */
 	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
 		unsigned long start, end;
@@ -621,15 +632,27 @@ static void kmt_iso_rewrite(bool on)
 		return;
 	}
 	if (!kmt_cs_has(KMT_CS_CORE)) {
-		struct kmt_cs_target t = { (unsigned long)kmt_iso_fns[KMT_ISO_TC].fn,
-					   (unsigned long)kmt_iso_wrappers[KMT_ISO_TC] };
-		int n = kmt_cs_redirect(kmt_lookup_symbol("_stext"), kmt_lookup_symbol("_etext"), &t, 1,
-					KMT_CS_CORE, false);
+		/*
+		 * The kernel's calls of the track_caller entry point, and its tail jumps to any
+		 * (whose caller may be a module's: kvmalloc_node()'s to __kmalloc_node()).
+		 */
+		struct kmt_cs_target t[KMT_ISO_NFNS];
+		unsigned int i;
+		int n;
 
+		for (i = 0; i < KMT_ISO_NFNS; i++)
+			t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
+						       (unsigned long)kmt_iso_wrappers[i],
+						       i == KMT_ISO_TC ? KMT_CS_CALL | KMT_CS_JMP :
+									 KMT_CS_JMP };
+		n = kmt_cs_redirect(kmt_lookup_symbol("_stext"), kmt_lookup_symbol("_etext"), t,
+				    KMT_ISO_NFNS, KMT_CS_CORE, false);
 		if (n > 0)
 			kmt_count_add(KMT_CNT_ISOLATE_CALLS_REWRITTEN, n);
-		pr_info("isolate: %d calls of %s in the kernel's text rewritten (its caller argument is checked there)\n",
-			n, kmt_iso_fns[KMT_ISO_TC].name);
+		if (!kmt_iso_core_said)
+			pr_info("isolate: %d calls of %s and tail jumps to the kmalloc entry points rewritten in the kernel's text\n",
+				n, kmt_iso_fns[KMT_ISO_TC].name);
+		kmt_iso_core_said = true;
 	}
 	kmt_iso_rewriting = true;
 	if (kmt_for_each_module(kmt_iso_rewrite_module, NULL))
@@ -867,6 +890,13 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 		goto fail_hook;
 	}
 	kmt_iso_cs_ok = !kmt_cs_init();
+	for (i = 0; kmt_iso_cs_ok && i < KMT_ISO_NFNS; i++) {
+		if (!kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_fns[i].fn)) {
+			pr_info("isolate: the wrapper of %s has no tail jump to it (compiler): kmalloc calls are not rewritten\n",
+				kmt_iso_fns[i].name);
+			kmt_iso_cs_ok = false;
+		}
+	}
 	if (!kmt_iso_cs_ok)
 		pr_info("isolate: text_poke_bp or text_mutex not found: kmalloc calls reach the isolating wrapper through ftrace (every kmalloc pays a callback while modules are selected)\n");
 	else if (!kmt_iso_module_nb_on && !register_module_notifier(&kmt_iso_module_nb))

@@ -71,6 +71,22 @@ ISO_CASE(kmemdup_oob)
 	return 0;
 }
 
+/*
+ * kvmalloc() of 64 bytes: the kernel's kvmalloc_node() ends (6.1) with a tail jump to
+ * __kmalloc_node(), whose caller is then this module (isolate.sh checks nothing is tracked in place).
+ */
+ISO_CASE(kvmalloc)
+{
+	u64 *p = kvmalloc(64, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	memset(p, 1, 64);
+	iso_sink = p[7];
+	kvfree(p);
+	return 0;
+}
+
 /* A 64-byte object allocated by this module's init function (init text), read past its end. */
 static u64 *iso_init_obj;
 
@@ -296,6 +312,7 @@ static const struct {
 	{ "oob_read", iso_oob_read },
 	{ "kmemdup_oob", iso_kmemdup_oob },
 	{ "init_oob", iso_init_oob },
+	{ "kvmalloc", iso_kvmalloc },
 	{ "ksize_krealloc", iso_ksize_krealloc },
 	{ "kfree_rcu", iso_kfree_rcu },
 	{ "double_free", iso_double_free },

@@ -10,6 +10,8 @@
 #    reads fault when the neighbour shares its page;
 #    the same for objects made by the core kernel's kmemdup() for kmt_iso (the kernel's calls of
 #    the track_caller entry point are rewritten too) and by kmt_iso's init function (init text);
+#    a kvmalloc() of kmt_iso (6.1: kvmalloc_node() tail-jumps to __kmalloc_node()) is not
+#    tracked in place (the kernel's tail jumps are rewritten too);
 # 3. kmt_iso's kmalloc calls are rewritten, no ftrace callback is on kmalloc; with the selection
 #    cleared they are put back (no object moved or tracked), selected again rewritten again;
 #    sampling takes ftrace callbacks on every kmalloc entry point instead, gone when it stops;
@@ -44,6 +46,10 @@ kmt_load kmt_iso
 run oob_read
 run kmemdup_oob
 run init_oob
+t0=$(kmt_counter objects_tracked_total)
+run kvmalloc
+[ "$(kmt_counter objects_tracked_total)" = "$t0" ] ||
+	kmt_fail "kvmalloc() from kmt_iso tracked in place (its page hidden): not sent to the wrapper"
 run ksize_krealloc
 run kfree_rcu
 run double_free
