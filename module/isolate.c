@@ -18,9 +18,10 @@
  * How:
  * - Calls of the kmalloc entry points (__kmalloc, kmalloc_trace, ...; see kmt_iso_fns) reach a
  *   wrapper when they may be isolated. Modules selected (track_modules=): the selected modules'
- *   calls are rewritten to call the wrapper (callsites.c), and the kernel's own calls of the
- *   track_caller entry point (kstrdup(), kmemdup(), ...: the caller is an argument), whose
- *   wrapper sends a caller outside the selected modules' text straight on; nothing else pays.
+ *   calls are rewritten to call the wrapper (callsites.c), and so are the kernel's own calls of
+ *   the track_caller entry point (kstrdup(), kmemdup(), ...: the caller is an argument) and its
+ *   tail jumps to any entry point (kvmalloc_node()); a wrapper sends a caller outside the
+ *   selected modules' text straight on (a tail jump); nothing else pays.
  *   Sampling (or no text_poke_bp): an ftrace callback (FTRACE_OPS_FL_IPMODIFY, as alloc.c's bulk
  *   hooks) on each entry point sends a call there when sampling's next turn is near. The
  *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside sees
@@ -373,23 +374,26 @@ static struct kmt_iso_range kmt_iso_ranges[KMT_ISO_RANGES];
 static unsigned int kmt_iso_nranges;
 static bool kmt_iso_ranges_full; /* then every module caller takes the slow way */
 
-/* Whether a kmalloc for @caller is worth the wrapper's work (the track_caller calls' filter). */
-static bool notrace kmt_iso_wants(unsigned long caller)
+/*
+ * Whether a kmalloc for @caller goes straight on: not sampling (the ftrace callback has decided
+ * then), and the caller outside the selected modules' text. Inline in the wrappers' fast path.
+ */
+static __always_inline bool kmt_iso_pass_on(unsigned long caller)
 {
 	unsigned int i, n;
 
 	if (READ_ONCE(kmt_iso_mode) & KMT_ISO_SAMPLING)
-		return true; /* sent by the ftrace callback, which has decided */
-	if (caller < MODULES_VADDR || caller >= MODULES_END)
 		return false;
+	if (caller < MODULES_VADDR || caller >= MODULES_END)
+		return true;
 	if (READ_ONCE(kmt_iso_ranges_full))
-		return !within_module(caller, THIS_MODULE) && kmt_iso_ops->may_isolate(caller);
+		return false; /* (the wrapper's end decides with the selection) */
 	n = min_t(unsigned int, READ_ONCE(kmt_iso_nranges), KMT_ISO_RANGES);
 	for (i = 0; i < n; i++)
 		if (caller - READ_ONCE(kmt_iso_ranges[i].start) <
 		    READ_ONCE(kmt_iso_ranges[i].end) - READ_ONCE(kmt_iso_ranges[i].start))
-			return true;
-	return false;
+			return false;
+	return true;
 }
 
 /* Under kmt_iso_mutex. */
@@ -458,37 +462,35 @@ static bool kmt_iso_range_has(const struct module *mod)
  * kmemdup(), krealloc(), devm_kmalloc(), ...: the caller that counts is an argument).
  */
 #define KMT_ISO_WRAPPER(i)                                                                        \
+	static noinline unsigned long notrace kmt_iso_slow##i(unsigned long a0, unsigned long a1,  \
+							     unsigned long a2, unsigned long a3, \
+							     unsigned long a4, unsigned long a5) \
+	{                                                                                          \
+		return kmt_iso_wrap(i, (unsigned long)__builtin_return_address(0), a0, a1, a2, a3, \
+				    a4, a5);                                                       \
+	}                                                                                          \
 	static noinline unsigned long notrace kmt_iso_wrap##i(unsigned long a0, unsigned long a1, \
 							     unsigned long a2, unsigned long a3, \
 							     unsigned long a4, unsigned long a5) \
 	{                                                                                          \
 		kmt_iso_fn_t fn = kmt_iso_fns[i].fn; /* (a constant: a direct jump) */            \
-		unsigned long caller = (unsigned long)__builtin_return_address(0);                 \
+		unsigned long a[6] = { a0, a1, a2, a3, a4, a5 };                                   \
+		unsigned long caller = kmt_iso_fns[i].caller_arg >= 0 ?                            \
+			a[kmt_iso_fns[i].caller_arg] : (unsigned long)__builtin_return_address(0); \
                                                                                                    \
-		if (!kmt_iso_wants(caller))                                                        \
+		if (kmt_iso_pass_on(caller))                                                       \
 			return fn(a0, a1, a2, a3, a4, a5);                                         \
-		return kmt_iso_wrap(i, caller, a0, a1, a2, a3, a4, a5);                            \
+		return kmt_iso_slow##i(a0, a1, a2, a3, a4, a5); /* (a tail jump too) */           \
 	}
 KMT_ISO_WRAPPER(0)
 KMT_ISO_WRAPPER(1)
 KMT_ISO_WRAPPER(2)
 KMT_ISO_WRAPPER(3)
-
-/* The track_caller entry point: the caller is its argument. */
-static noinline unsigned long notrace kmt_iso_wrap4(unsigned long a0, unsigned long a1,
-						    unsigned long a2, unsigned long a3,
-						    unsigned long a4, unsigned long a5)
-{
-	unsigned long a[6] = { a0, a1, a2, a3, a4, a5 };
-	kmt_iso_fn_t fn = (kmt_iso_fn_t)(void *)KMT_TRACK_CALLER_FN; /* (a direct call all the same) */
-
-	if (!kmt_iso_wants(a[KMT_TRACK_CALLER_ARG]))
-		return fn(a0, a1, a2, a3, a4, a5);
-	return kmt_iso_wrap(KMT_ISO_TC, (unsigned long)__builtin_return_address(0), a0, a1, a2, a3,
-			    a4, a5);
-}
+KMT_ISO_WRAPPER(4)
 static kmt_iso_fn_t const kmt_iso_wrappers[] = { kmt_iso_wrap0, kmt_iso_wrap1, kmt_iso_wrap2,
 						 kmt_iso_wrap3, kmt_iso_wrap4 };
+static kmt_iso_fn_t const kmt_iso_slows[] = { kmt_iso_slow0, kmt_iso_slow1, kmt_iso_slow2,
+					      kmt_iso_slow3, kmt_iso_slow4 };
 static_assert(ARRAY_SIZE(kmt_iso_wrappers) == KMT_ISO_NFNS);
 
 static noinline unsigned long notrace kmt_iso_calibrate(unsigned long a0, unsigned long a1,
@@ -891,8 +893,9 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 	}
 	kmt_iso_cs_ok = !kmt_cs_init();
 	for (i = 0; kmt_iso_cs_ok && i < KMT_ISO_NFNS; i++) {
-		if (!kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_fns[i].fn)) {
-			pr_info("isolate: the wrapper of %s has no tail jump to it (compiler): kmalloc calls are not rewritten\n",
+		if (!kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_fns[i].fn) ||
+		    !kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_slows[i])) {
+			pr_info("isolate: the wrapper of %s lacks its tail jumps (compiler): kmalloc calls are not rewritten\n",
 				kmt_iso_fns[i].name);
 			kmt_iso_cs_ok = false;
 		}
