@@ -51,23 +51,15 @@ int kmt_cs_init(void)
 	return 0;
 }
 
-/* Whether an instruction of the function that holds @p starts at @p. */
-static bool kmt_cs_boundary(unsigned long p)
+/* The instruction after the one at @s (of a function ending at @e), or 0 if it cannot be decoded. */
+static unsigned long kmt_cs_next(unsigned long s, unsigned long e)
 {
-	unsigned long s, e;
+	struct kmt_insn insn;
+	int st = kmt_decode((const uint8_t *)s, min(e - s, (unsigned long)KMT_MAX_INSN_LEN), &insn);
 
-	if (!kmt_function_extent(p, &s, &e) || p >= e)
-		return false;
-	while (s < p) {
-		struct kmt_insn insn;
-		int st = kmt_decode((const uint8_t *)s, min(e - s, (unsigned long)KMT_MAX_INSN_LEN),
-				    &insn);
-
-		if ((st != KMT_DECODE_OK && st != KMT_DECODE_UNSUPPORTED) || !insn.length)
-			return false;
-		s += insn.length;
-	}
-	return s == p;
+	if ((st != KMT_DECODE_OK && st != KMT_DECODE_UNSUPPORTED) || !insn.length)
+		return 0;
+	return s + insn.length;
 }
 
 static s32 kmt_cs_rel(const void *p)
@@ -78,24 +70,28 @@ static s32 kmt_cs_rel(const void *p)
 	return v;
 }
 
-bool kmt_cs_jumps_to(unsigned long fn, unsigned long target)
+/* Whether an instruction of the function that holds @p starts at @p. */
+static bool kmt_cs_boundary(unsigned long p)
 {
 	unsigned long s, e;
 
+	if (!kmt_function_extent(p, &s, &e) || p >= e)
+		return false;
+	while (s && s < p)
+		s = kmt_cs_next(s, e);
+	return s == p;
+}
+
+bool kmt_cs_jumps_to(unsigned long fn, unsigned long target)
+{
+	unsigned long s, e, next;
+
 	if (!kmt_function_extent(fn, &s, &e))
 		return false;
-	while (s < e) {
-		struct kmt_insn insn;
-		int st = kmt_decode((const uint8_t *)s, min(e - s, (unsigned long)KMT_MAX_INSN_LEN),
-				    &insn);
-
-		if ((st != KMT_DECODE_OK && st != KMT_DECODE_UNSUPPORTED) || !insn.length)
-			return false;
-		if (insn.length == 5 && *(const u8 *)s == 0xe9 &&
-		    s + 5 + (long)kmt_cs_rel((const void *)(s + 1)) == target)
+	for (; s < e && (next = kmt_cs_next(s, e)); s = next)
+		if (next - s == 5 && *(const u8 *)s == 0xe9 &&
+		    next + (long)kmt_cs_rel((const void *)(s + 1)) == target)
 			return true;
-		s += insn.length;
-	}
 	return false;
 }
 

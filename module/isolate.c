@@ -680,8 +680,7 @@ static int kmt_iso_module_event(struct notifier_block *nb, unsigned long ev, voi
 
 static struct notifier_block kmt_iso_module_nb = { .notifier_call = kmt_iso_module_event };
 
-/* The kmalloc callbacks off and the rewritten calls put back; then the wrappers in flight. */
-static void kmt_iso_unhook_alloc(void)
+static void kmt_iso_unregister_alloc(void)
 {
 	unsigned int i;
 
@@ -690,6 +689,12 @@ static void kmt_iso_unhook_alloc(void)
 			unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
 		kmt_iso_alloc_on[i] = false;
 	}
+}
+
+/* The kmalloc callbacks off and the rewritten calls put back; then the wrappers in flight. */
+static void kmt_iso_unhook_alloc(void)
+{
+	kmt_iso_unregister_alloc();
 	kmt_iso_rewrite(false);
 	while (atomic_read(&kmt_iso_inflight)) /* one can sleep in the allocator */
 		msleep(1);
@@ -760,15 +765,8 @@ static void kmt_iso_apply(unsigned long mode)
 		kmt_iso_unhook_alloc(); /* (and the wrappers in flight waited for, as at unload) */
 		return;
 	}
-	if (!ftrace && kmt_iso_alloc_on[0]) {
-		unsigned int i;
-
-		for (i = 0; i < KMT_ISO_NFNS; i++) {
-			if (kmt_iso_alloc_on[i])
-				unregister_ftrace_function(&kmt_iso_alloc_ops[i]);
-			kmt_iso_alloc_on[i] = false;
-		}
-	}
+	if (!ftrace)
+		kmt_iso_unregister_alloc();
 	kmt_iso_rewrite(rewrite);
 	if (ftrace && !kmt_iso_alloc_on[0]) {
 		ret = kmt_iso_hook_alloc(&what);

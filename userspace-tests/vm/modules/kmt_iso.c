@@ -24,13 +24,21 @@ static char *iso_nb;
 
 #define ISO_CASE(name) static noinline int iso_##name(char *why)
 
-/* A read of bytes 72..79 of a 64-byte object, used in a branch. */
-static noinline u64 kmt_iso_oob_read(const u64 *p)
-{
-	if (READ_ONCE(p[9]) & 1)
-		iso_used++;
-	return 1;
-}
+/*
+ * A read of word @w of a 64-byte object (8 words: 9 and up are past its end), used in a branch.
+ * One function per case, each reading another word (identical ones would be merged), so that
+ * each case's report has a site of its own.
+ */
+#define ISO_OOB_READER(name, w)                          \
+	static noinline u64 name(const u64 *p)           \
+	{                                                \
+		if (READ_ONCE(p[w]) & 1)                 \
+			iso_used++;                      \
+		return 1;                                \
+	}
+ISO_OOB_READER(kmt_iso_oob_read, 9)
+ISO_OOB_READER(kmt_iso_kmemdup_oob_read, 10)
+ISO_OOB_READER(kmt_iso_init_oob_read, 11)
 
 ISO_CASE(oob_read)
 {
@@ -48,13 +56,6 @@ ISO_CASE(oob_read)
  * A read past a 64-byte object made by kmemdup(): the core kernel's kmemdup() allocates
  * it (kmalloc_track_caller), on behalf of this module.
  */
-static noinline u64 kmt_iso_kmemdup_oob_read(const u64 *p)
-{
-	if (READ_ONCE(p[10]) & 1) /* (not p[9]: a copy of kmt_iso_oob_read would be merged with it) */
-		iso_used++;
-	return 1;
-}
-
 ISO_CASE(kmemdup_oob)
 {
 	static const u64 src[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
@@ -89,13 +90,6 @@ ISO_CASE(kvmalloc)
 
 /* A 64-byte object allocated by this module's init function (init text), read past its end. */
 static u64 *iso_init_obj;
-
-static noinline u64 kmt_iso_init_oob_read(const u64 *p)
-{
-	if (READ_ONCE(p[11]) & 1)
-		iso_used++;
-	return 1;
-}
 
 ISO_CASE(init_oob)
 {
