@@ -371,6 +371,17 @@ static const char *kmt_kmalloc_cache_name(size_t bytes_alloc)
 	return KMT_KMALLOC_LARGE;
 }
 
+/* Whether track_modules= names the module @name. */
+static bool kmt_names_module(const struct kmt_selection *sel, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < sel->nmodules; i++)
+		if (!strcmp(name, sel->modules[i]))
+			return true;
+	return false;
+}
+
 /* Why an allocation is selected: a whole cache's objects are tracked in place (isolate.c). */
 enum kmt_why { KMT_NOT_SELECTED, KMT_BY_ALL, KMT_BY_CACHE, KMT_BY_MODULE };
 
@@ -391,10 +402,8 @@ static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned l
 	if (sel->nmodules) {
 		struct module *mod = kmt_module_address(call_site);
 
-		if (mod)
-			for (i = 0; i < sel->nmodules; i++)
-				if (!strcmp(mod->name, sel->modules[i]))
-					return KMT_BY_MODULE;
+		if (mod && kmt_names_module(sel, mod->name))
+			return KMT_BY_MODULE;
 	}
 	return KMT_NOT_SELECTED;
 }
@@ -555,14 +564,11 @@ static bool kmt_alloc_may_isolate(unsigned long call_site)
 static bool kmt_alloc_module_selected(const char *name)
 {
 	const struct kmt_selection *sel;
-	bool yes = false;
-	unsigned int i;
+	bool yes;
 
 	rcu_read_lock_sched();
 	sel = rcu_dereference_sched(kmt_sel);
-	if (sel && kmt_iso_mode_of(sel) == KMT_ISO_MODULES)
-		for (i = 0; i < sel->nmodules && !yes; i++)
-			yes = !strcmp(name, sel->modules[i]);
+	yes = sel && kmt_iso_mode_of(sel) == KMT_ISO_MODULES && kmt_names_module(sel, name);
 	rcu_read_unlock_sched();
 	return yes;
 }

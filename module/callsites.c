@@ -216,11 +216,6 @@ void kmt_cs_forget(const void *owner, bool init_only)
 	kmt_cs_drop(owner, init_only, false);
 }
 
-unsigned int kmt_cs_count(void)
-{
-	return kmt_cs_n;
-}
-
 void kmt_cs_exit(void)
 {
 	kmt_cs_restore(NULL);

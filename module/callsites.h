@@ -55,9 +55,6 @@ void kmt_cs_restore(const void *owner);
 /* Forgets @owner's sites without touching them: their text is going away (@init_only: init text). */
 void kmt_cs_forget(const void *owner, bool init_only);
 
-/* How many sites are rewritten now. */
-unsigned int kmt_cs_count(void);
-
 /* Unload: every site restored, the records freed. */
 void kmt_cs_exit(void);
 

@@ -359,7 +359,7 @@ static unsigned long notrace kmt_iso_wrap(unsigned int i, unsigned long caller, 
 
 /*
  * The text of the modules whose calls are rewritten (core, and init while coming), for the
- * track_caller wrapper's filter: a caller outside them goes straight on. Written under
+ * wrappers' filter: a caller outside them goes straight on. Written under
  * kmt_iso_mutex, read without a lock: a stale or torn entry only sends a call the other way,
  * and both ways are right (the slow one decides with the real caller; the direct one leaves
  * the tracepoint to track the object where it is).
@@ -589,24 +589,36 @@ static bool kmt_iso_rewriting;  /* calls are rewritten now (modules selected, no
 static bool kmt_iso_module_nb_on;
 static bool kmt_iso_core_said;
 
+/*
+ * @t (KMT_ISO_NFNS entries): each entry point sent to its wrapper, from a module's calls and
+ * tail jumps, or (@core) from the kernel's tail jumps and its calls of the track_caller entry
+ * point only.
+ */
+static void kmt_iso_targets(struct kmt_cs_target *t, bool core)
+{
+	unsigned int i;
+
+	for (i = 0; i < KMT_ISO_NFNS; i++)
+		t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
+					       (unsigned long)kmt_iso_wrappers[i],
+					       KMT_CS_JMP | (!core || i == KMT_ISO_TC ? KMT_CS_CALL : 0) };
+}
+
 /* @mod's calls rewritten if the selection names it, put back if not. Under kmt_iso_mutex. */
 static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 {
 	bool want = mod != THIS_MODULE && kmt_iso_ops->module_selected(mod->name);
 	struct kmt_cs_target t[KMT_ISO_NFNS];
-	unsigned int i, part;
+	unsigned int part;
 
 	if (!want) {
 		kmt_cs_restore(mod);
 		kmt_iso_range_drop(mod, false);
 		return;
 	}
-	if (kmt_iso_range_has(mod) || kmt_cs_has(mod))
+	if (kmt_iso_range_has(mod)) /* (its text's range is added before its calls are rewritten) */
 		return;
-	for (i = 0; i < KMT_ISO_NFNS; i++)
-		t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
-					       (unsigned long)kmt_iso_wrappers[i],
-					       KMT_CS_CALL | KMT_CS_JMP };
+	kmt_iso_targets(t, false);
 	/* Init text only while the module is coming: it is freed once the module is live. */
 	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
 		unsigned long start, end;
@@ -639,14 +651,9 @@ static void kmt_iso_rewrite(bool on)
 		 * (whose caller may be a module's: kvmalloc_node()'s to __kmalloc_node()).
 		 */
 		struct kmt_cs_target t[KMT_ISO_NFNS];
-		unsigned int i;
 		int n;
 
-		for (i = 0; i < KMT_ISO_NFNS; i++)
-			t[i] = (struct kmt_cs_target){ (unsigned long)kmt_iso_fns[i].fn,
-						       (unsigned long)kmt_iso_wrappers[i],
-						       i == KMT_ISO_TC ? KMT_CS_CALL | KMT_CS_JMP :
-									 KMT_CS_JMP };
+		kmt_iso_targets(t, true);
 		n = kmt_cs_redirect(kmt_lookup_symbol("_stext"), kmt_lookup_symbol("_etext"), t,
 				    KMT_ISO_NFNS, KMT_CS_CORE, false);
 		if (n > 0)
@@ -890,6 +897,8 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 		goto fail_hook;
 	}
 	kmt_iso_cs_ok = !kmt_cs_init();
+	if (!kmt_iso_cs_ok)
+		pr_info("isolate: text_poke_bp or text_mutex not found: kmalloc calls reach the isolating wrapper through ftrace (every kmalloc pays a callback while modules are selected)\n");
 	for (i = 0; kmt_iso_cs_ok && i < KMT_ISO_NFNS; i++) {
 		if (!kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_fns[i].fn) ||
 		    !kmt_cs_jumps_to((unsigned long)kmt_iso_wrappers[i], (unsigned long)kmt_iso_slows[i])) {
@@ -898,9 +907,7 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 			kmt_iso_cs_ok = false;
 		}
 	}
-	if (!kmt_iso_cs_ok)
-		pr_info("isolate: text_poke_bp or text_mutex not found: kmalloc calls reach the isolating wrapper through ftrace (every kmalloc pays a callback while modules are selected)\n");
-	else if (!kmt_iso_module_nb_on && !register_module_notifier(&kmt_iso_module_nb))
+	if (kmt_iso_cs_ok && !kmt_iso_module_nb_on && !register_module_notifier(&kmt_iso_module_nb))
 		kmt_iso_module_nb_on = true;
 	else if (!kmt_iso_module_nb_on)
 		kmt_iso_cs_ok = false; /* (modules loaded later could not be rewritten) */
