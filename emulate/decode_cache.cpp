@@ -16,6 +16,32 @@ inline unsigned slot_of(uint64_t rip)
 	return static_cast<unsigned>((rip ^ (rip >> 6) ^ (rip >> 12)) & (KMT_DECODE_CACHE_ENTRIES - 1));
 }
 
+// Whether the first @n (1..15) bytes of @a and @b are equal: two overlapping word compares
+// instead of a memcmp call (every emulated access checks its cached decode this way).
+inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	uint64_t x, y, u, v;
+	if (n >= 8) {
+		__builtin_memcpy(&x, a, 8);
+		__builtin_memcpy(&y, b, 8);
+		__builtin_memcpy(&u, a + n - 8, 8);
+		__builtin_memcpy(&v, b + n - 8, 8);
+		return ((x ^ y) | (u ^ v)) == 0;
+	}
+	if (n >= 4) {
+		uint32_t x4, y4, u4, v4;
+		__builtin_memcpy(&x4, a, 4);
+		__builtin_memcpy(&y4, b, 4);
+		__builtin_memcpy(&u4, a + n - 4, 4);
+		__builtin_memcpy(&v4, b + n - 4, 4);
+		return ((x4 ^ y4) | (u4 ^ v4)) == 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return false;
+	return true;
+}
+
 } // namespace
 
 extern "C" void kmt_decode_cache_clear(struct kmt_decode_cache *cache)
@@ -32,7 +58,7 @@ extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, c
 	if (!cache || !rip)
 		return kmt_decode(code, len, insn);
 	kmt_decode_cache_entry &e = cache->entry[slot_of(rip)];
-	if (e.rip == rip && e.insn.length <= len && __builtin_memcmp(e.bytes, code, e.insn.length) == 0) {
+	if (e.rip == rip && e.insn.length <= len && same_bytes(e.bytes, code, e.insn.length)) {
 		*insn = e.insn;
 		if (hit)
 			*hit = 1;

@@ -25,8 +25,17 @@ constexpr unsigned kMaxCasAttempts = 1u << 16;
 
 constexpr uint64_t kRflagsRf = 1ull << 16, kRflagsVm = 1ull << 17;
 
+// x86 is little-endian: the sizes the instructions have are one copy each (the common case of
+// every emulated access); a byte loop is left for any other.
 uint64_t load_le(const uint8_t *p, unsigned size)
 {
+	switch (size) {
+	case 1: return p[0];
+	case 2: { uint16_t v; __builtin_memcpy(&v, p, 2); return v; }
+	case 4: { uint32_t v; __builtin_memcpy(&v, p, 4); return v; }
+	case 8: case 16: { uint64_t v; __builtin_memcpy(&v, p, 8); return v; }
+	default: break;
+	}
 	uint64_t v = 0;
 	for (unsigned i = 0; i < size && i < 8; i++)
 		v |= static_cast<uint64_t>(p[i]) << (8 * i);
@@ -35,6 +44,13 @@ uint64_t load_le(const uint8_t *p, unsigned size)
 
 void store_le(uint8_t *p, unsigned size, uint64_t v)
 {
+	switch (size) {
+	case 1: p[0] = static_cast<uint8_t>(v); return;
+	case 2: { const uint16_t w = static_cast<uint16_t>(v); __builtin_memcpy(p, &w, 2); return; }
+	case 4: { const uint32_t w = static_cast<uint32_t>(v); __builtin_memcpy(p, &w, 4); return; }
+	case 8: case 16: __builtin_memcpy(p, &v, 8); return;
+	default: break;
+	}
 	for (unsigned i = 0; i < size && i < 8; i++)
 		p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -836,7 +852,7 @@ extern "C" int kmt_emulate(const struct kmt_insn *insn, struct kmt_regs *regs,
 		return KMT_EMU_UNSUPPORTED;
 	if (insn->op == KMT_OP_OTHER || insn->length == 0)
 		return KMT_EMU_UNSUPPORTED;
-	kmt::Emulator e(*insn, *regs, *mem);
+	KMT_UNINITIALIZED kmt::Emulator e(*insn, *regs, *mem); // the constructor sets every member
 	switch (e.run()) {
 	case kmt::Step::Ok:
 		*regs = e.m_regs;

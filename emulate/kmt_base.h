@@ -24,6 +24,21 @@
 #define KMT_EXTERN_C_END
 #endif
 
+/*
+ * On a local that is written whole before it is read, in the trap path: the kernel builds with
+ * -ftrivial-auto-var-init=zero (Debian: CONFIG_INIT_STACK_ALL_ZERO), which clears every local
+ * first, and a cleared struct is a REP STOS, one QEMU TCG block per 8 bytes. Only for locals that
+ * a constructor or a filling function writes entirely, so that no byte is ever read unset.
+ */
+#if defined(__has_attribute)
+#if __has_attribute(uninitialized)
+#define KMT_UNINITIALIZED __attribute__((uninitialized))
+#endif
+#endif
+#ifndef KMT_UNINITIALIZED
+#define KMT_UNINITIALIZED
+#endif
+
 KMT_EXTERN_C_BEGIN
 
 /*

@@ -284,7 +284,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	struct pt_regs *regs = (struct pt_regs *)kregs->di;
 	unsigned long error_code = kregs->si, address = kregs->dx;
 	struct kmt_cpu *c;
-	struct kmt_regs r;
+	struct kmt_regs r KMT_UNINITIALIZED; /* kmt_regs_in() sets every field */
 	struct kmt_page *p;
 	bool was_busy;
 	int res, i;
@@ -495,6 +495,7 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 			kmt_engine_set_follow_limit(&c->slot[i], follow_limit);
 			kmt_engine_set_emulate(&c->slot[i], emulate);
 			c->plat[i] = kmt_platform;
+			c->plat[i].user_end = TASK_SIZE_MAX; /* kmt_pf_is_user_address(), as a compare */
 			c->owner[i] = NULL;
 		}
 	}

@@ -169,9 +169,16 @@ struct kmt_ktext_range {
 	u8 kind;
 };
 
-/* Resolved functions, sorted by start address; written once at load. */
+/*
+ * Resolved functions, sorted by kind, then by start address; written once at load. Ranges of one
+ * kind may nest (a function inside a section): kmt_max_end[i] is the highest end of its kind's
+ * ranges up to i, so that a look-up stops once no earlier range can reach @ip.
+ */
 static struct kmt_ktext_range kmt_ranges[KMT_KTEXT_MAX];
+static unsigned long kmt_max_end[KMT_KTEXT_MAX];
 static unsigned int kmt_nranges;
+static unsigned int kmt_kind_first[KMT_KTEXT_KINDS + 1]; /* kind k: [first[k], first[k + 1]) */
+static unsigned long kmt_kind_lo[KMT_KTEXT_KINDS], kmt_kind_hi[KMT_KTEXT_KINDS]; /* all of kind k */
 static unsigned long kmt_text_start, kmt_text_end;
 
 static bool kmt_row_expected(const struct kmt_ktext_row *row)
@@ -185,7 +192,31 @@ static int kmt_range_cmp(const void *a, const void *b)
 {
 	const struct kmt_ktext_range *x = a, *y = b;
 
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
 	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The per-kind index and running end maxima of the sorted ranges. */
+static void kmt_ktext_index(void)
+{
+	unsigned int i, k = 0;
+
+	for (i = 0; i < kmt_nranges; i++) {
+		const struct kmt_ktext_range *r = &kmt_ranges[i];
+
+		while (k <= r->kind)
+			kmt_kind_first[k++] = i;
+		kmt_max_end[i] = i > kmt_kind_first[r->kind] && kmt_max_end[i - 1] > r->end ? kmt_max_end[i - 1] : r->end;
+	}
+	while (k <= KMT_KTEXT_KINDS)
+		kmt_kind_first[k++] = kmt_nranges;
+	for (k = 0; k < KMT_KTEXT_KINDS; k++) {
+		unsigned int first = kmt_kind_first[k], end = kmt_kind_first[k + 1];
+
+		kmt_kind_lo[k] = first < end ? kmt_ranges[first].start : 0;
+		kmt_kind_hi[k] = first < end ? kmt_max_end[end - 1] : 0;
+	}
 }
 
 void kmt_ktext_init(void)
@@ -223,18 +254,34 @@ void kmt_ktext_init(void)
 		kmt_ranges[kmt_nranges++] = (struct kmt_ktext_range){ start, end, KMT_KTEXT_UNSTEPPABLE };
 	}
 	sort(kmt_ranges, kmt_nranges, sizeof(kmt_ranges[0]), kmt_range_cmp, NULL);
+	kmt_ktext_index();
 	kmt_text_start = kmt_lookup_symbol("_stext");
 	kmt_text_end = kmt_lookup_symbol("_etext");
 }
 
 bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
 {
-	unsigned int i;
+	unsigned int first, lo, hi;
 
-	/* A few dozen ranges, some nested (a function inside a section): a scan. */
-	for (i = 0; i < kmt_nranges && kmt_ranges[i].start <= ip; i++)
-		if (ip < kmt_ranges[i].end && kmt_ranges[i].kind == kind)
+	if ((unsigned int)kind >= KMT_KTEXT_KINDS || ip < kmt_kind_lo[kind] || ip >= kmt_kind_hi[kind])
+		return false; /* most code is outside all of a kind's functions: module code always is */
+	/* The trap path asks on every access: a binary search, not a scan of every range. */
+	first = kmt_kind_first[kind];
+	lo = first;
+	hi = kmt_kind_first[kind + 1];
+	while (lo < hi) { /* lo: the first range of the kind that starts after @ip */
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (kmt_ranges[mid].start <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (lo > first && kmt_max_end[lo - 1] > ip) {
+		lo--;
+		if (ip < kmt_ranges[lo].end)
 			return true;
+	}
 	return false;
 }
 

@@ -43,9 +43,10 @@
 #define KMT_HASH_TOMB 0xffffffffu /* a removed hash entry; 0 is an empty one */
 #define KMT_MAX_EXCLUDED 16
 
-static struct kmt_page *kmt_pool;
+struct kmt_page *kmt_pool;
 static u32 *kmt_hash;          /* index + 1 into kmt_pool; 0 = empty; KMT_HASH_TOMB = removed */
-static u32 kmt_pool_size, kmt_hash_size;
+u32 kmt_pool_size;
+static u32 kmt_hash_size;
 static u32 kmt_free_head;       /* free list through kmt_page.next_free (index + 1) */
 static u32 kmt_page_epoch;
 static atomic_t kmt_ntracked = ATOMIC_INIT(0);
@@ -241,7 +242,16 @@ bool kmt_pages_armed(void)
 	return READ_ONCE(kmt_armed);
 }
 
-struct kmt_page *kmt_page_find(unsigned long addr)
+/*
+ * The pool index + 1 of the page this CPU found last: one trap looks its page up several times
+ * (the hook, the engine's shadow and its reads and writes). A record is in the hash exactly while
+ * its addr is set, apart from the instants between setting addr and inserting it, and between
+ * removing it and clearing addr (both under kmt_pages_lock), which a lock-free find may see
+ * either way anyway: a hint whose addr still matches is the answer the hash would give.
+ */
+DEFINE_PER_CPU(u32, kmt_find_hint);
+
+struct kmt_page *kmt_page_find_slow(unsigned long addr)
 {
 	unsigned long page = addr & PAGE_MASK;
 	u32 slot, n, v;
@@ -256,8 +266,10 @@ struct kmt_page *kmt_page_find(unsigned long addr)
 		if (v != KMT_HASH_TOMB) {
 			struct kmt_page *p = &kmt_pool[v - 1];
 
-			if (smp_load_acquire(&p->addr) == page)
+			if (smp_load_acquire(&p->addr) == page) {
+				this_cpu_write(kmt_find_hint, v);
 				return p;
+			}
 		}
 	}
 	return NULL;

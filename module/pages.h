@@ -9,6 +9,9 @@
 #define KMT_PAGES_H
 
 #include <linux/atomic.h>
+#include <linux/percpu.h>
+#include <asm/barrier.h>
+#include <asm/page.h>
 #include <linux/types.h>
 #include <asm/pgtable_types.h>
 
@@ -54,8 +57,28 @@ bool kmt_pages_armed(void);
 /* Arms (hides every tracked page not shown for a step) or disarms (shows all). Any context but NMI. */
 void kmt_pages_set_armed(bool armed);
 
-/* Trap-safe: the record of the page holding @addr, or NULL. */
-struct kmt_page *kmt_page_find(unsigned long addr);
+/* Trap-safe: the record of the page holding @addr, or NULL. The hash look-up, out of line. */
+struct kmt_page *kmt_page_find_slow(unsigned long addr);
+
+/*
+ * The records and the pool index + 1 of the page this CPU found last (pages.c): one trap looks
+ * its page up several times (the hook, the engine's shadow, its reads and writes).
+ */
+extern struct kmt_page *kmt_pool;
+extern u32 kmt_pool_size;
+DECLARE_PER_CPU(u32, kmt_find_hint);
+
+/* Trap-safe: the record of the page holding @addr, or NULL. Inline for the last page found. */
+static inline struct kmt_page *kmt_page_find(unsigned long addr)
+{
+	unsigned long page = addr & PAGE_MASK;
+	struct kmt_page *pool = READ_ONCE(kmt_pool);
+	u32 v = this_cpu_read(kmt_find_hint);
+
+	if (v && pool && v <= kmt_pool_size && page && smp_load_acquire(&pool[v - 1].addr) == page)
+		return &pool[v - 1];
+	return kmt_page_find_slow(addr);
+}
 /* One more tracking reference, creating the record if needed (may split the direct map: process context). */
 struct kmt_page *kmt_page_get(unsigned long addr);
 /* The same from atomic context (not NMI): never splits, -EAGAIN if the page is not 4 KiB-mapped. */

@@ -9,6 +9,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/vsyscall.h>
 
 #include "kmt.h"
 #include "counters.h"
@@ -53,14 +54,50 @@ static void kmt_pf_hide(void *ctx, uint64_t page)
 	}
 }
 
+/*
+ * Reads for the engine (an operand, the instruction bytes: every emulated access does both), never
+ * faulting: copy_from_kernel_nofault() inline. The addresses it refuses are refused first, as it
+ * does (user space and its guard page, non-canonical addresses, the vsyscall page); then the
+ * kernel's __get_kernel_nofault() (an exception-table entry of our own), a unit at a time.
+ */
+static int kmt_get_kernel_nofault(void *dst, unsigned long src, size_t size)
+{
+	if (src < TASK_SIZE_MAX + PAGE_SIZE ||
+	    (boot_cpu_data.x86_virt_bits && !__is_canonical_address(src, boot_cpu_data.x86_virt_bits)) ||
+	    (src & PAGE_MASK) == (VSYSCALL_ADDR & PAGE_MASK))
+		return -ERANGE;
+	pagefault_disable();
+	if (size > 8 && size < 16) { /* the instruction bytes: two words that overlap */
+		__get_kernel_nofault(dst, (const void *)src, u64, fault);
+		__get_kernel_nofault(dst + size - 8, (const void *)(src + size - 8), u64, fault);
+		size = 0;
+	}
+	for (; size >= 8; dst += 8, src += 8, size -= 8)
+		__get_kernel_nofault(dst, (const void *)src, u64, fault);
+	if (size >= 4) {
+		__get_kernel_nofault(dst, (const void *)src, u32, fault);
+		dst += 4, src += 4, size -= 4;
+	}
+	if (size >= 2) {
+		__get_kernel_nofault(dst, (const void *)src, u16, fault);
+		dst += 2, src += 2, size -= 2;
+	}
+	if (size)
+		__get_kernel_nofault(dst, (const void *)src, u8, fault);
+	pagefault_enable();
+	return 0;
+fault:
+	pagefault_enable();
+	return -EFAULT;
+}
+
 static size_t kmt_pf_read_code(void *ctx, uint64_t rip, uint8_t *buf, size_t len)
 {
 	size_t first = min_t(size_t, len, PAGE_SIZE - (rip & ~PAGE_MASK));
 
-	if (copy_from_kernel_nofault(buf, (void *)(unsigned long)rip, first))
+	if (kmt_get_kernel_nofault(buf, (unsigned long)rip, first))
 		return 0;
-	if (first < len &&
-	    !copy_from_kernel_nofault(buf + first, (void *)(unsigned long)(rip + first), len - first))
+	if (first < len && !kmt_get_kernel_nofault(buf + first, (unsigned long)(rip + first), len - first))
 		return len;
 	return first;
 }
@@ -253,8 +290,7 @@ static int kmt_kernel_io(unsigned long addr, void *buf, uint32_t size, bool writ
 
 		if (!at)
 			return -EFAULT;
-		if (write ? kmt_put_kernel_nofault(at, buf, chunk) :
-			    copy_from_kernel_nofault(buf, (const void *)at, chunk))
+		if (write ? kmt_put_kernel_nofault(at, buf, chunk) : kmt_get_kernel_nofault(buf, at, chunk))
 			return -EFAULT;
 		addr += chunk;
 		buf += chunk;

@@ -42,6 +42,7 @@ constexpr uint64_t k_pf_present = 1ull << 0;
 constexpr uint32_t k_slot_steps = 256;
 
 enum class StepState : uint32_t { Idle = 0, Plain, RepTrick, RepNative, Follow };
+static_assert(static_cast<uint32_t>(StepState::Idle) == 0, "kmt_engine_busy() (kmt_engine.h) tests state != 0");
 
 enum class IfPolicy { Clear, Keep };
 
@@ -76,7 +77,11 @@ public:
 private:
 	// Platform wrappers.
 	bool is_tracked(uint64_t page) const { return m_platform->is_tracked(m_platform->ctx, page) != 0; }
-	bool is_user(uint64_t addr) const { return m_platform->is_user_address(m_platform->ctx, addr) != 0; }
+	bool is_user(uint64_t addr) const
+	{
+		const uint64_t end = m_platform->user_end;
+		return end ? addr < end : m_platform->is_user_address(m_platform->ctx, addr) != 0;
+	}
 	const kmt_shadow_map *shadow() const { return &m_platform->shadow; }
 
 	void report(const kmt_error &error)
@@ -193,7 +198,7 @@ private:
 	// @kernel_operands: the caller has seen that no operand is user memory.
 	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
-	[[nodiscard]] kmt_engine_result emulate_plain(bool *ran);
+	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
 	// The source and destination operands of a MOVS (their indexes in insn().mem).
@@ -217,13 +222,14 @@ private:
 	}
 	// Whether the memory the instruction reads brings no uninitialized bits in: its bytes (unless
 	// @check_shadow is false: the caller knows they are initialized) and no live stack slot.
-	[[nodiscard]] bool clean_reads(const kmt_regs &regs, bool check_shadow)
+	// @ops: the operands at @regs if the caller has them (their addresses are not computed again).
+	[[nodiscard]] bool clean_reads(const kmt_regs &regs, bool check_shadow, const Operand *ops = nullptr)
 	{
 		for (unsigned i = 0; i < insn().nmem; i++) {
 			const kmt_mem_operand &m = insn().mem[i];
 			if (!(m.access & KMT_ACCESS_READ))
 				continue;
-			const uint64_t a = kmt_mem_address(&insn(), &m, &regs);
+			const uint64_t a = ops ? ops[i].m_addr : kmt_mem_address(&insn(), &m, &regs);
 			if (is_user(a))
 				continue;
 			if (check_shadow && kmt_shadow_check(shadow(), a, m.size, nullptr, nullptr))
@@ -605,12 +611,13 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	// The decoded operands must explain the fault; otherwise the decoder and the hardware
 	// disagree and nothing the engine would do with the operands can be trusted.
 	bool explained = false;
+	Operand ops[KMT_MAX_MEM_OPS]; // their addresses, once: the registers do not change before emulate_plain()
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const kmt_mem_operand &mem = insn().mem[i];
 		if ((mem.flags & KMT_MEM_VSIB) || mem.size == 0 || mem.size > k_page)
 			return degraded(KMT_REASON_OPERAND_SIZE, fault_addr, 0);
-		const Operand op = operand(i);
-		if (fault_addr >= op.m_addr && fault_addr - op.m_addr < op.m_size)
+		ops[i] = operand(i);
+		if (fault_addr >= ops[i].m_addr && fault_addr - ops[i].m_addr < ops[i].m_size)
 			explained = true;
 	}
 	const bool rep = insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class);
@@ -636,7 +643,7 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 
 	if (!is_string_class(insn().insn_class) && can_emulate()) {
 		bool ran = false;
-		const kmt_engine_result r = emulate_plain(&ran);
+		const kmt_engine_result r = emulate_plain(ops, &ran);
 		if (ran)
 			return r;
 	}
@@ -1081,25 +1088,21 @@ bool Engine::emulate_insn(bool kernel_operands)
 // checked, propagated and emulated, then, if it left uninitialized bits in registers, its window
 // run on (run_window). *ran is false when it must take the stepping path instead (the code's own
 // TF is set: it expects a #DB after the instruction; an operand is user memory).
-kmt_engine_result Engine::emulate_plain(bool *ran)
+kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 {
 	*ran = false;
-	// The operands' addresses, once: the registers do not change until the instruction runs.
-	Operand ops[KMT_MAX_MEM_OPS];
 	bool user = false;
-	for (unsigned i = 0; i < insn().nmem; i++) {
-		ops[i] = operand(i);
+	for (unsigned i = 0; i < insn().nmem; i++)
 		user = user || is_user(ops[i].m_addr);
-	}
 	if ((m_regs->rflags & k_flag_tf) || user)
 		return KMT_ENGINE_NOT_OURS;
 	*ran = true;
 	m_cpu->counters.faults_handled++;
 	new_window();
-	m_cpu->follow = kmt_regshadow{};
 	bool window = false;
-	// Registers are clean at a fault (follow was just reset): only memory brings uninitialized
-	// bits in. When every read is unconditional, check_read has already looked at their bytes.
+	// Registers are clean at a fault (follow is reset before the rules run; the clean path below
+	// never reads it): only memory brings uninitialized bits in. When every read is
+	// unconditional, check_read has already looked at their bytes.
 	bool reads_init = true, cond_read = false;
 	for (unsigned i = 0; i < insn().nmem && follow_enabled(); i++) {
 		const Operand &op = ops[i];
@@ -1110,7 +1113,7 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 		else
 			reads_init = check_read(i, op, Uninit::Followed) && reads_init;
 	}
-	const bool clean = follow_enabled() && reads_init && clean_reads(*m_regs, cond_read);
+	const bool clean = follow_enabled() && reads_init && clean_reads(*m_regs, cond_read, ops);
 	if (clean) {
 		// Nothing uninitialized goes in, so nothing comes out: what it writes is initialized,
 		// without running the rules (the common case, and half the cost of an access).
@@ -1123,6 +1126,7 @@ kmt_engine_result Engine::emulate_plain(bool *ran)
 		kmt_use uses[KMT_MAX_USES];
 		unsigned n = 0;
 		const kmt_prop_env env = prop_env();
+		m_cpu->follow = kmt_regshadow{};
 		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
 			// Not covered by the rules: reported at the load, as kmemcheck did.
 			m_follow_end = KMT_FOLLOW_UNCOVERED;
@@ -1610,11 +1614,6 @@ void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit)
 void kmt_engine_set_emulate(struct kmt_engine_cpu *cpu, int on)
 {
 	cpu->emulate = on ? 1 : 0;
-}
-
-int kmt_engine_busy(const struct kmt_engine_cpu *cpu)
-{
-	return cpu->state != static_cast<uint32_t>(kmt::StepState::Idle);
 }
 
 int kmt_engine_owns(const struct kmt_engine_cpu *cpu, uint64_t rip)

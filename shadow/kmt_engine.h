@@ -171,6 +171,11 @@ struct kmt_engine_platform {
 	 * initialized is an infoleak.
 	 */
 	int (*is_user_address)(void *ctx, uint64_t addr);
+	/*
+	 * Optional: when nonzero, user memory is exactly [0, user_end), as is_user_address answers,
+	 * and the engine compares instead of calling it (several times per access).
+	 */
+	uint64_t user_end;
 	/* Queue one report; printed later from a safe context. Must not fail loudly if full. */
 	void (*report)(void *ctx, const struct kmt_error *error);
 	/*
@@ -326,8 +331,14 @@ void kmt_engine_set_follow_limit(struct kmt_engine_cpu *cpu, uint32_t limit);
  */
 void kmt_engine_set_emulate(struct kmt_engine_cpu *cpu, int on);
 
-/* Nonzero while a step is in flight (pages shown, TF owned by the engine). Any context. */
-int kmt_engine_busy(const struct kmt_engine_cpu *cpu);
+/*
+ * Nonzero while a step is in flight (pages shown, TF owned by the engine). Any context. Inline:
+ * the fault hook asks it of every slot on every fault. (state 0 is engine.cpp's StepState::Idle.)
+ */
+static inline int kmt_engine_busy(const struct kmt_engine_cpu *cpu)
+{
+	return cpu->state != 0;
+}
 
 /*
  * Nonzero while a step is in flight for the instruction at @rip (or, for a REP run stepped with

@@ -158,6 +158,19 @@ void set_in_block(kmt_shadow_block *block, uint32_t off, uint32_t len, unsigned 
 int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len)
 {
 	const uint32_t end = off + len;
+	if (len - 1 < 8) {
+		// An access of 1 to 8 bytes (every emulated one): its states lie in three shadow bytes
+		// at most, checked at once against all-INIT. Four bytes are read from the block's
+		// representation (more follow bits[]), the ones past the range masked off.
+		static_assert(sizeof(kmt_shadow_block) >= offsetof(kmt_shadow_block, bits) + KMT_SHADOW_BLOCK_BYTES + 3,
+			      "a 4-byte window from the last shadow byte stays in the block");
+		uint32_t window;
+		__builtin_memcpy(&window, reinterpret_cast<const uint8_t *>(block) + offsetof(kmt_shadow_block, bits) + off / 4,
+				 sizeof(window));
+		const uint32_t mask = ((1u << (2 * len)) - 1) << (2 * (off % 4));
+		if (((window ^ (KMT_SHADOW_INIT * 0x55555555u)) & mask) == 0)
+			return -1;
+	}
 	while (off < end && off % 32 != 0) {
 		if (init_quad_at(block, off, end)) {
 			off += 4;

@@ -92,6 +92,30 @@ TEST(DecodeCache, BytesAfterTheInstructionDoNotMatter)
 	expect_same(d, plain(other_tail));
 }
 
+// The cached bytes are compared as two overlapping words (4 or 8 bytes): a change of any one
+// byte of an instruction of any length 1..15 is a miss, and a change just past it a hit.
+TEST(DecodeCache, AnyChangedByteOfAnyLengthIsAMiss)
+{
+	static kmt_decode_cache cache;
+	for (size_t n = 1; n <= KMT_MAX_INSN_LEN; n++) {
+		// n-1 operand-size prefixes and a NOP: an n-byte instruction.
+		std::vector<uint8_t> insn(n - 1, 0x66);
+		insn.push_back(0x90);
+		const std::vector<uint8_t> code = padded(insn);
+		ASSERT_EQ(KMT_DECODE_OK, plain(code).status) << n;
+		ASSERT_EQ(n, plain(code).insn.length);
+		for (size_t i = 0; i <= n && i < KMT_MAX_INSN_LEN; i++) {
+			kmt_decode_cache_clear(&cache);
+			(void)cached(&cache, k_rip, code);
+			std::vector<uint8_t> changed = code;
+			changed[i] ^= 0x01; // 66 -> 67 (address size), 90 -> 91 (xchg), the tail 90 -> 91
+			const Decoded d = cached(&cache, k_rip, changed);
+			EXPECT_EQ(i < n ? 0 : 1, d.hit) << "length " << n << ", byte " << i;
+			expect_same(d, plain(changed));
+		}
+	}
+}
+
 TEST(DecodeCache, UndecodableBytesFailAndDropTheEntry)
 {
 	static kmt_decode_cache cache;

@@ -363,6 +363,38 @@ TEST_F(EngineTest, UnrelatedFaultOfBareElementRestoresRepInstruction)
 	EXPECT_TRUE(fake.shown.empty());
 }
 
+// platform.user_end: user memory is [0, user_end) by a compare, and is_user_address is not asked.
+// A user destination keeps IF for the step (as above) and a kernel-only read clears it, exactly as
+// with the callback alone.
+TEST_F(EngineTest, UserEndAnswersForIsUserAddress)
+{
+	fake.p.user_end = k_user;
+	fake.p.is_user_address = [](void *, uint64_t) -> int {
+		ADD_FAILURE() << "is_user_address called although user_end is set";
+		return 0;
+	};
+	const kmt_insn movs = rep_movs_insn(8);
+	regs.gpr[KMT_REG_RSI] = k_base + 64;
+	regs.gpr[KMT_REG_RDI] = k_user - 0x1000;
+	regs.gpr[KMT_REG_RCX] = 1;
+	ASSERT_EQ(fault(k_base + 64, movs), KMT_ENGINE_HANDLED);
+	EXPECT_EQ(regs.rflags & (k_tf | k_if), k_tf | k_if); // user operand: IF kept
+	EXPECT_EQ(regs.rip, k_rip + 1); // the bare movsq
+	regs.gpr[KMT_REG_RDI] += 8; // the hardware ran it
+	regs.gpr[KMT_REG_RSI] += 8;
+	regs.rip = k_rip + 3;
+	ASSERT_EQ(step(), KMT_ENGINE_HANDLED);
+	EXPECT_FALSE(kmt_engine_busy(&cpu));
+	EXPECT_EQ(regs.gpr[KMT_REG_RCX], 0u);
+
+	regs.rip = k_rip;
+	regs.gpr[KMT_REG_RBX] = k_user; // the first kernel address
+	ASSERT_EQ(fault(k_user, plain_insn(KMT_ACCESS_READ)), KMT_ENGINE_NOT_OURS); // untracked: not ours
+	regs.gpr[KMT_REG_RBX] = k_base + 200;
+	ASSERT_EQ(fault(k_base + 200, plain_insn(KMT_ACCESS_READ)), KMT_ENGINE_HANDLED);
+	EXPECT_EQ(regs.rflags & (k_tf | k_if), k_tf); // kernel operand only: IF cleared
+}
+
 TEST_F(EngineTest, UnrelatedFaultOfOtherCodeLeavesStepAlone)
 {
 	const kmt_insn insn = plain_insn(KMT_ACCESS_READ);

@@ -123,6 +123,37 @@ TEST(Shadow, CheckEveryPositionOfOneBadByte)
 	}
 }
 
+// Checks of 1 to 8 bytes (every emulated access) take a shortcut that reads the states of a
+// 4-byte window at once: every phase, every length, one bad byte at each place in and around the
+// range, at the end of a page (the window's last shadow bytes) and across a page boundary.
+TEST(Shadow, CheckOfOneToEightBytesEveryPhaseAndPlace)
+{
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base, 2 * KMT_PAGE_SIZE, KMT_SHADOW_INIT);
+	constexpr uint64_t k_page = KMT_PAGE_SIZE;
+	for (uint64_t start : {uint64_t{64}, uint64_t{65}, uint64_t{66}, uint64_t{67}, uint64_t{68}, uint64_t{71},
+			       k_page - 8, k_page - 5, k_page - 3, k_page - 1}) {
+		for (uint64_t len = 1; len <= 8; len++) {
+			uint64_t bad = 0;
+			kmt_shadow_state state = KMT_SHADOW_INIT;
+			ASSERT_EQ(kmt_shadow_check(&f.map, k_base + start, len, &bad, &state), 0) << start << "+" << len;
+			for (uint64_t pos = start - 4; pos < start + len + 4; pos++) {
+				for (kmt_shadow_state s : {KMT_SHADOW_UNINIT, KMT_SHADOW_UNALLOCATED, KMT_SHADOW_FREED}) {
+					kmt_shadow_set(&f.map, k_base + pos, 1, s);
+					const int inside = pos >= start && pos < start + len;
+					ASSERT_EQ(kmt_shadow_check(&f.map, k_base + start, len, &bad, &state), inside)
+						<< start << "+" << len << ", bad byte at " << pos;
+					if (inside) {
+						EXPECT_EQ(bad, k_base + pos);
+						EXPECT_EQ(state, s);
+					}
+					kmt_shadow_set(&f.map, k_base + pos, 1, KMT_SHADOW_INIT);
+				}
+			}
+		}
+	}
+}
+
 TEST(Shadow, CheckIgnoresUntrackedPage)
 {
 	Fixture f;
