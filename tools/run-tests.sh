@@ -39,6 +39,12 @@ for l in build/vm-logs/bench-*.log; do
 	echo "== benchmark: $(basename "$l" .log)"
 	grep -a -E '^KMT-BENCH(-RATIO)?:' "$l" | tr -d '\r' || true
 done
+# Guest instructions and blocks per operation (vm.profile.*, label bench; tools/kmt-profile).
+for l in build/vm-logs/profile-*.txt; do
+	[ -f "$l" ] || continue
+	echo "== profile: $(basename "$l" .txt)"
+	grep -E '^KMT-PROFILE(-RATIO)?:' "$l" || true
+done
 phase "tests (build/)"
 echo "== unit and fuzz tests under ASan/UBSan (build-asan/)"
 (cd build-asan && ctest -j"$test_jobs" -L 'unit|fuzz' --output-on-failure) || rc=1

@@ -291,6 +291,16 @@ static void kb_kp_unregister(void)
 
 /* ---- timing ------------------------------------------------------------------------------- */
 
+/*
+ * The marker tools/kmt-profile's QEMU plugin (tools/profile/tbcount.cpp) counts between: this
+ * exact instruction, "movabs $'KMTPROF1',%rax", run just before and just after every measurement.
+ * Nothing else (it only clobbers rax) when no plugin is listening.
+ */
+static noinline void kb_profile_mark(void)
+{
+	asm volatile(".byte 0x48, 0xb8, 'K', 'M', 'T', 'P', 'R', 'O', 'F', '1'" ::: "rax", "memory");
+}
+
 static u64 kb_time(kb_loop_fn fn, struct kb_ctx *c, unsigned long n)
 {
 	u64 t0 = ktime_get_ns();
@@ -306,21 +316,26 @@ static int kb_measure(struct kb_result *r, kb_loop_fn fn, struct kb_ctx *c, char
 	int i, j;
 
 	r->ops = 0;
+	kb_profile_mark();
 	for (;;) {
 		t = kb_time(fn, c, n);
 		r->ops += n;
 		if (t >= KB_TARGET_NS / 2 || n >= KB_MAX_N)
 			break;
-		if (fatal_signal_pending(current))
+		if (fatal_signal_pending(current)) {
+			kb_profile_mark();
 			return kb_fail(why, -EINTR, "interrupted");
+		}
 		cond_resched();
 		n *= 2;
 	}
 	if (t < KB_TARGET_NS)
 		n = clamp_t(u64, div64_u64((u64)n * KB_TARGET_NS, max_t(u64, t, 1)), 1, KB_MAX_N);
 	for (i = 0; i < KB_REPS; i++) {
-		if (fatal_signal_pending(current))
+		if (fatal_signal_pending(current)) {
+			kb_profile_mark();
 			return kb_fail(why, -EINTR, "interrupted");
+		}
 		cond_resched();
 		t = kb_time(fn, c, n);
 		r->ops += n;
@@ -329,6 +344,7 @@ static int kb_measure(struct kb_result *r, kb_loop_fn fn, struct kb_ctx *c, char
 			per[j] = per[j - 1];
 		per[j] = x;
 	}
+	kb_profile_mark();
 	r->n = n;
 	r->median_ps = per[KB_REPS / 2];
 	r->min_ps = per[0];
