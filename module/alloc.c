@@ -388,24 +388,24 @@ enum kmt_why { KMT_NOT_SELECTED, KMT_BY_ALL, KMT_BY_CACHE, KMT_BY_MODULE };
 static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
 				     const char *cache)
 {
+	enum kmt_why why = KMT_NOT_SELECTED;
 	unsigned int i;
 
-	if (!sel || kmt_never_tracked(cache))
-		return KMT_NOT_SELECTED;
-	if (within_module(call_site, THIS_MODULE))
-		return KMT_NOT_SELECTED; /* never our own allocations */
+	/* Every allocation of the kernel comes here: the cheap answers first. */
+	if (!sel || !(sel->all || sel->ncaches || sel->nmodules) || within_module(call_site, THIS_MODULE))
+		return KMT_NOT_SELECTED; /* nothing selected; never our own allocations */
 	if (sel->all)
-		return KMT_BY_ALL;
-	for (i = 0; i < sel->ncaches; i++)
+		why = KMT_BY_ALL;
+	for (i = 0; i < sel->ncaches && why == KMT_NOT_SELECTED; i++)
 		if (!strcmp(cache, sel->caches[i]))
-			return KMT_BY_CACHE;
-	if (sel->nmodules) {
+			why = KMT_BY_CACHE;
+	if (sel->nmodules && why == KMT_NOT_SELECTED) {
 		struct module *mod = kmt_module_address(call_site);
 
 		if (mod && kmt_names_module(sel, mod->name))
-			return KMT_BY_MODULE;
+			why = KMT_BY_MODULE;
 	}
-	return KMT_NOT_SELECTED;
+	return why != KMT_NOT_SELECTED && kmt_never_tracked(cache) ? KMT_NOT_SELECTED : why;
 }
 
 static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)
@@ -434,7 +434,9 @@ static bool kmt_isolating(const struct kmt_selection *sel)
  */
 static void kmt_untracked_alloc(unsigned long a, size_t alloc)
 {
-	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+	/* Most objects are on untracked pages: no shadow to set (the object records are checked still). */
+	if ((a & PAGE_MASK) != ((a + alloc - 1) & PAGE_MASK) || kmt_page_find(a))
+		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
 	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
 }
 

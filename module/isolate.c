@@ -49,6 +49,8 @@
 #include <linux/atomic.h>
 #include <linux/delay.h>
 #include <linux/ftrace.h>
+#include <linux/hash.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
@@ -113,6 +115,15 @@ struct kmt_iso_slot {
 static struct kmt_iso_slot *kmt_iso_slots; /* sorted by address, fixed once active */
 static unsigned int kmt_iso_n;
 static unsigned long kmt_iso_lo, kmt_iso_hi; /* [lo, hi): every slot is inside */
+/*
+ * Index + 1 of the slot holding each 16 KiB unit of address (address / KMT_ISO_SLOT, hashed,
+ * linear probing; a slot not aligned to 16 KiB is in under both units it touches); fixed with
+ * the pool. Every kfree() of the kernel asks whether its pointer is a slot's (kmt_iso_owns()):
+ * slots scattered over the direct map leave [lo, hi) wide, and a binary search over them cost
+ * more than the free itself under TCG.
+ */
+static u32 *kmt_iso_hash;
+static unsigned int kmt_iso_hmask;
 static unsigned int *kmt_iso_unused, kmt_iso_nunused;   /* slots never used, a stack */
 static unsigned int *kmt_iso_fifo, kmt_iso_fhead, kmt_iso_flen; /* freed slots, oldest first */
 static DEFINE_RAW_SPINLOCK(kmt_iso_lock);
@@ -122,24 +133,52 @@ static atomic_t kmt_iso_inflight = ATOMIC_INIT(0);
 static const struct kmt_iso_ops *kmt_iso_ops;
 static unsigned long kmt_iso_mode; /* KMT_ISO_MODULES | KMT_ISO_SAMPLING (kmt_iso_set_mode()) */
 
+static u32 kmt_iso_hash_of(unsigned long unit)
+{
+	return (u32)hash_long(unit, 32) & kmt_iso_hmask;
+}
+
 static struct kmt_iso_slot *kmt_iso_lookup(unsigned long a)
 {
-	unsigned int lo = 0, hi = kmt_iso_n;
+	u32 h, v, n;
 
-	if (a - kmt_iso_lo >= kmt_iso_hi - kmt_iso_lo)
+	if (a - kmt_iso_lo >= kmt_iso_hi - kmt_iso_lo || !kmt_iso_hash)
 		return NULL;
-	while (lo < hi) {
-		unsigned int mid = (lo + hi) / 2;
-		struct kmt_iso_slot *s = &kmt_iso_slots[mid];
+	for (h = kmt_iso_hash_of(a / KMT_ISO_SLOT), n = 0; n <= kmt_iso_hmask; h = (h + 1) & kmt_iso_hmask, n++) {
+		struct kmt_iso_slot *s;
 
-		if (a < s->addr)
-			hi = mid;
-		else if (a - s->addr >= KMT_ISO_SLOT)
-			lo = mid + 1;
-		else
+		v = READ_ONCE(kmt_iso_hash[h]);
+		if (!v || v > kmt_iso_n)
+			return NULL;
+		s = &kmt_iso_slots[v - 1];
+		if (a - s->addr < KMT_ISO_SLOT)
 			return s;
 	}
 	return NULL;
+}
+
+/* The hash of the sorted pool (process context, before the pool is active). */
+static int kmt_iso_make_hash(unsigned int n)
+{
+	unsigned int size = roundup_pow_of_two(4 * n), i;
+
+	kmt_iso_hash = vzalloc(array_size(size, sizeof(*kmt_iso_hash)));
+	if (!kmt_iso_hash)
+		return -ENOMEM;
+	kmt_iso_hmask = size - 1;
+	for (i = 0; i < n; i++) {
+		unsigned long first = kmt_iso_slots[i].addr / KMT_ISO_SLOT;
+		unsigned long last = (kmt_iso_slots[i].addr + KMT_ISO_SLOT - 1) / KMT_ISO_SLOT, unit;
+
+		for (unit = first; unit <= last; unit++) {
+			u32 h = kmt_iso_hash_of(unit);
+
+			while (kmt_iso_hash[h])
+				h = (h + 1) & kmt_iso_hmask;
+			kmt_iso_hash[h] = i + 1;
+		}
+	}
+	return 0;
 }
 
 bool kmt_iso_owns(const void *addr)
@@ -815,9 +854,11 @@ static void kmt_iso_free_pool(void)
 	if (kept)
 		pr_info("isolate: %u pool slots hold live objects: left to the kernel, which frees them with kfree()\n",
 			kept);
+	vfree(kmt_iso_hash);
 	vfree(kmt_iso_slots);
 	vfree(kmt_iso_unused);
 	vfree(kmt_iso_fifo);
+	kmt_iso_hash = NULL;
 	kmt_iso_slots = NULL;
 	kmt_iso_unused = kmt_iso_fifo = NULL;
 	kmt_iso_n = 0;
@@ -849,6 +890,8 @@ static int kmt_iso_make_pool(unsigned int n)
 		kmt_shadow_set(&kmt_shadow, s->addr, KMT_ISO_TRACKED, KMT_SHADOW_UNALLOCATED);
 	}
 	sort(kmt_iso_slots, n, sizeof(*kmt_iso_slots), kmt_iso_cmp, NULL);
+	if (kmt_iso_make_hash(n))
+		goto fail;
 	for (i = 0; i < n; i++)
 		kmt_iso_unused[i] = n - 1 - i; /* lowest address first */
 	kmt_iso_nunused = n;

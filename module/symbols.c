@@ -142,6 +142,12 @@ unsigned int kmt_stack_trace_save_regs(struct pt_regs *regs, unsigned long *stor
 
 struct module *kmt_module_address(unsigned long addr)
 {
+	/*
+	 * x86-64 puts every module's memory in [MODULES_VADDR, MODULES_END): any other address (the
+	 * core kernel's code: most allocation sites) without the module tree's walk.
+	 */
+	if (addr < MODULES_VADDR || addr >= MODULES_END)
+		return NULL;
 	return kmt_module_address_fn ? kmt_module_address_fn(addr) : NULL;
 }
 
