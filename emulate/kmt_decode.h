@@ -334,7 +334,7 @@ const char *kmt_op_str(int op);
  * are kept. Not thread-safe: one per CPU, used with interrupts off and never from NMI context
  * (or one for NMIs of its own).
  */
-#define KMT_DECODE_CACHE_ENTRIES 512 /* a power of two */
+#define KMT_DECODE_CACHE_ENTRIES 2048 /* a power of two */
 
 struct kmt_decode_cache_entry {
 	uint64_t rip;                      /* 0: empty */

@@ -34,10 +34,14 @@ struct kmt_alias_way {
 	unsigned long pfn; /* mapped now; 0: the dummy page */
 };
 
+#define KMT_ALIAS_HINTS 64 /* a power of two */
+
 struct kmt_alias_cpu {
 	int level;                      /* nesting level of the running handler (0: none) */
 	unsigned int next[KMT_ALIAS_LEVELS];
 	struct kmt_alias_way way[KMT_ALIAS_LEVELS][KMT_ALIAS_WAYS];
+	/* per level, by pfn % KMT_ALIAS_HINTS: the way that last held such a frame (a guess) */
+	u8 hint[KMT_ALIAS_LEVELS][KMT_ALIAS_HINTS];
 };
 
 static struct kmt_alias_cpu __percpu *kmt_alias_cpus;
@@ -153,13 +157,20 @@ unsigned long kmt_alias_map(unsigned long pfn)
 	l = c->level - 1;
 	if (l < 0 || l >= KMT_ALIAS_LEVELS)
 		return 0;
+	/* Every access of a trap asks: the way this frame was last seen in first, then a scan. */
+	w = c->hint[l][pfn % KMT_ALIAS_HINTS] % KMT_ALIAS_WAYS;
+	if (c->way[l][w].pfn == pfn)
+		return c->way[l][w].va;
 	for (w = 0; w < KMT_ALIAS_WAYS; w++)
 		if (c->way[l][w].pfn == pfn)
-			return c->way[l][w].va;
-	way = &c->way[l][c->next[l]++ % KMT_ALIAS_WAYS];
+			goto found;
+	w = c->next[l]++ % KMT_ALIAS_WAYS;
+	way = &c->way[l][w];
 	set_pte(way->ptep, pfn_pte(pfn, PAGE_KERNEL));
 	kmt_alias_invlpg(way->va);
 	kmt_count(KMT_CNT_ALIAS_REMAPS);
 	way->pfn = pfn;
-	return way->va;
+found:
+	c->hint[l][pfn % KMT_ALIAS_HINTS] = w;
+	return c->way[l][w].va;
 }

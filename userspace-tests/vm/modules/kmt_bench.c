@@ -6,7 +6,9 @@
  * Write a measurement's name to /sys/kernel/debug/kmt_bench/run; it runs in the writer's context
  * and leaves its result in /sys/kernel/debug/kmt_bench/result, one line:
  *	<name> <median ps/op> <min ps/op> <max ps/op> <ops per loop> <ops in all>
- * (also printed as "kmt_bench: <name>: ..."). /sys/kernel/debug/kmt_bench/list names every
+ * (also printed as "kmt_bench: <name>: ..."). Writing "mark" runs one profile marker and nothing
+ * else (kb_profile_mark(): tools/kmt-profile's plugin counts between markers, which every
+ * measurement also runs before and after itself). /sys/kernel/debug/kmt_bench/list names every
  * measurement with its kind: "plain" (kmemtrap must not trap), "tracked" (every op traps), "rep"
  * (a copy on tracked pages: run it in both rep_modes). The scenario
  * (userspace-tests/vm/scenarios/bench.sh) reads kmemtrap's counters around each run, divides by
@@ -741,6 +743,10 @@ static ssize_t kb_run_write(struct file *f, const char __user *ubuf, size_t len,
 		return -EFAULT;
 	name[len] = 0;
 	strim(name);
+	if (!strcmp(name, "mark")) { /* one profile marker: tools/kmt-profile around other work */
+		kb_profile_mark();
+		return len;
+	}
 	for (i = 0; i < ARRAY_SIZE(kb_cases) && !c; i++)
 		if (!strcmp(name, kb_cases[i].name))
 			c = &kb_cases[i];
