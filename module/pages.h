@@ -79,6 +79,8 @@ static inline struct kmt_page *kmt_page_find(unsigned long addr)
 		return &pool[v - 1];
 	return kmt_page_find_slow(addr);
 }
+/* This CPU's TLB entries of the hidden tracked pages of [addr, addr+len) dropped (a new object's). */
+void kmt_pages_flush_local(unsigned long addr, size_t len);
 /* One more tracking reference, creating the record if needed (may split the direct map: process context). */
 struct kmt_page *kmt_page_get(unsigned long addr);
 /* The same from atomic context (not NMI): never splits, -EAGAIN if the page is not 4 KiB-mapped. */
