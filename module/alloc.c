@@ -65,6 +65,7 @@ static bool kmt_track_all;
 static bool kmt_hooks_on; /* set once the hooks are attached: parameters then apply at once */
 static bool kmt_isolating(const struct kmt_selection *sel);
 static unsigned long kmt_iso_mode_of(const struct kmt_selection *sel);
+static void kmt_update_quiet_age(void);
 static const struct kmt_iso_ops kmt_alloc_iso_ops;
 
 /*
@@ -190,6 +191,7 @@ static int kmt_selection_update(void)
 	kmt_iso_set_mode(kmt_iso_mode_of(sel));
 	if (kmt_isolating(sel))
 		kmt_iso_activate(&kmt_alloc_iso_ops); /* (if it cannot, objects are tracked in place: said once) */
+	kmt_update_quiet_age();
 	return 0;
 }
 
@@ -326,6 +328,45 @@ MODULE_PARM_DESC(sample_page_faults, "While sampling, faults a tracked page may 
  */
 module_param_cb(fault_budget, &kmt_sample_ops, &kmt_fault_budget, 0644);
 MODULE_PARM_DESC(fault_budget, "Without sampling: each time a tracked page takes this many more faults, its objects that lived through half of them are let go (0: never, the default; up to 2^30)");
+
+/*
+ * quiet_age (pages.c): a tracked page with no uninitialized byte whose states have not changed
+ * for this many of its faults is left visible, its freed and unallocated bytes no longer
+ * watched. -1, the default: KMT_QUIET_AGE_ALL under track_all=1, where busy shared pages make
+ * most of the faults, and 0 (off) for the narrower selections. Slots of isolate.c's pool and
+ * ranges of the kmemtrap_track() API are always watched.
+ */
+#define KMT_QUIET_AGE_ALL 16
+#define KMT_QUIET_AGE_MAX (1 << 30)
+static int kmt_quiet_age = -1;
+
+static void kmt_update_quiet_age(void)
+{
+	int age = READ_ONCE(kmt_quiet_age);
+
+	kmt_pages_set_quiet_age(age >= 0 ? age : READ_ONCE(kmt_track_all) ? KMT_QUIET_AGE_ALL : 0);
+}
+
+static int kmt_quiet_age_set(const char *val, const struct kernel_param *kp)
+{
+	int n;
+
+	if (kstrtoint(val, 0, &n) || n < -1 || n > KMT_QUIET_AGE_MAX) {
+		pr_err("invalid quiet_age '%.*s': must be -1..%d\n", (int)strcspn(val, "\n"), val,
+		       KMT_QUIET_AGE_MAX);
+		return -EINVAL;
+	}
+	WRITE_ONCE(kmt_quiet_age, n);
+	kmt_update_quiet_age();
+	return 0;
+}
+
+static const struct kernel_param_ops kmt_quiet_age_ops = {
+	.set = kmt_quiet_age_set,
+	.get = param_get_int,
+};
+module_param_cb(quiet_age, &kmt_quiet_age_ops, &kmt_quiet_age, 0644);
+MODULE_PARM_DESC(quiet_age, "Also leave visible a tracked page with no uninitialized byte once it has taken this many faults with no state of it changed: its freed and unallocated bytes are no longer watched (0..2^30; 0: only pages with every byte initialized; -1, the default: " __stringify(KMT_QUIET_AGE_ALL) " with track_all=1, else 0)");
 
 /*
  * Whether a selected allocation is tracked: its turn in the sampling, and room under sample_max.

@@ -54,6 +54,8 @@ int kmemtrap_track(const void *addr, size_t len, enum kmemtrap_state state)
 				kmt_page_put(kmt_page_find(undo));
 			return PTR_ERR(p);
 		}
+		/* What the caller watches stays watched: never quiet with freed or unallocated bytes. */
+		set_bit(KMT_PAGE_WATCH_ALWAYS, &p->flags);
 	}
 	kmt_shadow_set(&kmt_shadow, a, len, (enum kmt_shadow_state)state);
 	return 0;

@@ -886,6 +886,8 @@ static int kmt_iso_make_pool(unsigned int n)
 
 			if (IS_ERR(p))
 				goto fail;
+			/* A slot's redzones and its freed object stay watched (quiet_age). */
+			set_bit(KMT_PAGE_WATCH_ALWAYS, &p->flags);
 			s->pg[j] = p;
 		}
 		kmt_shadow_set(&kmt_shadow, s->addr, KMT_ISO_TRACKED, KMT_SHADOW_UNALLOCATED);

@@ -546,6 +546,8 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	atomic_set(&p->shown, 0);
 	atomic_set(&p->faults, 0);
 	atomic_set(&p->quiet_faults, 0);
+	p->seen_changes = 0;
+	p->unchanged_since = 0;
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
@@ -709,10 +711,42 @@ bool kmt_page_count_fault(struct kmt_page *p)
 }
 
 static bool kmt_quiet_on = true;
+static unsigned int kmt_quiet_age;
 
 void kmt_pages_set_quiet(bool on)
 {
 	WRITE_ONCE(kmt_quiet_on, on);
+}
+
+void kmt_pages_set_quiet_age(unsigned int age)
+{
+	WRITE_ONCE(kmt_quiet_age, age);
+}
+
+/*
+ * Whether @p may be quiet: every byte initialized, or (quiet_age) no UNINIT byte and no state of
+ * it changed (an allocation, a free, a store into uninitialized or freed bytes...) for quiet_age
+ * of its faults: the clock restarts when kmt_page_consider_quiet() sees the block's change count
+ * move. Called again after quiet is set and the fence: a change whose writer did not see quiet
+ * is seen here, and the page is not made quiet.
+ */
+static bool kmt_page_may_be_quiet(struct kmt_page *p)
+{
+	unsigned int age = READ_ONCE(kmt_quiet_age);
+	u32 now, changes;
+
+	if (kmt_shadow_block_all_init(&p->shadow))
+		return true;
+	if (!age || test_bit(KMT_PAGE_WATCH_ALWAYS, &p->flags))
+		return false;
+	now = atomic_read(&p->quiet_faults);
+	changes = READ_ONCE(p->shadow.changes);
+	if (changes != READ_ONCE(p->seen_changes)) {
+		WRITE_ONCE(p->seen_changes, changes);
+		WRITE_ONCE(p->unchanged_since, now);
+		return false;
+	}
+	return now - READ_ONCE(p->unchanged_since) >= age && kmt_shadow_block_no_uninit(&p->shadow);
 }
 
 /*
@@ -727,7 +761,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 		return;
 	if (atomic_inc_return(&p->quiet_faults) % KMT_QUIET_EVERY)
 		return;
-	if (!kmt_shadow_block_all_init(&p->shadow))
+	if (!kmt_page_may_be_quiet(p))
 		return;
 	kmt_page_show_step(p);
 	if (cmpxchg(&p->shadow.quiet, 0, 1) != 0) {
@@ -735,7 +769,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 		return;
 	}
 	smp_mb();
-	if (!kmt_shadow_block_all_init(&p->shadow)) {
+	if (!kmt_page_may_be_quiet(p)) {
 		if (xchg(&p->shadow.quiet, 0))
 			kmt_page_hide_step(p); /* else the writer's wake dropped the reference */
 		return;

@@ -22,6 +22,7 @@
 
 /* kmt_page.flags bits. */
 #define KMT_PAGE_ALLOC_OWNED 0 /* the allocator hooks hold one tracking reference */
+#define KMT_PAGE_WATCH_ALWAYS 1 /* never quiet with freed or unallocated bytes (quiet_age): isolate.c's slots */
 
 struct kmt_page {
 	unsigned long addr;   /* page address; 0 while the record is free */
@@ -35,6 +36,8 @@ struct kmt_page {
 	u32 epoch;            /* changes each time the record is (re)created */
 	atomic_t faults;      /* faults taken on it since (re)creation (kmt_page_count_fault()) */
 	atomic_t quiet_faults; /* faults that could have found it quiet (kmt_page_consider_quiet()) */
+	u32 seen_changes;     /* shadow.changes when kmt_page_consider_quiet() last looked (quiet_age) */
+	u32 unchanged_since;  /* quiet_faults then */
 	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
 	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
 	struct kmt_shadow_block shadow;
@@ -132,6 +135,13 @@ bool kmt_page_count_fault(struct kmt_page *p);
 #define KMT_QUIET_EVERY 4
 void kmt_pages_set_quiet(bool on);
 void kmt_page_consider_quiet(struct kmt_page *p);
+
+/*
+ * Aged quiet pages: a page with no UNINIT byte that has taken @age faults since a state of it
+ * last changed is made quiet too, its freed and unallocated bytes no longer watched (0: only
+ * pages with every byte initialized). Not for KMT_PAGE_WATCH_ALWAYS pages. Any context.
+ */
+void kmt_pages_set_quiet_age(unsigned int age);
 
 /* Hides @p even while disarmed: only for the load-time calibration fault. */
 void kmt_page_hide_unarmed(struct kmt_page *p);

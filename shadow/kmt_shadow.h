@@ -45,10 +45,17 @@ struct kmt_shadow_block {
 	/*
 	 * Nonzero while the page is quiet: every byte initialized, so that no access to it can be
 	 * reported or change a state, and the glue leaves it visible (no traps). Set by the glue
-	 * (after kmt_shadow_block_all_init()); a write of any state but INIT calls map.wake first
+	 * (after kmt_shadow_block_all_init(), or kmt_shadow_block_no_uninit() for a page whose
+	 * freed and unallocated bytes it no longer watches); a write of any state but INIT calls map.wake first
 	 * and looks again after it (kmt_shadow_map).
 	 */
 	uint32_t quiet;
+	/*
+	 * Bumped by every write that changes a state of the block (a range set counts as one
+	 * whether or not it changed a state): the glue ages a page by the faults it takes without
+	 * a change (module/pages.c, quiet_age). Wraps.
+	 */
+	uint32_t changes;
 };
 
 /* Fills a new block: every byte in @state, no partial bytes, not quiet. */
@@ -73,6 +80,12 @@ struct kmt_shadow_map {
 
 /* Whether every byte of @block is initialized, with no partial byte (a quiet page, above). */
 int kmt_shadow_block_all_init(const struct kmt_shadow_block *block);
+
+/*
+ * Whether no byte of @block is UNINIT (partial bytes are UNINIT ones): FREED and UNALLOCATED
+ * bytes may be there. For the glue's aged quiet pages (module/pages.c, quiet_age).
+ */
+int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block);
 
 /* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,

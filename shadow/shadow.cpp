@@ -66,6 +66,14 @@ inline bool init_quad_at(const kmt_shadow_block *block, uint32_t off, uint32_t e
 
 // One shadow byte holds four data bytes' states, and other CPUs may change its other three at
 // the same time (their own accesses to neighbouring bytes): an atomic read-modify-write.
+// A state of @block changed (kmt_shadow_block.changes). Not an atomic add: two CPUs at once may
+// count one, never none.
+inline void note_change(kmt_shadow_block *block)
+{
+	__atomic_store_n(&block->changes, __atomic_load_n(&block->changes, __ATOMIC_RELAXED) + 1,
+			 __ATOMIC_RELAXED);
+}
+
 inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
 {
 	const unsigned shift = 2 * (off % 4);
@@ -73,7 +81,10 @@ inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
 	uint8_t old = __atomic_load_n(cell, __ATOMIC_RELAXED), val;
 	do {
 		val = static_cast<uint8_t>((old & ~(3u << shift)) | ((state & 3u) << shift));
+		if (val == old)
+			return;
 	} while (!__atomic_compare_exchange_n(cell, &old, val, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	note_change(block);
 }
 
 // The four states of data bytes [off, off+4) packed like one aligned shadow byte, for any off.
@@ -148,6 +159,7 @@ void set_in_block(kmt_shadow_block *block, uint32_t off, uint32_t len, unsigned 
 	if (off < whole_end) {
 		__builtin_memset(&block->bits[off / 4], static_cast<int>(state * k_replicate),
 				 (whole_end - off) / 4);
+		note_change(block); // (counted whether or not a state was different)
 		off = whole_end;
 	}
 	while (off < end)
@@ -282,6 +294,8 @@ void copy_states(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *s
 				put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
 		}
 		(void)tail;
+		if (middle)
+			note_change(dst); // (whole shadow bytes: counted whether or not a state changed)
 		return;
 	}
 	// Different phase: every destination shadow byte gathers four states from two source
@@ -304,6 +318,8 @@ void copy_states(kmt_shadow_block *dst, uint32_t doff, const kmt_shadow_block *s
 		for (uint32_t i = head; i > 0; i--)
 			put_state(dst, doff + i - 1, get_state(src, soff + i - 1));
 	}
+	if (middle)
+		note_change(dst);
 }
 
 // Length of the piece starting at @addr that stays within its page and within @remaining.
@@ -486,11 +502,25 @@ void kmt_shadow_block_init(struct kmt_shadow_block *block, enum kmt_shadow_state
 	for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
 		block->partial_off[i] = KMT_SHADOW_PARTIAL_NONE;
 	block->quiet = 0;
+	block->changes = 0;
 }
 
 int kmt_shadow_block_all_init(const struct kmt_shadow_block *block)
 {
 	return kmt::find_first_bad(block, 0, KMT_PAGE_SIZE) < 0 && kmt::no_partials(block);
+}
+
+int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block)
+{
+	// A cell is UNINIT (01) when its low bit is set and its high bit clear.
+	static_assert(KMT_SHADOW_BLOCK_BYTES % sizeof(uint64_t) == 0, "whole words");
+	for (unsigned i = 0; i < KMT_SHADOW_BLOCK_BYTES / sizeof(uint64_t); i++) {
+		uint64_t w;
+		__builtin_memcpy(&w, block->bits + i * sizeof(w), sizeof(w));
+		if (w & ~(w >> 1) & kmt::k_replicate64)
+			return 0;
+	}
+	return 1;
 }
 
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,

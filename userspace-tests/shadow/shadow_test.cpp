@@ -324,6 +324,77 @@ TEST(ShadowQuiet, AllInitMeansEveryByteInitializedAndNoPartialByte)
 	EXPECT_EQ(f.blocks[0].quiet, 0u);
 }
 
+TEST(ShadowQuiet, NoUninitAllowsFreedAndUnallocatedBytesOnly)
+{
+	QuietFixture f;
+	EXPECT_TRUE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+	kmt_shadow_set(&f.map, f.page(0) + 64, 64, KMT_SHADOW_FREED);
+	kmt_shadow_set(&f.map, f.page(0) + 200, 24, KMT_SHADOW_UNALLOCATED);
+	EXPECT_TRUE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+	EXPECT_FALSE(kmt_shadow_block_all_init(&f.blocks[0]));
+	// One UNINIT byte anywhere, in any of the four cells of a shadow byte, among any neighbours.
+	for (uint32_t off : {0u, 1u, 2u, 3u, 65u, 66u, 127u, 201u, 2047u, 4092u, 4095u}) {
+		const kmt_shadow_state before = kmt_shadow_get(&f.map, f.page(0) + off);
+		kmt_shadow_set(&f.map, f.page(0) + off, 1, KMT_SHADOW_UNINIT);
+		EXPECT_FALSE(kmt_shadow_block_no_uninit(&f.blocks[0])) << off;
+		kmt_shadow_set(&f.map, f.page(0) + off, 1, before);
+		EXPECT_TRUE(kmt_shadow_block_no_uninit(&f.blocks[0])) << off;
+	}
+	kmt_shadow_store_bits(&f.map, f.page(0) + 100, 1, 0x0f, 0); // a bit-field half written
+	EXPECT_FALSE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+	kmt_shadow_store_bits(&f.map, f.page(0) + 100, 1, 0, 0);
+	EXPECT_TRUE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+	kmt_shadow_block_init(&f.blocks[0], KMT_SHADOW_UNINIT);
+	EXPECT_FALSE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+	kmt_shadow_block_init(&f.blocks[0], KMT_SHADOW_FREED);
+	EXPECT_TRUE(kmt_shadow_block_no_uninit(&f.blocks[0]));
+}
+
+TEST(ShadowQuiet, ChangesCountStateChangesNotRewrites)
+{
+	QuietFixture f;
+	const uint64_t a = f.page(0) + 96;
+	uint32_t c = f.blocks[0].changes;
+	// Byte stores of initialized data over initialized bytes: no state changes.
+	kmt_shadow_store_bits(&f.map, a, 8, 0, 0);
+	kmt_shadow_store_bits(&f.map, a + 3, 2, 0, 0);
+	EXPECT_EQ(f.blocks[0].changes, c);
+	const uint32_t other = f.blocks[1].changes;
+	// Each kind of change moves the count: one byte uninitialized, then initialized again...
+	kmt_shadow_store_bits(&f.map, a + 5, 1, 0xff, 0);
+	EXPECT_NE(f.blocks[0].changes, c);
+	c = f.blocks[0].changes;
+	kmt_shadow_store_bits(&f.map, a + 5, 1, 0, 0);
+	EXPECT_NE(f.blocks[0].changes, c);
+	// ... a range set (an allocation, a free), even of the same state, and an unaligned one ...
+	for (kmt_shadow_state s : {KMT_SHADOW_FREED, KMT_SHADOW_UNALLOCATED, KMT_SHADOW_INIT, KMT_SHADOW_INIT}) {
+		c = f.blocks[0].changes;
+		kmt_shadow_set(&f.map, a, 64, s);
+		EXPECT_NE(f.blocks[0].changes, c) << s;
+	}
+	c = f.blocks[0].changes;
+	kmt_shadow_set(&f.map, a + 1, 2, KMT_SHADOW_FREED);
+	EXPECT_NE(f.blocks[0].changes, c);
+	// ... and copies that bring other states, of any phase and length, both directions.
+	for (uint32_t len : {1u, 3u, 4u, 8u, 13u, 64u})
+		for (uint32_t sph : {0u, 1u, 2u, 3u})
+			for (uint32_t dph : {0u, 1u, 2u, 3u}) {
+				kmt_shadow_set(&f.map, a + dph, len, KMT_SHADOW_FREED);
+				kmt_shadow_set(&f.map, f.page(0) + 1024, 256, KMT_SHADOW_INIT);
+				c = f.blocks[0].changes;
+				kmt_shadow_copy(&f.map, a + dph, f.page(0) + 1024 + sph, len);
+				EXPECT_NE(f.blocks[0].changes, c) << len << " " << sph << " " << dph;
+				kmt_shadow_set(&f.map, a + 16, 16, KMT_SHADOW_INIT);
+				kmt_shadow_set(&f.map, a + 32 + dph, len, KMT_SHADOW_FREED);
+				c = f.blocks[0].changes;
+				kmt_shadow_copy(&f.map, a + 32 + dph, a + 24 + sph, len); // may overlap: backward
+				EXPECT_NE(f.blocks[0].changes, c) << len << " " << sph << " " << dph;
+			}
+	EXPECT_EQ(f.blocks[1].changes, other);
+	kmt_shadow_block_init(&f.blocks[0], KMT_SHADOW_INIT);
+	EXPECT_EQ(f.blocks[0].changes, 0u);
+}
+
 TEST(ShadowQuiet, StatesOtherThanInitWakeTheirPagesOnly)
 {
 	for (kmt_shadow_state s : {KMT_SHADOW_UNALLOCATED, KMT_SHADOW_UNINIT, KMT_SHADOW_FREED}) {

@@ -497,6 +497,57 @@ out:
 	kfree(p);
 	return ret;
 }
+/*
+ * Aged quiet pages (kmemtrap's quiet_age): two objects of the private cache on one page, every
+ * byte written. One is freed and read at once: reported. The other is then read many times, no
+ * state changing, so that with quiet_age the page goes quiet with the freed object's bytes no
+ * longer watched; then the freed one is read again, from another function: reported only with
+ * quiet_age=0. The scenario (quiet_age.sh) checks both, and counts the page made quiet.
+ */
+#define BUGS_AGED_OBJS 40
+#define BUGS_AGED_READS 256
+
+static noinline u64 kmt_bugs_aged_early_read(const u64 *p)
+{
+	return READ_ONCE(p[2]);
+}
+
+static noinline u64 kmt_bugs_aged_late_read(const u64 *p)
+{
+	return READ_ONCE(p[7]) * 3; /* (unlike any other function here: GCC folds identical ones) */
+}
+
+BUG_CASE(aged_free)
+{
+	u64 *objs[BUGS_AGED_OBJS] = {}, *a = NULL, *b = NULL;
+	int i, j, n = 0;
+
+	for (n = 0; n < BUGS_AGED_OBJS; n++) {
+		objs[n] = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
+		if (!objs[n])
+			break;
+		memset(objs[n], 0x22, 100);
+	}
+	for (i = 0; i < n && !a; i++)
+		for (j = i + 1; j < n && !a; j++)
+			if (((unsigned long)objs[i] & PAGE_MASK) == ((unsigned long)objs[j] & PAGE_MASK)) {
+				a = objs[i];
+				b = objs[j];
+			}
+	for (i = 0; i < n; i++)
+		if (objs[i] != a && objs[i] != b)
+			kmem_cache_free(bugs_cache, objs[i]);
+	if (!a)
+		return sprintf(why, "no two objects on one page in %d", n);
+	kmem_cache_free(bugs_cache, a);
+	bugs_sink = kmt_bugs_aged_early_read(a);
+	for (i = 0; i < BUGS_AGED_READS; i++)
+		bugs_sink += READ_ONCE(b[i % 12]);
+	bugs_sink = kmt_bugs_aged_late_read(a);
+	kmem_cache_free(bugs_cache, b);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(char *why);
@@ -515,6 +566,7 @@ static const struct {
 	{ "kfree_bulk_read", bugs_kfree_bulk_read },
 	{ "quiet_free", bugs_quiet_free },
 	{ "quiet_copy", bugs_quiet_copy },
+	{ "aged_free", bugs_aged_free },
 	{ "bulk_clean", bugs_bulk_clean },
 	{ "clean", bugs_clean },
 };

@@ -1,6 +1,7 @@
 # Boot-time tracking: /init loads kmemtrap first with kmemtrap.track_modules=kmt_bugs from the
 # kernel command line; kmt_bugs is loaded after it and runs its cases in its init. Exactly its
 # seeded bugs (those that need no user context) are reported. Known gaps of the kernel are not run.
+# aged_free's late read is reported too: quiet_age is off by default without track_all=1.
 #@expect KMT-GUEST: kmemtrap loaded at boot with: track_modules=kmt_bugs
 #@reject kmt_bugs: .*data WRONG
 grep -q '^kmemtrap ' /proc/modules || kmt_fail "kmemtrap was not loaded at boot"
@@ -18,7 +19,9 @@ for e in "uninit_kmalloc uninit-use kmt_bugs_uninit_kmalloc_read" \
 	"bulk_use_after_free freed-read kmt_bugs_bulk_use_after_free" \
 	"kfree_bulk_read freed-read kmt_bugs_kfree_bulk_read" \
 	"quiet_free freed-read kmt_bugs_quiet_free_read" \
-	"quiet_copy uninit-use kmt_bugs_quiet_copy_read"; do
+	"quiet_copy uninit-use kmt_bugs_quiet_copy_read" \
+	"aged_free freed-read kmt_bugs_aged_early_read" \
+	"aged_free freed-read kmt_bugs_aged_late_read"; do
 	set -- $e
 	kmt_known_gap "$1" && continue
 	kmt_expect_dmesg "BUG: kmemtrap: $2 in $3"
