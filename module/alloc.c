@@ -23,6 +23,7 @@
  * hooks read it under the tracepoint's preempt-off section.
  */
 #include <linux/ftrace.h>
+#include <linux/hash.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
@@ -66,6 +67,7 @@ static bool kmt_hooks_on; /* set once the hooks are attached: parameters then ap
 static bool kmt_isolating(const struct kmt_selection *sel);
 static unsigned long kmt_iso_mode_of(const struct kmt_selection *sel);
 static void kmt_update_quiet_age(void);
+static atomic_t kmt_module_gen; /* kmt_site_selected()'s cache generation */
 static const struct kmt_iso_ops kmt_alloc_iso_ops;
 
 /*
@@ -185,6 +187,7 @@ static int kmt_selection_update(void)
 	mutex_lock(&kmt_sel_mutex);
 	old = rcu_dereference_protected(kmt_sel, lockdep_is_held(&kmt_sel_mutex));
 	rcu_assign_pointer(kmt_sel, sel);
+	atomic_inc(&kmt_module_gen); /* (a new selection may have a freed one's address) */
 	mutex_unlock(&kmt_sel_mutex);
 	if (old)
 		kfree_rcu(old, rcu);
@@ -400,15 +403,14 @@ static const char *const kmt_kmalloc_names[] = {
 
 static const char *kmt_kmalloc_cache_name(size_t bytes_alloc)
 {
-	unsigned int i;
-
 	if (bytes_alloc == 96)
 		return "kmalloc-96";
 	if (bytes_alloc == 192)
 		return "kmalloc-192";
-	for (i = 0; i < ARRAY_SIZE(kmt_kmalloc_names); i++)
-		if (bytes_alloc == (8u << i))
-			return kmt_kmalloc_names[i];
+	/* Every allocation asks: the power of two's index, not a scan. */
+	if (bytes_alloc >= 8 && is_power_of_2(bytes_alloc) &&
+	    ilog2(bytes_alloc) - 3 < ARRAY_SIZE(kmt_kmalloc_names))
+		return kmt_kmalloc_names[ilog2(bytes_alloc) - 3];
 	return KMT_KMALLOC_LARGE;
 }
 
@@ -426,6 +428,69 @@ static bool kmt_names_module(const struct kmt_selection *sel, const char *name)
 /* Why an allocation is selected: a whole cache's objects are tracked in place (isolate.c). */
 enum kmt_why { KMT_NOT_SELECTED, KMT_BY_ALL, KMT_BY_CACHE, KMT_BY_MODULE };
 
+/*
+ * Whether a call site is in a module that @sel names: __module_address() and a name compare per
+ * allocation (about 190 instructions), so each CPU keeps its last answers by call site (a module
+ * allocates from few sites). The cache is emptied when the selection or kmt_module_gen changes:
+ * the module notifier below bumps it as modules come, go live (their init text freed) and go.
+ * busy keeps an interrupt that allocates while this CPU writes its cache out of it.
+ */
+#define KMT_SITE_BITS 6
+
+struct kmt_site_cache {
+	unsigned int busy;
+	unsigned int gen;
+	const struct kmt_selection *sel;
+	unsigned long site[1 << KMT_SITE_BITS];
+	u64 selected; /* bit i: site[i] is in a selected module */
+};
+
+static DEFINE_PER_CPU(struct kmt_site_cache, kmt_site_caches);
+
+static bool kmt_site_lookup(const struct kmt_selection *sel, unsigned long site)
+{
+	struct module *mod = kmt_module_address(site);
+
+	return mod && kmt_names_module(sel, mod->name);
+}
+
+/* Preemption off (the allocation hooks' context). */
+static bool kmt_site_selected(const struct kmt_selection *sel, unsigned long site)
+{
+	struct kmt_site_cache *c = this_cpu_ptr(&kmt_site_caches);
+	unsigned int gen = atomic_read(&kmt_module_gen), i = hash_long(site, KMT_SITE_BITS);
+	bool yes;
+
+	if (READ_ONCE(c->busy))
+		return kmt_site_lookup(sel, site);
+	WRITE_ONCE(c->busy, 1);
+	barrier();
+	if (c->sel != sel || c->gen != gen) {
+		memset(c->site, 0, sizeof(c->site));
+		c->sel = sel;
+		c->gen = gen;
+	}
+	if (c->site[i] == site) {
+		yes = c->selected & BIT_ULL(i);
+	} else {
+		yes = kmt_site_lookup(sel, site);
+		c->site[i] = site;
+		c->selected = yes ? c->selected | BIT_ULL(i) : c->selected & ~BIT_ULL(i);
+	}
+	barrier();
+	WRITE_ONCE(c->busy, 0);
+	return yes;
+}
+
+static int kmt_module_event(struct notifier_block *nb, unsigned long ev, void *data)
+{
+	atomic_inc(&kmt_module_gen);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block kmt_module_nb = { .notifier_call = kmt_module_event };
+static bool kmt_module_nb_on;
+
 static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
 				     const char *cache)
 {
@@ -440,12 +505,8 @@ static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned l
 	for (i = 0; i < sel->ncaches && why == KMT_NOT_SELECTED; i++)
 		if (!strcmp(cache, sel->caches[i]))
 			why = KMT_BY_CACHE;
-	if (sel->nmodules && why == KMT_NOT_SELECTED) {
-		struct module *mod = kmt_module_address(call_site);
-
-		if (mod && kmt_names_module(sel, mod->name))
-			why = KMT_BY_MODULE;
-	}
+	if (sel->nmodules && why == KMT_NOT_SELECTED && kmt_site_selected(sel, call_site))
+		why = KMT_BY_MODULE;
 	return why != KMT_NOT_SELECTED && kmt_never_tracked(cache) ? KMT_NOT_SELECTED : why;
 }
 
@@ -475,9 +536,15 @@ static bool kmt_isolating(const struct kmt_selection *sel)
  */
 static void kmt_untracked_alloc(unsigned long a, size_t alloc)
 {
-	/* Most objects are on untracked pages: no shadow to set (the object records are checked still). */
-	if ((a & PAGE_MASK) != ((a + alloc - 1) & PAGE_MASK) || kmt_page_find(a))
-		kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+	/*
+	 * Most objects are on untracked pages: no shadow to set, and no object record to drop (a
+	 * live record holds every page it covers; a freed one left on a page given back is never
+	 * used: the page's object starts are cleared when it is tracked again, and a tracked
+	 * object at its address drops it).
+	 */
+	if ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && !kmt_page_find(a))
+		return;
+	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
 	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
 }
 
@@ -861,9 +928,15 @@ int kmt_alloc_init(void)
 	ret = kmt_kmem_cache_layout_init();
 	if (ret)
 		return ret;
+	ret = register_module_notifier(&kmt_module_nb);
+	if (ret) {
+		pr_err("cannot register a module notifier (%d)\n", ret);
+		return ret;
+	}
+	kmt_module_nb_on = true;
 	ret = kmt_selection_update();
 	if (ret)
-		return ret;
+		goto fail;
 	for_each_kernel_tracepoint(kmt_find_alloc_tp, NULL);
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
 		if (!kmt_alloc_tp[i]) {
@@ -908,4 +981,7 @@ void kmt_alloc_exit(void)
 	mutex_unlock(&kmt_sel_mutex);
 	synchronize_rcu();
 	kfree(old);
+	if (kmt_module_nb_on)
+		unregister_module_notifier(&kmt_module_nb);
+	kmt_module_nb_on = false;
 }
