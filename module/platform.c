@@ -9,6 +9,7 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
+#include <asm/asm.h>
 #include <asm/vsyscall.h>
 
 #include "kmt.h"
@@ -323,6 +324,26 @@ static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size
  * LOCK CMPXCHG on the same memory (the alias of a hidden page maps the same frame), so it stays
  * atomic against the other CPUs. Kernel memory, 1 to 8 bytes within one page, mapped and writable.
  */
+/*
+ * LOCK CMPXCHG that gives -EFAULT instead of an oops if it faults: the page was mapped when
+ * looked at, but another CPU may hide it (a new tracked object on it, a quiet page woken) before
+ * the instruction runs. Our #PF hook shows a tracked page for it (kmt_defer_show()); otherwise
+ * the exception table entry ends it. *@old: the expected value in, the value found out.
+ */
+#define kmt_cmpxchg_nofault(ptr, old, new)                                                 \
+	({                                                                                 \
+		int __err = 0;                                                             \
+		typeof(*(ptr)) __o = *(old);                                               \
+		asm volatile("1: lock cmpxchg %[nv], %[mem]\n"                             \
+			     "2:\n"                                                        \
+			     _ASM_EXTABLE_TYPE_REG(1b, 2b, EX_TYPE_EFAULT_REG, %[err])      \
+			     : [err] "+r"(__err), [mem] "+m"(*(ptr)), "+a"(__o)            \
+			     : [nv] "q"(new)                                               \
+			     : "memory");                                                  \
+		*(old) = __o;                                                              \
+		__err;                                                                     \
+	})
+
 static int kmt_pf_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
 			  void *actual)
 {
@@ -333,19 +354,16 @@ static int kmt_pf_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *e
 	at = kmt_pf_reach(addr);
 	if (!at || (at == addr && !kmt_range_mapped(addr, size, true)))
 		return -EFAULT;
+	memcpy(actual, expected, size);
 	switch (size) {
 	case 1:
-		*(u8 *)actual = cmpxchg((u8 *)at, *(const u8 *)expected, *(const u8 *)desired);
-		return 0;
+		return kmt_cmpxchg_nofault((u8 *)at, (u8 *)actual, *(const u8 *)desired);
 	case 2:
-		*(u16 *)actual = cmpxchg((u16 *)at, *(const u16 *)expected, *(const u16 *)desired);
-		return 0;
+		return kmt_cmpxchg_nofault((u16 *)at, (u16 *)actual, *(const u16 *)desired);
 	case 4:
-		*(u32 *)actual = cmpxchg((u32 *)at, *(const u32 *)expected, *(const u32 *)desired);
-		return 0;
+		return kmt_cmpxchg_nofault((u32 *)at, (u32 *)actual, *(const u32 *)desired);
 	case 8:
-		*(u64 *)actual = cmpxchg((u64 *)at, *(const u64 *)expected, *(const u64 *)desired);
-		return 0;
+		return kmt_cmpxchg_nofault((u64 *)at, (u64 *)actual, *(const u64 *)desired);
 	}
 	return -EFAULT;
 }
