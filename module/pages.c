@@ -753,7 +753,11 @@ static bool kmt_page_may_be_quiet(struct kmt_page *p)
  * The shown count holds one reference for a quiet page: whoever clears quiet (once, by xchg)
  * drops it. The reference is taken before quiet is set, so that a wake cannot drop one that was
  * never taken; quiet is set before the second look at the states, and a writer stores its state
- * before it looks at quiet (kmt_shadow.h), so one of the two always sees the other.
+ * before it looks at quiet (kmt_shadow.h), so one of the two always sees the other. The PTE is
+ * made present only after the second look: shown before it, another CPU's writes to the page
+ * between the two looks (a new object's initialization, whose allocation the second look then
+ * finds) would go unseen, its bytes left uninitialized. That gave false reports on SMP
+ * (vm.hotplug, 6.12) once aged pages (quiet_age) passed the first look often.
  */
 void kmt_page_consider_quiet(struct kmt_page *p)
 {
@@ -763,7 +767,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 		return;
 	if (!kmt_page_may_be_quiet(p))
 		return;
-	kmt_page_show_step(p);
+	atomic_inc(&p->shown); /* the quiet reference, the PTE left as it is for now */
 	if (cmpxchg(&p->shadow.quiet, 0, 1) != 0) {
 		kmt_page_hide_step(p); /* another CPU made it quiet first */
 		return;
@@ -774,6 +778,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 			kmt_page_hide_step(p); /* else the writer's wake dropped the reference */
 		return;
 	}
+	kmt_page_reconcile(p); /* now visible (unless a wake meanwhile dropped the reference) */
 	kmt_count(KMT_CNT_PAGES_QUIETED);
 }
 
