@@ -22,7 +22,7 @@
 
 /* kmt_page.flags bits. */
 #define KMT_PAGE_ALLOC_OWNED 0 /* the allocator hooks hold one tracking reference */
-#define KMT_PAGE_WATCH_ALWAYS 1 /* never quiet with freed or unallocated bytes (quiet_age): isolate.c's slots */
+#define KMT_PAGE_WATCH_ALWAYS 1 /* never quiet with freed or unallocated bytes (quiet_age): pool slots, API ranges */
 
 struct kmt_page {
 	unsigned long addr;   /* page address; 0 while the record is free */

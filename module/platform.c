@@ -320,15 +320,11 @@ static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size
 }
 
 /*
- * An atomic compare-exchange for an emulated LOCK instruction, XCHG, XADD or CMPXCHG: the real
- * LOCK CMPXCHG on the same memory (the alias of a hidden page maps the same frame), so it stays
- * atomic against the other CPUs. Kernel memory, 1 to 8 bytes within one page, mapped and writable.
- */
-/*
  * LOCK CMPXCHG that gives -EFAULT instead of an oops if it faults: the page was mapped when
  * looked at, but another CPU may hide it (a new tracked object on it, a quiet page woken) before
- * the instruction runs. Our #PF hook shows a tracked page for it (kmt_defer_show()); otherwise
- * the exception table entry ends it. *@old: the expected value in, the value found out.
+ * the instruction runs, and a fault inside our own kprobe handler does not reach that kprobe
+ * again (kprobes do not nest), so the exception table entry ends it. *@old: the expected value
+ * in, the value found out.
  */
 #define kmt_cmpxchg_nofault(ptr, old, new)                                                 \
 	({                                                                                 \
@@ -344,6 +340,11 @@ static int kmt_pf_write(void *ctx, uint64_t addr, const void *buf, uint32_t size
 		__err;                                                                     \
 	})
 
+/*
+ * An atomic compare-exchange for an emulated LOCK instruction, XCHG, XADD or CMPXCHG: the real
+ * LOCK CMPXCHG on the same memory (the alias of a hidden page maps the same frame), so it stays
+ * atomic against the other CPUs. Kernel memory, 1 to 8 bytes within one page, mapped and writable.
+ */
 static int kmt_pf_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *expected, const void *desired,
 			  void *actual)
 {

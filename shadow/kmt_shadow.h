@@ -46,8 +46,8 @@ struct kmt_shadow_block {
 	 * Nonzero while the page is quiet: every byte initialized, so that no access to it can be
 	 * reported or change a state, and the glue leaves it visible (no traps). Set by the glue
 	 * (after kmt_shadow_block_all_init(), or kmt_shadow_block_no_uninit() for a page whose
-	 * freed and unallocated bytes it no longer watches); a write of any state but INIT calls map.wake first
-	 * and looks again after it (kmt_shadow_map).
+	 * freed and unallocated bytes it no longer watches); a write of any state but INIT calls
+	 * map.wake first and looks again after it (kmt_shadow_map).
 	 */
 	uint32_t quiet;
 	/*

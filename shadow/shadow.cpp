@@ -64,8 +64,6 @@ inline bool init_quad_at(const kmt_shadow_block *block, uint32_t off, uint32_t e
 	return off % 4 == 0 && off + 4 <= end && block->bits[off / 4] == KMT_SHADOW_INIT * k_replicate;
 }
 
-// One shadow byte holds four data bytes' states, and other CPUs may change its other three at
-// the same time (their own accesses to neighbouring bytes): an atomic read-modify-write.
 // A state of @block changed (kmt_shadow_block.changes). Not an atomic add: two CPUs at once may
 // count one, never none.
 inline void note_change(kmt_shadow_block *block)
@@ -74,6 +72,9 @@ inline void note_change(kmt_shadow_block *block)
 			 __ATOMIC_RELAXED);
 }
 
+// One shadow byte holds four data bytes' states, and other CPUs may change its other three at
+// the same time (their own accesses to neighbouring bytes): an atomic read-modify-write, skipped
+// when the state is already there.
 inline void put_state(kmt_shadow_block *block, uint32_t off, unsigned state)
 {
 	const unsigned shift = 2 * (off % 4);
