@@ -346,17 +346,39 @@ void kmt_pages_flush_local(unsigned long addr, size_t len)
 	}
 }
 
-/* The saved value is only ever taken from a present PTE, so no interleaving can lose it. */
+/*
+ * The saved value is only ever taken from a present PTE that is not our read-only copy of it
+ * (kmt_page_pte_read_only_ours()), so no interleaving can lose it.
+ */
 static void kmt_page_clear_pte(struct kmt_page *p)
 {
 	pte_t pte = READ_ONCE(*p->ptep);
 
 	if (pte_none(pte))
 		return;
-	p->saved = pte_val(pte);
+	if (!kmt_page_pte_read_only_ours(p, pte))
+		p->saved = pte_val(pte);
 	set_pte(p->ptep, __pte(0));
 	kmt_invlpg(p->addr);
 	kmt_tlb_shootdown();
+}
+
+/*
+ * A read-quiet page (KMT_QUIET_READ): present without _PAGE_RW, so that loads run untrapped and
+ * every store still faults. From hidden, nothing to flush (a non-present entry is never cached);
+ * from visible (a step just ended), the writable entries are flushed as for hiding.
+ */
+static void kmt_page_make_read_only(struct kmt_page *p)
+{
+	pte_t pte = READ_ONCE(*p->ptep);
+
+	if (!pte_none(pte) && !pte_write(pte))
+		return;
+	set_pte(p->ptep, __pte(p->saved & ~_PAGE_RW));
+	if (!pte_none(pte)) {
+		kmt_invlpg(p->addr);
+		kmt_tlb_shootdown();
+	}
 }
 
 static void kmt_page_hide(struct kmt_page *p)
@@ -370,10 +392,15 @@ void kmt_page_hide_unarmed(struct kmt_page *p)
 	kmt_page_clear_pte(p);
 }
 
-/* Showing needs no flush: a non-present entry is never cached in the TLB. */
+/*
+ * Showing needs no flush: a non-present entry is never cached in the TLB, and a stale read-only
+ * one makes a write fault that the kernel finds spurious (spurious_kernel_fault()) and retries.
+ */
 static void kmt_page_show(struct kmt_page *p)
 {
-	if (pte_none(READ_ONCE(*p->ptep)))
+	pte_t pte = READ_ONCE(*p->ptep);
+
+	if (pte_none(pte) || kmt_page_pte_read_only_ours(p, pte))
 		set_pte(p->ptep, __pte(p->saved));
 }
 
@@ -389,12 +416,15 @@ static void kmt_page_reconcile(struct kmt_page *p)
 {
 	for (;;) {
 		int n = atomic_read(&p->shown);
+		u32 quiet = READ_ONCE(p->shadow.quiet);
 
-		if (n <= 0 && READ_ONCE(p->tracked) && READ_ONCE(kmt_armed))
-			kmt_page_clear_pte(p);
-		else
+		if (n > 0 || !READ_ONCE(p->tracked) || !READ_ONCE(kmt_armed))
 			kmt_page_show(p);
-		if (atomic_read(&p->shown) == n)
+		else if (quiet == KMT_QUIET_READ)
+			kmt_page_make_read_only(p);
+		else
+			kmt_page_clear_pte(p);
+		if (atomic_read(&p->shown) == n && READ_ONCE(p->shadow.quiet) == quiet)
 			return;
 	}
 }
@@ -508,7 +538,7 @@ int kmt_pages_not_present(void)
 		if (!addr)
 			continue;
 		pte = lookup_address(addr, &level);
-		if (!pte || !pte_present(*pte))
+		if (!pte || !pte_present(*pte) || kmt_page_pte_read_only_ours(&kmt_pool[i], *pte))
 			n++;
 	}
 	return n;
@@ -539,6 +569,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p = &kmt_pool[idx];
 	kmt_free_head = p->next_free;
 	p->ptep = ptep;
+	p->saved = pte_val(*ptep); /* (present: what kmt_page_pte_read_only_ours() compares with) */
 	p->pfn = pte_pfn(*ptep);
 	p->tracked = 1;
 	p->flags = 0;
@@ -724,56 +755,88 @@ void kmt_pages_set_quiet_age(unsigned int age)
 }
 
 /*
- * Whether @p may be quiet: every byte initialized, or (quiet_age) no UNINIT byte and no state of
- * it changed (an allocation, a free, a store into uninitialized or freed bytes...) for quiet_age
- * of its faults: the clock restarts when kmt_page_consider_quiet() sees the block's change count
- * move. Called again after quiet is set and the fence: a change whose writer did not see quiet
- * is seen here, and the page is not made quiet.
+ * Whether @p may be quiet, and how: KMT_QUIET_FULL with every byte initialized, or (quiet_age)
+ * once no state of it changed (an allocation, a free, a store into uninitialized or freed
+ * bytes...) for quiet_age of its faults: KMT_QUIET_FULL with no UNINIT byte, KMT_QUIET_READ
+ * otherwise (if the page is writable at all). The clock restarts when a look sees the block's
+ * change count move. Called again after quiet is set and the fence: a change whose writer did
+ * not see quiet is seen here, and the page is not made quiet. 0: not quiet.
  */
-static bool kmt_page_may_be_quiet(struct kmt_page *p)
+static u32 kmt_page_may_be_quiet(struct kmt_page *p)
 {
 	unsigned int age = READ_ONCE(kmt_quiet_age);
 	u32 now, changes;
 
 	if (kmt_shadow_block_all_init(&p->shadow))
-		return true;
+		return KMT_QUIET_FULL;
 	if (!age || test_bit(KMT_PAGE_WATCH_ALWAYS, &p->flags))
-		return false;
+		return 0;
 	now = atomic_read(&p->quiet_faults);
 	changes = READ_ONCE(p->shadow.changes);
 	if (changes != READ_ONCE(p->seen_changes)) {
 		WRITE_ONCE(p->seen_changes, changes);
 		WRITE_ONCE(p->unchanged_since, now);
-		return false;
+		return 0;
 	}
-	return now - READ_ONCE(p->unchanged_since) >= age && kmt_shadow_block_no_uninit(&p->shadow);
+	if (now - READ_ONCE(p->unchanged_since) < age)
+		return 0;
+	if (kmt_shadow_block_no_uninit(&p->shadow))
+		return KMT_QUIET_FULL;
+	return pte_write(__pte(p->saved)) ? KMT_QUIET_READ : 0;
 }
 
 /*
- * The shown count holds one reference for a quiet page: whoever clears quiet (once, by xchg)
- * drops it. The reference is taken before quiet is set, so that a wake cannot drop one that was
- * never taken; quiet is set before the second look at the states, and a writer stores its state
- * before it looks at quiet (kmt_shadow.h), so one of the two always sees the other. The PTE is
- * made present only after the second look: shown before it, another CPU's writes to the page
- * between the two looks (a new object's initialization, whose allocation the second look then
- * finds) would go unseen, its bytes left uninitialized. That gave false reports on SMP
+ * A read-quiet page: no reference on the shown count (its stores still fault, and no step
+ * needs it), only the PTE made read-only by kmt_page_reconcile() once quiet is set and the
+ * second look agrees. Writes between the two looks fault (the page is still hidden), so they
+ * are all seen; a wake meanwhile clears quiet and reconciles, and so does a failed second look.
+ */
+static void kmt_page_read_quiet(struct kmt_page *p)
+{
+	if (cmpxchg(&p->shadow.quiet, 0, KMT_QUIET_READ) != 0)
+		return;
+	smp_mb();
+	if (!kmt_page_may_be_quiet(p)) {
+		if (xchg(&p->shadow.quiet, 0))
+			kmt_page_reconcile(p);
+		return;
+	}
+	kmt_page_reconcile(p);
+	kmt_count(KMT_CNT_PAGES_READ_QUIETED);
+}
+
+/*
+ * A fully quiet page: the shown count holds one reference for it: whoever clears quiet (once,
+ * by xchg) drops it. The reference is taken before quiet is set, so that a wake cannot drop one
+ * that was never taken; quiet is set before the second look at the states, and a writer stores
+ * its state before it looks at quiet (kmt_shadow.h), so one of the two always sees the other.
+ * The PTE is made present only after the second look: shown before it, another CPU's writes to
+ * the page between the two looks (a new object's initialization, whose allocation the second
+ * look then finds) would go unseen, its bytes left uninitialized. That gave false reports on SMP
  * (vm.hotplug, 6.12) once aged pages (quiet_age) passed the first look often.
  */
 void kmt_page_consider_quiet(struct kmt_page *p)
 {
+	u32 how;
+
 	if (!READ_ONCE(kmt_quiet_on) || READ_ONCE(p->shadow.quiet))
 		return;
 	if (atomic_inc_return(&p->quiet_faults) % KMT_QUIET_EVERY)
 		return;
-	if (!kmt_page_may_be_quiet(p))
+	how = kmt_page_may_be_quiet(p);
+	if (how == KMT_QUIET_READ) {
+		kmt_page_read_quiet(p);
+		return;
+	}
+	if (how != KMT_QUIET_FULL)
 		return;
 	atomic_inc(&p->shown); /* the quiet reference, the PTE left as it is for now */
-	if (cmpxchg(&p->shadow.quiet, 0, 1) != 0) {
+	if (cmpxchg(&p->shadow.quiet, 0, KMT_QUIET_FULL) != 0) {
 		kmt_page_hide_step(p); /* another CPU made it quiet first */
 		return;
 	}
 	smp_mb();
-	if (!kmt_page_may_be_quiet(p)) {
+	if (kmt_page_may_be_quiet(p) != KMT_QUIET_FULL) {
 		if (xchg(&p->shadow.quiet, 0))
 			kmt_page_hide_step(p); /* else the writer's wake dropped the reference */
 		return;
@@ -785,9 +848,13 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 void kmt_pages_shadow_wake(void *ctx, uint64_t page_addr, struct kmt_shadow_block *block)
 {
 	struct kmt_page *p = container_of(block, struct kmt_page, shadow);
+	u32 was = xchg(&block->quiet, 0);
 
-	if (!xchg(&block->quiet, 0))
+	if (!was)
 		return;
-	kmt_page_hide_step(p);
+	if (was == KMT_QUIET_FULL)
+		kmt_page_hide_step(p);
+	else
+		kmt_page_reconcile(p); /* hidden again: no reference was held */
 	kmt_count(KMT_CNT_PAGES_WOKEN);
 }

@@ -14,6 +14,8 @@
 #include <asm/page.h>
 #include <linux/types.h>
 #include <asm/pgtable_types.h>
+#include <asm/trap_pf.h>
+#include <linux/pgtable.h>
 
 #include "kmt_shadow.h"
 
@@ -82,6 +84,43 @@ static inline struct kmt_page *kmt_page_find(unsigned long addr)
 		return &pool[v - 1];
 	return kmt_page_find_slow(addr);
 }
+/*
+ * Values of p->shadow.quiet (kmt_shadow.h): KMT_QUIET_FULL, the page visible as it was (every
+ * byte initialized, or aged with no UNINIT byte); KMT_QUIET_READ, visible read-only (aged with
+ * UNINIT bytes: loads are no longer watched, stores still fault and keep the states exact).
+ */
+#define KMT_QUIET_FULL 1
+#define KMT_QUIET_READ 2
+
+/* Whether @pte is the read-only PTE kmemtrap made of @p's writable one (a read-quiet page). */
+static inline bool kmt_page_pte_read_only_ours(const struct kmt_page *p, pte_t pte)
+{
+	return !pte_none(pte) && !pte_write(pte) && pte_write(__pte(READ_ONCE(p->saved)));
+}
+
+/*
+ * Whether the engine reaches @p through the alias (alias.c) rather than at its address: hidden,
+ * or read-only by kmemtrap (the engine writes what a faulting store would have written).
+ */
+static inline bool kmt_page_needs_alias(const struct kmt_page *p)
+{
+	pte_t pte = READ_ONCE(*p->ptep);
+
+	return pte_none(pte) || kmt_page_pte_read_only_ours(p, pte);
+}
+
+/*
+ * Whether a write fault with hardware @error_code on tracked page @p came from kmemtrap's
+ * read-only PTE (or a stale TLB entry of it): the engine then handles it as a fault on a hidden
+ * page. Only a kernel-mode data write on a page whose own PTE is writable.
+ */
+static inline bool kmt_page_write_fault_ours(const struct kmt_page *p, unsigned long error_code)
+{
+	return (error_code & (X86_PF_PROT | X86_PF_WRITE | X86_PF_USER | X86_PF_RSVD | X86_PF_INSTR |
+			      X86_PF_PK)) == (X86_PF_PROT | X86_PF_WRITE) &&
+	       pte_write(__pte(READ_ONCE(p->saved)));
+}
+
 /* This CPU's TLB entries of the hidden tracked pages of [addr, addr+len) dropped (a new object's). */
 void kmt_pages_flush_local(unsigned long addr, size_t len);
 /* One more tracking reference, creating the record if needed (may split the direct map: process context). */
@@ -137,9 +176,10 @@ void kmt_pages_set_quiet(bool on);
 void kmt_page_consider_quiet(struct kmt_page *p);
 
 /*
- * Aged quiet pages: a page with no UNINIT byte that has taken @age faults since a state of it
- * last changed is made quiet too, its freed and unallocated bytes no longer watched (0: only
- * pages with every byte initialized). Not for KMT_PAGE_WATCH_ALWAYS pages. Any context.
+ * Aged quiet pages: a page that has taken @age faults since a state of it last changed is made
+ * quiet too: with no UNINIT byte fully (its freed and unallocated bytes no longer watched), else
+ * read-only (loads of it no longer watched; KMT_QUIET_READ) (0: only pages with every byte
+ * initialized). Not for KMT_PAGE_WATCH_ALWAYS pages. Any context.
  */
 void kmt_pages_set_quiet_age(unsigned int age);
 
@@ -150,8 +190,9 @@ void kmt_page_hide_unarmed(struct kmt_page *p);
 int kmt_pages_tracked(void);
 int kmt_pages_hidden(void);
 /*
- * Tracked pages whose mapping is not present now, found by walking the page tables afresh (not
- * through the records' PTE pointers): after a disarm it must be 0. Process context.
+ * Tracked pages whose mapping is not present now, or read-only by kmemtrap, found by walking the
+ * page tables afresh (not through the records' PTE pointers): after a disarm it must be 0.
+ * Process context.
  */
 int kmt_pages_not_present(void);
 /* TLB shootdowns sent to the other CPUs (pages hidden with more than one CPU online). */

@@ -145,7 +145,7 @@ static bool kmt_range_reachable(unsigned long addr, unsigned long len, bool writ
 	for (page = addr & PAGE_MASK; page < end; page += PAGE_SIZE) {
 		struct kmt_page *p = kmt_page_find(page);
 
-		if (p && pte_none(READ_ONCE(*p->ptep))) {
+		if (p && kmt_page_needs_alias(p)) {
 			if (write && !pte_write(__pte(p->saved)))
 				return false;
 			continue;
@@ -268,15 +268,16 @@ fault:
 }
 
 /*
- * Where the engine reaches the byte at kernel address @addr: a hidden tracked page through this
- * CPU's alias of its frame (alias.c), anything else directly. 0 if it cannot.
+ * Where the engine reaches the byte at kernel address @addr: a hidden (or kmemtrap's read-only)
+ * tracked page through this CPU's alias of its frame (alias.c), anything else directly. 0 if it
+ * cannot.
  */
 static unsigned long kmt_pf_reach(unsigned long addr)
 {
 	struct kmt_page *p = kmt_page_find(addr);
 	unsigned long va;
 
-	if (!p || !pte_none(READ_ONCE(*p->ptep)))
+	if (!p || !kmt_page_needs_alias(p))
 		return addr;
 	va = kmt_alias_map(p->pfn);
 	return va ? va + (addr & ~PAGE_MASK) : 0;

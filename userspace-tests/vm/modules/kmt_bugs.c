@@ -548,6 +548,73 @@ BUG_CASE(aged_free)
 	return 0;
 }
 
+/*
+ * Read-quiet pages (quiet_age on a page with uninitialized bytes): two objects of the private
+ * cache on one page; a's first 64 bytes written, the rest not. A use of a never-written word
+ * at once: reported. Then the page is read many times, no state changing, so that with
+ * quiet_age it goes quiet read-only; a store into a never-written word of a still faults and is
+ * seen; another never-written word is used: reported only with quiet_age=0. Then b is freed
+ * (the page is hidden again) and the stored word is used: never reported, the store was seen.
+ */
+static noinline u64 kmt_bugs_aged_uninit_early(const u64 *p)
+{
+	if (READ_ONCE(p[9]) & BUGS_FLAG)
+		bugs_used += 11;
+	return 12;
+}
+
+static noinline u64 kmt_bugs_aged_uninit_late(const u64 *p)
+{
+	if (READ_ONCE(p[10]) & BUGS_FLAG)
+		bugs_used += 13;
+	return 14;
+}
+
+static noinline u64 kmt_bugs_aged_stored_use(const u64 *p)
+{
+	if (READ_ONCE(p[11]) & BUGS_FLAG)
+		bugs_used += 15;
+	return 16;
+}
+
+BUG_CASE(aged_uninit)
+{
+	u64 *objs[BUGS_AGED_OBJS] = {}, *a = NULL, *b = NULL;
+	int i, j, n = 0;
+
+	for (n = 0; n < BUGS_AGED_OBJS; n++) {
+		objs[n] = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
+		if (!objs[n])
+			break;
+	}
+	for (i = 0; i < n && !a; i++)
+		for (j = i + 1; j < n && !a; j++)
+			if (((unsigned long)objs[i] & PAGE_MASK) == ((unsigned long)objs[j] & PAGE_MASK)) {
+				a = objs[i];
+				b = objs[j];
+			}
+	for (i = 0; i < n; i++)
+		if (objs[i] != a && objs[i] != b)
+			kmem_cache_free(bugs_cache, objs[i]);
+	if (!a)
+		return sprintf(why, "no two objects on one page in %d", n);
+	memset(a, 0x22, 64);
+	memset(b, 0x22, 100);
+	bugs_sink = kmt_bugs_aged_uninit_early(a);
+	for (i = 0; i < BUGS_AGED_READS; i++)
+		bugs_sink += READ_ONCE(b[i % 12]) + READ_ONCE(a[i % 8]);
+	WRITE_ONCE(a[11], 0x44);
+	bugs_sink = kmt_bugs_aged_uninit_late(a);
+	kmem_cache_free(bugs_cache, b);
+	bugs_sink = kmt_bugs_aged_stored_use(a);
+	if (READ_ONCE(a[11]) != 0x44) {
+		kmem_cache_free(bugs_cache, a);
+		return sprintf(why, "the stored word reads %llx", READ_ONCE(a[11]));
+	}
+	kmem_cache_free(bugs_cache, a);
+	return 0;
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(char *why);
@@ -567,6 +634,7 @@ static const struct {
 	{ "quiet_free", bugs_quiet_free },
 	{ "quiet_copy", bugs_quiet_copy },
 	{ "aged_free", bugs_aged_free },
+	{ "aged_uninit", bugs_aged_uninit },
 	{ "bulk_clean", bugs_bulk_clean },
 	{ "clean", bugs_clean },
 };

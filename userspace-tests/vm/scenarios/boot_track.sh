@@ -1,7 +1,8 @@
 # Boot-time tracking: /init loads kmemtrap first with kmemtrap.track_modules=kmt_bugs from the
 # kernel command line; kmt_bugs is loaded after it and runs its cases in its init. Exactly its
 # seeded bugs (those that need no user context) are reported. Known gaps of the kernel are not run.
-# aged_free's late read is reported too: quiet_age is off by default without track_all=1.
+# aged_free's late read and aged_uninit's late use are reported too: quiet_age is off by default
+# without track_all=1.
 #@expect KMT-GUEST: kmemtrap loaded at boot with: track_modules=kmt_bugs
 #@reject kmt_bugs: .*data WRONG
 grep -q '^kmemtrap ' /proc/modules || kmt_fail "kmemtrap was not loaded at boot"
@@ -21,7 +22,9 @@ for e in "uninit_kmalloc uninit-use kmt_bugs_uninit_kmalloc_read" \
 	"quiet_free freed-read kmt_bugs_quiet_free_read" \
 	"quiet_copy uninit-use kmt_bugs_quiet_copy_read" \
 	"aged_free freed-read kmt_bugs_aged_early_read" \
-	"aged_free freed-read kmt_bugs_aged_late_read"; do
+	"aged_free freed-read kmt_bugs_aged_late_read" \
+	"aged_uninit uninit-use kmt_bugs_aged_uninit_early" \
+	"aged_uninit uninit-use kmt_bugs_aged_uninit_late"; do
 	set -- $e
 	kmt_known_gap "$1" && continue
 	kmt_expect_dmesg "BUG: kmemtrap: $2 in $3"

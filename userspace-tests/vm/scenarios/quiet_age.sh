@@ -2,10 +2,19 @@
 # objects of its private cache on one page, one freed and read at once, the other then read 256
 # times, the freed one read again from another function). With quiet_age=8 the page goes quiet
 # with the freed bytes no longer watched: the first read is reported, the late one is not. With
-# quiet_age=0 the page stays hidden and the late read is reported too. The default (-1) is 0
-# unless track_all=1. Bad values are refused and change nothing.
+# quiet_age=0 the page stays hidden and the late read is reported too. kmt_bugs' aged_uninit
+# case is the same with a never-written word (a page with uninitialized bytes goes quiet
+# read-only): its early use is reported, its late use only with quiet_age=0, and a word stored
+# while the page is read-only is seen (its use after the page is hidden again is never
+# reported). The default (-1) is 0 unless track_all=1. Bad values are refused and change nothing.
 #@expect KMT-AGED: quiet_age=8 freed_reads=1 quieted=[1-9][0-9]*
 #@expect KMT-AGED: quiet_age=0 freed_reads=2
+#@expect KMT-AGED-UNINIT: quiet_age=8 uninit_uses=1 read_quieted=[1-9][0-9]*
+#@expect KMT-AGED-UNINIT: quiet_age=0 uninit_uses=2 read_quieted=0
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_aged_uninit_early\+
+#@expect BUG: kmemtrap: uninit-use in kmt_bugs_aged_uninit_late\+
+#@reject kmemtrap: .* in kmt_bugs_aged_stored_use\+
+#@reject kmt_bugs: .*data WRONG
 #@expect kmemtrap: invalid quiet_age '-2': must be -1\.\.1073741824
 #@expect kmemtrap: invalid quiet_age '1073741825': must be -1\.\.1073741824
 #@expect kmemtrap: invalid quiet_age 'soon': must be -1\.\.1073741824
@@ -26,8 +35,19 @@ aged_run() {
 	[ "$(dmesg | grep -c "kmt_bugs: aged_free: done")" = $((d0 + 1)) ] || kmt_fail "aged_free did not complete"
 	echo "KMT-AGED: quiet_age=$(cat $P/quiet_age) freed_reads=$(($(kmt_counter errors_freed_read) - f0)) quieted=$(($(kmt_counter pages_quieted) - q0))"
 }
+aged_uninit_run() {
+	u0=$(kmt_counter errors_uninit_use)
+	r0=$(kmt_counter pages_read_quieted)
+	d0=$(dmesg | grep -c "kmt_bugs: aged_uninit: done")
+	echo aged_uninit >$D/kmt_bugs/run || kmt_fail "aged_uninit: run failed"
+	cat $D/kmemtrap/reports >/dev/null
+	[ "$(dmesg | grep -c "kmt_bugs: aged_uninit: done")" = $((d0 + 1)) ] || kmt_fail "aged_uninit did not complete"
+	echo "KMT-AGED-UNINIT: quiet_age=$(cat $P/quiet_age) uninit_uses=$(($(kmt_counter errors_uninit_use) - u0)) read_quieted=$(($(kmt_counter pages_read_quieted) - r0))"
+}
 echo 8 >$P/quiet_age || kmt_fail "quiet_age=8 refused"
 aged_run
+aged_uninit_run
+dmesg | grep -q "uninit-use in kmt_bugs_aged_uninit_late" && kmt_fail "the late use was reported with quiet_age=8"
 dmesg | grep -q "freed-read in kmt_bugs_aged_late_read" && kmt_fail "the late read was reported with quiet_age=8"
 for bad in -2 1073741825 soon; do
 	echo "$bad" >$P/quiet_age 2>/dev/null && kmt_fail "quiet_age=$bad accepted"
@@ -35,5 +55,6 @@ for bad in -2 1073741825 soon; do
 done
 echo 0 >$P/quiet_age || kmt_fail "quiet_age=0 refused"
 aged_run
+aged_uninit_run
 kmt_unload kmt_bugs
 kmt_unload kmemtrap
