@@ -842,6 +842,59 @@ Step Emulator::run()
 	return Step::Ok;
 }
 
+// The forms most tracked accesses are (a load into a register, a store of a register or an
+// immediate), without an Emulator and its two copies of the register file: the same result as
+// run() (the differential test against the CPU runs these forms too). Step::Unsupported: not
+// one of them, nothing done.
+Step fast_move(const kmt_insn &insn, kmt_regs &regs, const kmt_emu_mem &mem)
+{
+	if (insn.nops != 2 || insn.nmem != 1 || (insn.flags & KMT_INSN_LOCK))
+		return Step::Unsupported;
+	const kmt_operand &d = insn.ops[0], &s = insn.ops[1];
+	const bool load = d.kind == KMT_OPND_REG && s.kind == KMT_OPND_MEM;
+	const bool store = insn.op == KMT_OP_MOV && d.kind == KMT_OPND_MEM &&
+			   (s.kind == KMT_OPND_REG || s.kind == KMT_OPND_IMM);
+	const kmt_operand &m = load ? s : d;
+	if ((!load && !store) || m.mem != 0 || (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8))
+		return Step::Unsupported;
+	const uint64_t addr = kmt_mem_address(&insn, &insn.mem[0], &regs);
+	uint8_t buf[8] = {};
+	int code;
+	if (load) {
+		if ((code = mem.read(mem.ctx, addr, buf, m.size)) != 0)
+			goto fault;
+		uint64_t v = load_le(buf, m.size);
+		if (insn.op == KMT_OP_MOVSX || insn.op == KMT_OP_MOVSXD)
+			v = sign_extend(v, m.size);
+		uint64_t &g = regs.gpr[d.reg & 15];
+		if (d.flags & KMT_OPND_HIGH8)
+			g = (g & ~0xff00ull) | ((v & 0xff) << 8);
+		else if (d.size >= 8)
+			g = v;
+		else if (d.size == 4)
+			g = v & 0xffffffffull;
+		else
+			g = (g & ~width_mask(d.size)) | (v & width_mask(d.size));
+	} else {
+		uint64_t v = s.kind == KMT_OPND_IMM ? s.imm
+			   : (s.flags & KMT_OPND_HIGH8) ? (regs.gpr[s.reg & 15] >> 8) & 0xff
+							 : regs.gpr[s.reg & 15] & width_mask(s.size);
+		store_le(buf, m.size, v);
+		if ((code = mem.write(mem.ctx, addr, buf, m.size)) != 0)
+			goto fault;
+	}
+	regs.rip += insn.length;
+	return Step::Ok;
+fault:
+	if (mem.fault) {
+		mem.fault->addr = addr;
+		mem.fault->size = m.size;
+		mem.fault->access = load ? KMT_EMU_READ : KMT_EMU_WRITE;
+		mem.fault->code = code;
+	}
+	return Step::Fault;
+}
+
 } // namespace
 } // namespace kmt
 
@@ -852,6 +905,16 @@ extern "C" int kmt_emulate(const struct kmt_insn *insn, struct kmt_regs *regs,
 		return KMT_EMU_UNSUPPORTED;
 	if (insn->op == KMT_OP_OTHER || insn->length == 0)
 		return KMT_EMU_UNSUPPORTED;
+	if (insn->op <= KMT_OP_MOVSXD && insn->op >= KMT_OP_MOV) {
+		switch (kmt::fast_move(*insn, *regs, *mem)) {
+		case kmt::Step::Ok:
+			return KMT_EMU_OK;
+		case kmt::Step::Fault:
+			return KMT_EMU_FAULT;
+		default:
+			break; // another form: the Emulator
+		}
+	}
 	KMT_UNINITIALIZED kmt::Emulator e(*insn, *regs, *mem); // the constructor sets every member
 	switch (e.run()) {
 	case kmt::Step::Ok:
