@@ -844,11 +844,14 @@ Step Emulator::run()
 
 // The forms most tracked accesses are (a load into a register, a store of a register or an
 // immediate), without an Emulator and its two copies of the register file: the same result as
-// run() (the differential test against the CPU runs these forms too). Step::Unsupported: not
-// one of them, nothing done.
-Step fast_move(const kmt_insn &insn, kmt_regs &regs, const kmt_emu_mem &mem)
+// run() (the differential test against the CPU runs these forms too). @access(addr, buf, size,
+// write) reads or writes the operand's bytes, 0 or an error code (then *code: Step::Fault,
+// nothing changed). Step::Unsupported: not one of them, nothing done.
+template <class Access>
+Step move_form(const kmt_insn &insn, kmt_regs &regs, Access &&access, int *code)
 {
-	if (insn.nops != 2 || insn.nmem != 1 || (insn.flags & KMT_INSN_LOCK))
+	if (insn.op < KMT_OP_MOV || insn.op > KMT_OP_MOVSXD || insn.nops != 2 || insn.nmem != 1 ||
+	    (insn.flags & KMT_INSN_LOCK))
 		return Step::Unsupported;
 	const kmt_operand &d = insn.ops[0], &s = insn.ops[1];
 	const bool load = d.kind == KMT_OPND_REG && s.kind == KMT_OPND_MEM;
@@ -859,10 +862,9 @@ Step fast_move(const kmt_insn &insn, kmt_regs &regs, const kmt_emu_mem &mem)
 		return Step::Unsupported;
 	const uint64_t addr = kmt_mem_address(&insn, &insn.mem[0], &regs);
 	uint8_t buf[8] = {};
-	int code;
 	if (load) {
-		if ((code = mem.read(mem.ctx, addr, buf, m.size)) != 0)
-			goto fault;
+		if ((*code = access(addr, buf, m.size, false)) != 0)
+			return Step::Fault;
 		uint64_t v = load_le(buf, m.size);
 		if (insn.op == KMT_OP_MOVSX || insn.op == KMT_OP_MOVSXD)
 			v = sign_extend(v, m.size);
@@ -876,23 +878,33 @@ Step fast_move(const kmt_insn &insn, kmt_regs &regs, const kmt_emu_mem &mem)
 		else
 			g = (g & ~width_mask(d.size)) | (v & width_mask(d.size));
 	} else {
-		uint64_t v = s.kind == KMT_OPND_IMM ? s.imm
-			   : (s.flags & KMT_OPND_HIGH8) ? (regs.gpr[s.reg & 15] >> 8) & 0xff
-							 : regs.gpr[s.reg & 15] & width_mask(s.size);
+		const uint64_t v = s.kind == KMT_OPND_IMM ? s.imm
+				 : (s.flags & KMT_OPND_HIGH8) ? (regs.gpr[s.reg & 15] >> 8) & 0xff
+							       : regs.gpr[s.reg & 15] & width_mask(s.size);
 		store_le(buf, m.size, v);
-		if ((code = mem.write(mem.ctx, addr, buf, m.size)) != 0)
-			goto fault;
+		if ((*code = access(addr, buf, m.size, true)) != 0)
+			return Step::Fault;
 	}
 	regs.rip += insn.length;
 	return Step::Ok;
-fault:
-	if (mem.fault) {
-		mem.fault->addr = addr;
-		mem.fault->size = m.size;
-		mem.fault->access = load ? KMT_EMU_READ : KMT_EMU_WRITE;
-		mem.fault->code = code;
-	}
-	return Step::Fault;
+}
+
+// move_form() through the callbacks, a fault described as the Emulator does.
+Step fast_move(const kmt_insn &insn, kmt_regs &regs, const kmt_emu_mem &mem)
+{
+	int code = 0;
+	return move_form(insn, regs,
+			 [&mem](uint64_t addr, uint8_t *buf, unsigned size, bool write) {
+				 const int c = write ? mem.write(mem.ctx, addr, buf, size) : mem.read(mem.ctx, addr, buf, size);
+				 if (c && mem.fault) {
+					 mem.fault->addr = addr;
+					 mem.fault->size = size;
+					 mem.fault->access = write ? KMT_EMU_WRITE : KMT_EMU_READ;
+					 mem.fault->code = c;
+				 }
+				 return c;
+			 },
+			 &code);
 }
 
 } // namespace
@@ -925,6 +937,26 @@ extern "C" int kmt_emulate(const struct kmt_insn *insn, struct kmt_regs *regs,
 	default:
 		return KMT_EMU_UNSUPPORTED;
 	}
+}
+
+extern "C" int kmt_emulate_move_direct(const struct kmt_insn *insn, struct kmt_regs *regs, uint8_t *ptr,
+				       uint64_t addr)
+{
+	if (!insn || !regs || !ptr)
+		return KMT_EMU_UNSUPPORTED;
+	int code = 0;
+	const kmt::Step s = kmt::move_form(*insn, *regs,
+					   [ptr, addr](uint64_t at, uint8_t *buf, unsigned size, bool write) {
+						   if (at != addr)
+							   return 1; // not the operand the caller mapped
+						   if (write)
+							   __builtin_memcpy(ptr, buf, size);
+						   else
+							   __builtin_memcpy(buf, ptr, size);
+						   return 0;
+					   },
+					   &code);
+	return s == kmt::Step::Ok ? KMT_EMU_OK : KMT_EMU_UNSUPPORTED;
 }
 
 extern "C" const char *kmt_emu_status_str(int status)

@@ -74,6 +74,15 @@ struct kmt_emu_mem {
  */
 int kmt_emulate(const struct kmt_insn *insn, struct kmt_regs *regs, const struct kmt_emu_mem *mem);
 
+/*
+ * kmt_emulate_move_direct - the commonest forms only (MOV, MOVZX, MOVSX, MOVSXD between a general
+ * register and 1, 2, 4 or 8 bytes of memory; MOV of an immediate to memory), with the memory
+ * operand's bytes at @ptr, which the caller has mapped for the operand at address @addr. The
+ * same result as kmt_emulate(). Returns KMT_EMU_OK, or KMT_EMU_UNSUPPORTED (another form, or
+ * the operand's address is not @addr: nothing changed).
+ */
+int kmt_emulate_move_direct(const struct kmt_insn *insn, struct kmt_regs *regs, uint8_t *ptr, uint64_t addr);
+
 /* A short English name for an enum kmt_emu_status, for messages. Never NULL. */
 const char *kmt_emu_status_str(int status);
 

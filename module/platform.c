@@ -370,6 +370,22 @@ static int kmt_pf_cmpxchg(void *ctx, uint64_t addr, uint32_t size, const void *e
 	return -EFAULT;
 }
 
+/*
+ * The engine's direct access to a tracked page (the commonest emulated access): always through
+ * this CPU's alias of its frame, never at its own address, which another CPU may hide meanwhile
+ * (kmt_cmpxchg_nofault()'s reason); the alias stays mapped until the hook leaves its level.
+ */
+static void *kmt_pf_page_ptr(void *ctx, uint64_t page)
+{
+	struct kmt_page *p = kmt_page_find((unsigned long)page);
+	unsigned long va;
+
+	if (!p || page & ~PAGE_MASK)
+		return NULL;
+	va = kmt_alias_map(p->pfn);
+	return va ? (void *)va : NULL;
+}
+
 /* Instructions the emulator may run on this CPU: F3 0F BC/BD are BSF/BSR without BMI1/LZCNT. */
 static int kmt_pf_may_emulate(void *ctx, const struct kmt_insn *insn)
 {
@@ -432,6 +448,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.nul_words = kmt_pf_nul_words,
 	.cmpxchg = kmt_pf_cmpxchg,
 	.may_emulate = kmt_pf_may_emulate,
+	.page_ptr = kmt_pf_page_ptr,
 	.stack_slots = kmt_pf_stack_slots,
 	.current_task = kmt_pf_current_task,
 	.is_stack = kmt_pf_is_stack,

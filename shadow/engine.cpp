@@ -199,6 +199,7 @@ private:
 	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
+	[[nodiscard]] bool emulate_fast(const Operand *ops);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
 	// The source and destination operands of a MOVS (their indexes in insn().mem).
@@ -642,6 +643,8 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 		return start_rep(fault_addr);
 
 	if (!is_string_class(insn().insn_class) && can_emulate()) {
+		if (emulate_fast(ops))
+			return KMT_ENGINE_HANDLED;
 		bool ran = false;
 		const kmt_engine_result r = emulate_plain(ops, &ran);
 		if (ran)
@@ -1163,6 +1166,48 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 	m_cpu->slot_steps = 0;
 	m_cpu->counters.follow_windows++;
 	return run_window(false);
+}
+
+// The most common fault, emulate_plain()'s clean case without its generality: a MOV, MOVZX,
+// MOVSX or MOVSXD with one kernel memory operand within a page, whose bytes, if it reads them,
+// are all initialized (and not a live stack slot's). Nothing uninitialized goes in, so the
+// result is what emulate_plain() would give: the store's bytes initialized (before the write,
+// as there), the instruction run by the emulator, the stack slots settled. False, with nothing
+// changed that the general path does not do again, when it does not apply or the emulator
+// declines: emulate_plain() takes it from the start.
+bool Engine::emulate_fast(const Operand *ops)
+{
+	const kmt_insn &in = insn();
+	if (in.op < KMT_OP_MOV || in.op > KMT_OP_MOVSXD || in.nmem != 1 || (m_regs->rflags & k_flag_tf) ||
+	    !follow_enabled())
+		return false;
+	const Operand &op = ops[0];
+	if ((op.m_access & KMT_ACCESS_COND) || op.m_size == 0 || op.m_size > 8 || is_user(op.m_addr) ||
+	    page_of(op.m_addr) != page_of(op.m_addr + op.m_size - 1))
+		return false;
+	if ((op.m_access & KMT_ACCESS_READ) &&
+	    (kmt_shadow_check(shadow(), op.m_addr, op.m_size, nullptr, nullptr) ||
+	     !clean_reads(*m_regs, false, ops)))
+		return false;
+	if (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &in))
+		return false;
+	if ((op.m_access & KMT_ACCESS_WRITE) && below_stack_guard(op.m_addr, op.m_size))
+		return false;
+	if (op.m_access & KMT_ACCESS_WRITE)
+		kmt_shadow_set(shadow(), op.m_addr, op.m_size, KMT_SHADOW_INIT);
+	auto *page = m_platform->page_ptr ? static_cast<uint8_t *>(m_platform->page_ptr(m_platform->ctx, page_of(op.m_addr)))
+					  : nullptr;
+	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
+	const int status = page ? kmt_emulate_move_direct(&in, m_regs, page + (op.m_addr - page_of(op.m_addr)), op.m_addr)
+				: kmt_emulate(&in, m_regs, &mem);
+	if (status != KMT_EMU_OK)
+		return false;
+	m_cpu->counters.faults_handled++;
+	m_cpu->counters.emulated++;
+	m_cpu->counters.emulated_fast++;
+	new_window();
+	settle_slots();
+	return true;
 }
 
 // ---------------------------------------------------------------------------------------

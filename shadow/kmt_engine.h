@@ -223,6 +223,12 @@ struct kmt_engine_platform {
 		       void *actual);
 	int (*may_emulate)(void *ctx, const struct kmt_insn *insn);
 	/*
+	 * May be NULL. Where the engine may read and write the bytes of tracked page @page directly
+	 * for the rest of this trap (in the kernel: this CPU's alias of its frame), or NULL (then it
+	 * uses read and write). For the commonest emulated access (kmt_emulate_move_direct()).
+	 */
+	void *(*page_ptr)(void *ctx, uint64_t page);
+	/*
 	 * Batch mode only (may be NULL: such copies are stepped). Copy @len bytes from @src to
 	 * @dst, of which exactly one is user memory (copy_to_user, copy_from_user), forward, without
 	 * faulting and without sleeping: a user page that is not resident, or not writable, ends the
@@ -264,6 +270,7 @@ struct kmt_engine_counters {
 	uint64_t slot_reloads;     /* loads from the stack re-tainted by a slot */
 	uint64_t slot_steps;       /* steps taken with clean registers, for live slots */
 	uint64_t emulated;         /* instructions run by the emulator instead of stepped (faults, windows) */
+	uint64_t emulated_fast;    /* of those, faults by a clean MOV-family access (Engine::emulate_fast) */
 	uint64_t emulate_declined; /* instructions the emulator declined: stepped instead */
 	uint64_t decodes;          /* instructions decoded at a fault, a followed step or in a copy routine */
 	uint64_t decode_cache_hits; /* of those, answered by platform.decode_cache */

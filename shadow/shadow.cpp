@@ -168,22 +168,26 @@ void set_in_block(kmt_shadow_block *block, uint32_t off, uint32_t len, unsigned 
 }
 
 // Offset of the first data byte in [off, off+len) of one page that is not INIT, or -1.
+// Whether the 1 to 8 bytes [off, off+len) of @block are all INIT (every emulated access asks):
+// their states lie in three shadow bytes at most, checked at once against all-INIT. Four bytes
+// are read from the block's representation (more follow bits[]), the ones past the range masked
+// off.
+inline bool small_all_init(const kmt_shadow_block *block, uint32_t off, uint32_t len)
+{
+	static_assert(sizeof(kmt_shadow_block) >= offsetof(kmt_shadow_block, bits) + KMT_SHADOW_BLOCK_BYTES + 3,
+		      "a 4-byte window from the last shadow byte stays in the block");
+	uint32_t window;
+	__builtin_memcpy(&window, reinterpret_cast<const uint8_t *>(block) + offsetof(kmt_shadow_block, bits) + off / 4,
+			 sizeof(window));
+	const uint32_t mask = ((1u << (2 * len)) - 1) << (2 * (off % 4));
+	return ((window ^ (KMT_SHADOW_INIT * 0x55555555u)) & mask) == 0;
+}
+
 int64_t find_first_bad(const kmt_shadow_block *block, uint32_t off, uint32_t len)
 {
 	const uint32_t end = off + len;
-	if (len - 1 < 8) {
-		// An access of 1 to 8 bytes (every emulated one): its states lie in three shadow bytes
-		// at most, checked at once against all-INIT. Four bytes are read from the block's
-		// representation (more follow bits[]), the ones past the range masked off.
-		static_assert(sizeof(kmt_shadow_block) >= offsetof(kmt_shadow_block, bits) + KMT_SHADOW_BLOCK_BYTES + 3,
-			      "a 4-byte window from the last shadow byte stays in the block");
-		uint32_t window;
-		__builtin_memcpy(&window, reinterpret_cast<const uint8_t *>(block) + offsetof(kmt_shadow_block, bits) + off / 4,
-				 sizeof(window));
-		const uint32_t mask = ((1u << (2 * len)) - 1) << (2 * (off % 4));
-		if (((window ^ (KMT_SHADOW_INIT * 0x55555555u)) & mask) == 0)
-			return -1;
-	}
+	if (len - 1 < 8 && small_all_init(block, off, len))
+		return -1;
 	while (off < end && off % 32 != 0) {
 		if (init_quad_at(block, off, end)) {
 			off += 4;
@@ -576,6 +580,13 @@ int kmt_shadow_check(const struct kmt_shadow_map *map, uint64_t addr, uint64_t l
 		     uint64_t *bad_addr, enum kmt_shadow_state *bad_state)
 {
 	KMT_ASSERT(addr + len >= addr);
+	// An access of 1 to 8 bytes within a page, all initialized (or untracked): the common answer
+	// without the general walk.
+	if (len - 1 < 8 && kmt::offset_in_page(addr) + len <= kmt::k_page_size) {
+		const kmt_shadow_block *block = map->lookup(map->ctx, addr & KMT_PAGE_MASK);
+		if (!block || kmt::small_all_init(block, kmt::offset_in_page(addr), static_cast<uint32_t>(len)))
+			return 0;
+	}
 	return kmt::shadow_check(kmt::ShadowMap{map}, addr, len, kmt::Direction::Forward, bad_addr, bad_state);
 }
 

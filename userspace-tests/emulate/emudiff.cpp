@@ -63,8 +63,9 @@ int main(int argc, char **argv)
 		    (unsigned long long)s.m_expected_exception, (unsigned long long)s.m_unsupported_by_rule,
 		    (unsigned long long)s.m_fault_injected, (unsigned long long)s.m_races);
 	std::printf("emudiff: %zu of %zu forms and %zu ops compared; undefined flags differed from the "
-		    "CPU in %llu cases\n",
-		    s.m_by_form.size(), forms.size(), s.m_by_op.size(), (unsigned long long)s.m_undefined_differ);
+		    "CPU in %llu cases; %llu direct moves agreed with kmt_emulate()\n",
+		    s.m_by_form.size(), forms.size(), s.m_by_op.size(), (unsigned long long)s.m_undefined_differ,
+		    (unsigned long long)s.m_direct_compared);
 	if (by_form) {
 		for (const auto &kv : s.m_by_form)
 			std::printf("  form %-28s %10llu\n", kv.first.c_str(), (unsigned long long)kv.second);
@@ -77,7 +78,7 @@ int main(int argc, char **argv)
 	}
 	for (const std::string &t : s.m_failure_text)
 		std::printf("FAILURE %s\n", t.c_str());
-	if (s.m_failures || s.m_by_form.size() != forms.size()) {
+	if (s.m_failures || s.m_by_form.size() != forms.size() || !s.m_direct_compared) {
 		std::printf("emudiff: FAIL (%llu failures, %zu forms never compared)\n",
 			    (unsigned long long)s.m_failures, forms.size() - s.m_by_form.size());
 		return 1;

@@ -441,7 +441,12 @@ std::string Runner::check(const uint8_t *bytes, size_t len, const kmt_insn &insn
 	const kmt_emu_mem mem = { &ctx, cb_read, cb_write, cb_cmpxchg, &fault };
 	kmt_regs er = to_regs(st, rip, m_fs_base, m_gs_base);
 	const kmt_regs before = er;
+	const std::vector<uint8_t> pre = m_copy;
 	const int status = kmt_emulate(&insn, &er, &mem);
+	if (status != KMT_EMU_FAULT && !ctx.m_injected && !race) {
+		if (const std::string d = check_direct(insn, before, er, status, pre, arena); !d.empty())
+			return d + what;
+	}
 
 	if (ctx.m_injected) {
 		if (status != KMT_EMU_FAULT)
@@ -530,6 +535,44 @@ std::string Runner::check(const uint8_t *bytes, size_t len, const kmt_insn &insn
 		m_stats.m_undefined_differ++;
 		m_stats.m_undef_by_op[kmt_op_str(op)]++;
 	}
+	return "";
+}
+
+// kmt_emulate_move_direct() (the engine's path when it has the page mapped) against
+// kmt_emulate() on the same case: for the forms it takes (a MOV-family load into a general
+// register, a MOV of a register or an immediate to memory), it must run them and give the same
+// registers and memory; for any other, decline with nothing changed.
+std::string Runner::check_direct(const kmt_insn &insn, const kmt_regs &before, const kmt_regs &after, int status,
+				 const std::vector<uint8_t> &pre, uint64_t arena)
+{
+	if (insn.nmem != 1 || insn.nops < 1 || insn.mem[0].size > 8 || insn.mem[0].size == 0)
+		return "";
+	const uint64_t addr = kmt_mem_address(&insn, &insn.mem[0], &before);
+	if (addr < arena || addr + insn.mem[0].size > arena + kArenaBytes)
+		return "";
+	std::vector<uint8_t> mem = pre;
+	kmt_regs dr = before;
+	const int ds = kmt_emulate_move_direct(&insn, &dr, mem.data() + (addr - arena), addr);
+	const kmt_operand &d = insn.ops[0], &src = insn.ops[1];
+	const unsigned size = insn.mem[0].size;
+	const bool form = insn.op >= KMT_OP_MOV && insn.op <= KMT_OP_MOVSXD && insn.nops == 2 &&
+			  !(insn.flags & KMT_INSN_LOCK) && (size == 1 || size == 2 || size == 4 || size == 8) &&
+			  ((d.kind == KMT_OPND_REG && src.kind == KMT_OPND_MEM) ||
+			   (insn.op == KMT_OP_MOV && d.kind == KMT_OPND_MEM &&
+			    (src.kind == KMT_OPND_REG || src.kind == KMT_OPND_IMM)));
+	if (!form) {
+		if (ds != KMT_EMU_UNSUPPORTED || std::memcmp(&dr, &before, sizeof(dr)) != 0 || mem != pre)
+			return "direct move took a form it must decline: ";
+		return "";
+	}
+	if (ds != KMT_EMU_OK || status != KMT_EMU_OK)
+		return "direct move " + std::string(kmt_emu_status_str(ds)) + ", kmt_emulate " +
+		       kmt_emu_status_str(status) + ": ";
+	if (std::memcmp(&dr, &after, sizeof(dr)) != 0)
+		return "direct move registers differ from kmt_emulate's: ";
+	if (std::memcmp(mem.data(), m_copy.data(), kArenaBytes) != 0)
+		return "direct move memory differs from kmt_emulate's: ";
+	m_stats.m_direct_compared++;
 	return "";
 }
 

@@ -29,6 +29,7 @@ struct Stats {
 	uint64_t m_races = 0;              // a compare-exchange lost to an injected store, retried
 	uint64_t m_failures = 0;
 	uint64_t m_undefined_differ = 0;   // compared cases where an undefined flag differed
+	uint64_t m_direct_compared = 0;    // kmt_emulate_move_direct() agreed with kmt_emulate()
 	std::map<std::string, uint64_t> m_by_form;
 	std::map<std::string, uint64_t> m_by_op;       // compared, by kmt_op_str()
 	std::map<std::string, uint64_t> m_undef_by_op; // undefined flags differing, by op
@@ -56,6 +57,8 @@ private:
 	std::string check(const uint8_t *bytes, size_t len, const kmt_insn &insn, NativeState state,
 			  int fault_at, bool race, const char *form);
 	void fail(const std::string &what);
+	std::string check_direct(const kmt_insn &insn, const kmt_regs &before, const kmt_regs &after, int status,
+				 const std::vector<uint8_t> &pre, uint64_t arena);
 
 	NativeCpu m_cpu;
 	Rng m_rng;

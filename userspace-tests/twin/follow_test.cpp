@@ -206,6 +206,27 @@ TEST_P(FollowTest, StructCopyCarriesTheShadowAndOnlyTheUninitializedFieldIsRepor
 	    { { KMT_ERR_UNINIT_USE, "kmt_case_use_b", "kmt_case_use_b" } });
 }
 
+// The engine's fast path (Engine::emulate_fast): a clean MOV load and a MOV store, emulated
+// without emulate_plain()'s generality; the store's bytes come out initialized, as there.
+TEST_P(FollowTest, CleanStructCopyTakesTheFastPathAndInitializesTheDestination)
+{
+	auto *src = reinterpret_cast<kmt_pair *>(mem(3200));
+	auto *dst = reinterpret_cast<kmt_pair *>(mem(3300));
+	src->a = 5;
+	src->b = 6;
+	init(src, sizeof(*src));
+	run(as_case(kmt_case_struct_copy), reinterpret_cast<uint64_t>(dst), reinterpret_cast<uint64_t>(src), 0, {});
+	EXPECT_EQ(dst->a, 5);
+	EXPECT_EQ(dst->b, 6);
+	EXPECT_EQ(kmt_shadow_check(m_twin.shadow(), reinterpret_cast<uint64_t>(dst), sizeof(*dst), nullptr, nullptr), 0);
+	if (GetParam()) {
+		EXPECT_GE(m_twin.cpu().counters.emulated_fast, 4u) << "two loads and two stores";
+	} else {
+		EXPECT_EQ(m_twin.cpu().counters.emulated_fast, 0u);
+	}
+	EXPECT_EQ(run(as_case(kmt_case_use_b), reinterpret_cast<uint64_t>(dst), 0, 0, {}), 1u);
+}
+
 TEST_P(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)
 {
 	// local = *src goes through registers to the (untracked) stack; the byte loop reloads it from
