@@ -517,26 +517,40 @@ static noinline u64 kmt_bugs_aged_late_read(const u64 *p)
 	return READ_ONCE(p[7]) * 3; /* (unlike any other function here: GCC folds identical ones) */
 }
 
-BUG_CASE(aged_free)
+/*
+ * Two objects of the private cache on one page (the aged cases): allocates up to
+ * BUGS_AGED_OBJS, writes @fill bytes of each, keeps in *a and *b the first two that share a
+ * page and frees the others. Returns how many were allocated; *a stays NULL if no two did.
+ */
+static int bugs_two_on_a_page(u64 **a, u64 **b, size_t fill)
 {
-	u64 *objs[BUGS_AGED_OBJS] = {}, *a = NULL, *b = NULL;
-	int i, j, n = 0;
+	u64 *objs[BUGS_AGED_OBJS] = {};
+	int i, j, n;
 
+	*a = *b = NULL;
 	for (n = 0; n < BUGS_AGED_OBJS; n++) {
 		objs[n] = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
 		if (!objs[n])
 			break;
-		memset(objs[n], 0x22, 100);
+		memset(objs[n], 0x22, fill);
 	}
-	for (i = 0; i < n && !a; i++)
-		for (j = i + 1; j < n && !a; j++)
+	for (i = 0; i < n && !*a; i++)
+		for (j = i + 1; j < n && !*a; j++)
 			if (((unsigned long)objs[i] & PAGE_MASK) == ((unsigned long)objs[j] & PAGE_MASK)) {
-				a = objs[i];
-				b = objs[j];
+				*a = objs[i];
+				*b = objs[j];
 			}
 	for (i = 0; i < n; i++)
-		if (objs[i] != a && objs[i] != b)
+		if (objs[i] != *a && objs[i] != *b)
 			kmem_cache_free(bugs_cache, objs[i]);
+	return n;
+}
+
+BUG_CASE(aged_free)
+{
+	u64 *a, *b;
+	int i, n = bugs_two_on_a_page(&a, &b, 100);
+
 	if (!a)
 		return sprintf(why, "no two objects on one page in %d", n);
 	kmem_cache_free(bugs_cache, a);
@@ -579,23 +593,9 @@ static noinline u64 kmt_bugs_aged_stored_use(const u64 *p)
 
 BUG_CASE(aged_uninit)
 {
-	u64 *objs[BUGS_AGED_OBJS] = {}, *a = NULL, *b = NULL;
-	int i, j, n = 0;
+	u64 *a, *b;
+	int i, n = bugs_two_on_a_page(&a, &b, 0);
 
-	for (n = 0; n < BUGS_AGED_OBJS; n++) {
-		objs[n] = kmem_cache_alloc(bugs_cache, GFP_KERNEL);
-		if (!objs[n])
-			break;
-	}
-	for (i = 0; i < n && !a; i++)
-		for (j = i + 1; j < n && !a; j++)
-			if (((unsigned long)objs[i] & PAGE_MASK) == ((unsigned long)objs[j] & PAGE_MASK)) {
-				a = objs[i];
-				b = objs[j];
-			}
-	for (i = 0; i < n; i++)
-		if (objs[i] != a && objs[i] != b)
-			kmem_cache_free(bugs_cache, objs[i]);
 	if (!a)
 		return sprintf(why, "no two objects on one page in %d", n);
 	memset(a, 0x22, 64);

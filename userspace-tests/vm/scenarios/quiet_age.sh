@@ -26,24 +26,19 @@ P=/sys/module/kmemtrap/parameters
 kmt_load kmemtrap track_modules=kmt_bugs
 kmt_load kmt_bugs
 [ "$(cat $P/quiet_age)" = -1 ] || kmt_fail "quiet_age default is '$(cat $P/quiet_age)', not -1"
-aged_run() {
-	f0=$(kmt_counter errors_freed_read)
-	q0=$(kmt_counter pages_quieted)
-	d0=$(dmesg | grep -c "kmt_bugs: aged_free: done")
-	echo aged_free >$D/kmt_bugs/run || kmt_fail "aged_free: run failed"
+# aged CASE LABEL ERRORS QUIETED E Q: runs kmt_bugs' CASE once and prints LABEL, quiet_age, and
+# the growth of the counters ERRORS and QUIETED as E= and Q=.
+aged() {
+	e0=$(kmt_counter $3)
+	q0=$(kmt_counter $4)
+	d0=$(dmesg | grep -c "kmt_bugs: $1: done")
+	echo $1 >$D/kmt_bugs/run || kmt_fail "$1: run failed"
 	cat $D/kmemtrap/reports >/dev/null
-	[ "$(dmesg | grep -c "kmt_bugs: aged_free: done")" = $((d0 + 1)) ] || kmt_fail "aged_free did not complete"
-	echo "KMT-AGED: quiet_age=$(cat $P/quiet_age) freed_reads=$(($(kmt_counter errors_freed_read) - f0)) quieted=$(($(kmt_counter pages_quieted) - q0))"
+	[ "$(dmesg | grep -c "kmt_bugs: $1: done")" = $((d0 + 1)) ] || kmt_fail "$1 did not complete"
+	echo "$2: quiet_age=$(cat $P/quiet_age) $5=$(($(kmt_counter $3) - e0)) $6=$(($(kmt_counter $4) - q0))"
 }
-aged_uninit_run() {
-	u0=$(kmt_counter errors_uninit_use)
-	r0=$(kmt_counter pages_read_quieted)
-	d0=$(dmesg | grep -c "kmt_bugs: aged_uninit: done")
-	echo aged_uninit >$D/kmt_bugs/run || kmt_fail "aged_uninit: run failed"
-	cat $D/kmemtrap/reports >/dev/null
-	[ "$(dmesg | grep -c "kmt_bugs: aged_uninit: done")" = $((d0 + 1)) ] || kmt_fail "aged_uninit did not complete"
-	echo "KMT-AGED-UNINIT: quiet_age=$(cat $P/quiet_age) uninit_uses=$(($(kmt_counter errors_uninit_use) - u0)) read_quieted=$(($(kmt_counter pages_read_quieted) - r0))"
-}
+aged_run() { aged aged_free KMT-AGED errors_freed_read pages_quieted freed_reads quieted; }
+aged_uninit_run() { aged aged_uninit KMT-AGED-UNINIT errors_uninit_use pages_read_quieted uninit_uses read_quieted; }
 echo 8 >$P/quiet_age || kmt_fail "quiet_age=8 refused"
 aged_run
 aged_uninit_run
