@@ -491,6 +491,23 @@ static int kmt_module_event(struct notifier_block *nb, unsigned long ev, void *d
 static struct notifier_block kmt_module_nb = { .notifier_call = kmt_module_event };
 static bool kmt_module_nb_on;
 
+/*
+ * Whether @site, a call's return address, is in kmemtrap's own text (core or init): two range
+ * compares, where within_module() looks at every memory type of the module (seven on 6.12).
+ */
+static bool kmt_own_site(unsigned long site)
+{
+	unsigned long start, end;
+
+	if (site < MODULES_VADDR || site >= MODULES_END)
+		return false;
+	kmt_module_text(THIS_MODULE, false, &start, &end);
+	if (site - start < end - start)
+		return true;
+	kmt_module_text(THIS_MODULE, true, &start, &end);
+	return site - start < end - start;
+}
+
 static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
 				     const char *cache)
 {
@@ -498,14 +515,16 @@ static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned l
 	unsigned int i;
 
 	/* Every allocation of the kernel comes here: the cheap answers first. */
-	if (!sel || !(sel->all || sel->ncaches || sel->nmodules) || within_module(call_site, THIS_MODULE))
+	if (!sel || !(sel->all || sel->ncaches || sel->nmodules) || kmt_own_site(call_site))
 		return KMT_NOT_SELECTED; /* nothing selected; never our own allocations */
 	if (sel->all)
 		why = KMT_BY_ALL;
 	for (i = 0; i < sel->ncaches && why == KMT_NOT_SELECTED; i++)
 		if (!strcmp(cache, sel->caches[i]))
 			why = KMT_BY_CACHE;
-	if (sel->nmodules && why == KMT_NOT_SELECTED && kmt_site_selected(sel, call_site))
+	/* Only a module's call site can be in a module (the core kernel's allocations skip the cache). */
+	if (sel->nmodules && why == KMT_NOT_SELECTED && call_site >= MODULES_VADDR && call_site < MODULES_END &&
+	    kmt_site_selected(sel, call_site))
 		why = KMT_BY_MODULE;
 	return why != KMT_NOT_SELECTED && kmt_never_tracked(cache) ? KMT_NOT_SELECTED : why;
 }
@@ -542,7 +561,7 @@ static void kmt_untracked_alloc(unsigned long a, size_t alloc)
 	 * used: the page's object starts are cleared when it is tracked again, and a tracked
 	 * object at its address drops it).
 	 */
-	if ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && !kmt_page_find(a))
+	if ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && (!kmt_pages_maybe_tracked(a) || !kmt_page_find(a)))
 		return;
 	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
 	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
@@ -700,7 +719,8 @@ static void kmt_on_free(const void *ptr)
 	bool rcu = false;
 	u32 size;
 
-	if (ZERO_OR_NULL_PTR(ptr))
+	/* A tracked object's record holds every page it covers: on an untracked page, nothing to do. */
+	if (ZERO_OR_NULL_PTR(ptr) || !kmt_pages_maybe_tracked((unsigned long)ptr))
 		return;
 	size = kmt_object_free((unsigned long)ptr, &rcu);
 	if (size && !rcu)

@@ -187,6 +187,36 @@ static u32 kmt_hash_slot(unsigned long page)
 	return (u32)(hash_long(page >> PAGE_SHIFT, 32) & (kmt_hash_size - 1));
 }
 
+/*
+ * A counting filter over the records' pages, for the allocator hooks' commonest question, "is
+ * this object's page tracked at all?", asked at every allocation and free of an untracked object:
+ * one counter per bucket of page addresses, raised before a record is published in the hash and
+ * lowered after it is removed (under kmt_pages_lock), so a zero means the hash has no such page
+ * (as a hash look-up at that instant would say). A counter that reaches the top stays there.
+ */
+#define KMT_FILTER_BITS 16
+static u16 *kmt_filter;
+
+static u32 kmt_filter_slot(unsigned long page)
+{
+	return (u32)hash_long(page >> PAGE_SHIFT, KMT_FILTER_BITS);
+}
+
+static void kmt_filter_add(unsigned long page, int delta)
+{
+	u16 *c = &kmt_filter[kmt_filter_slot(page)];
+
+	if (*c != U16_MAX)
+		WRITE_ONCE(*c, *c + delta);
+}
+
+bool kmt_pages_maybe_tracked(unsigned long addr)
+{
+	u16 *filter = READ_ONCE(kmt_filter);
+
+	return !filter || READ_ONCE(filter[kmt_filter_slot(addr & PAGE_MASK)]) != 0;
+}
+
 static void kmt_pool_reset_free_list(void)
 {
 	u32 i;
@@ -207,7 +237,8 @@ int kmt_pages_init(unsigned int max_pages)
 	/* No allocation-failure splat for a max_pages too large: the message below says it. */
 	kmt_pool = __vmalloc(array_size(max_pages, sizeof(*kmt_pool)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_hash = __vmalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!kmt_pool || !kmt_hash) {
+	kmt_filter = vzalloc(sizeof(*kmt_filter) << KMT_FILTER_BITS);
+	if (!kmt_pool || !kmt_hash || !kmt_filter) {
 		kmt_pages_exit();
 		pr_err("cannot allocate %u page records (max_pages)\n", max_pages);
 		return -ENOMEM;
@@ -216,6 +247,7 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_nexcluded = 0;
 	kmt_pages_exclude(kmt_pool, array_size(max_pages, sizeof(*kmt_pool)));
 	kmt_pages_exclude(kmt_hash, array_size(kmt_hash_size, sizeof(*kmt_hash)));
+	kmt_pages_exclude(kmt_filter, sizeof(*kmt_filter) << KMT_FILTER_BITS);
 	return 0;
 }
 
@@ -224,8 +256,10 @@ void kmt_pages_exit(void)
 	kmt_shootdown_exit();
 	vfree(kmt_pool);
 	vfree(kmt_hash);
+	vfree(kmt_filter);
 	kmt_pool = NULL;
 	kmt_hash = NULL;
+	kmt_filter = NULL;
 }
 
 void kmt_pages_exclude(const void *start, size_t len)
@@ -582,6 +616,8 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
+	kmt_filter_add(page, 1);
+	smp_wmb(); /* the filter counts the page before any look-up can find it */
 	smp_store_release(&p->addr, page);
 	slot = kmt_hash_slot(page);
 	while (kmt_hash[slot] != 0 && kmt_hash[slot] != KMT_HASH_TOMB)
@@ -662,6 +698,7 @@ void kmt_page_put(struct kmt_page *p)
 			break;
 		}
 	}
+	kmt_filter_add(p->addr, -1);
 	WRITE_ONCE(p->addr, 0);
 	p->next_free = kmt_free_head;
 	kmt_free_head = idx + 1;
@@ -718,6 +755,7 @@ void kmt_pages_release_all(void)
 	}
 	kmt_pool_reset_free_list();
 	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));
+	memset(kmt_filter, 0, sizeof(*kmt_filter) << KMT_FILTER_BITS);
 	atomic_set(&kmt_ntracked, 0);
 	spin_unlock_irqrestore(&kmt_pages_lock, flags);
 }

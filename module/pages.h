@@ -121,6 +121,12 @@ static inline bool kmt_page_write_fault_ours(const struct kmt_page *p, unsigned 
 	       pte_write(__pte(READ_ONCE(p->saved)));
 }
 
+/*
+ * Trap-safe, lock-free: false when the page of @addr certainly has no record (a counting filter
+ * over the records' pages, pages.c); true when it may have one (then kmt_page_find() says).
+ */
+bool kmt_pages_maybe_tracked(unsigned long addr);
+
 /* This CPU's TLB entries of the hidden tracked pages of [addr, addr+len) dropped (a new object's). */
 void kmt_pages_flush_local(unsigned long addr, size_t len);
 /* One more tracking reference, creating the record if needed (may split the direct map: process context). */

@@ -92,6 +92,17 @@
 
 #define KB "kmt_bench: "
 
+/*
+ * kmemtrap's API, reached through symbol_get() so that this module loads without kmemtrap too:
+ * the measurements that track nothing then still run (bench.sh's ".unloaded" ones, the cost of
+ * an allocation or a load with kmemtrap not loaded, in the same boot); the others fail with
+ * -ENODEV.
+ */
+static typeof(&kmemtrap_track) kb_track;
+static typeof(&kmemtrap_untrack) kb_untrack;
+static typeof(&kmemtrap_set_state) kb_set_state;
+static typeof(&kmemtrap_get_state) kb_get_state;
+
 #define KB_REPS 11
 #define KB_TARGET_NS (20 * NSEC_PER_MSEC)
 #define KB_MAX_N (1ul << 28)
@@ -372,7 +383,7 @@ static u8 *kb_page(size_t off, size_t len, int *err)
 		return NULL;
 	}
 	memset(p, 0x5a, PAGE_SIZE);
-	if (len && (*err = kmemtrap_track(p + off, len, KMEMTRAP_INITIALIZED))) {
+	if (len && (*err = kb_track ? kb_track(p + off, len, KMEMTRAP_INITIALIZED) : -ENODEV)) {
 		free_page((unsigned long)p);
 		return NULL;
 	}
@@ -384,7 +395,7 @@ static void kb_page_free(u8 *p, size_t off, size_t len)
 	if (!p)
 		return;
 	if (len)
-		kmemtrap_untrack(p + off, len);
+		kb_untrack(p + off, len); /* (tracked: kb_page() found the API) */
 	free_page((unsigned long)p);
 }
 
@@ -626,17 +637,17 @@ static int kb_copy(struct kb_result *r, char *why, bool is_memcpy, bool tracked)
 		goto out;
 	}
 	if (tracked)
-		kmemtrap_set_state(c.dst, PAGE_SIZE, KMEMTRAP_UNINITIALIZED); /* as a fresh buffer */
+		kb_set_state(c.dst, PAGE_SIZE, KMEMTRAP_UNINITIALIZED); /* as a fresh buffer */
 	ret = kb_measure(r, is_memcpy ? kb_memcpy_loop : kb_memset_loop, &c, why);
 	if (ret)
 		goto out;
-	if (tracked && kmemtrap_get_state(c.dst + KB_COPY_BYTES - 1) != KMEMTRAP_INITIALIZED) {
+	if (tracked && kb_get_state(c.dst + KB_COPY_BYTES - 1) != KMEMTRAP_INITIALIZED) {
 		ret = kb_fail(why, -EIO, "the destination's last byte is not initialized");
 		goto out;
 	}
 	/* Read the data back untracked, then free the page. */
 	if (tracked)
-		kmemtrap_untrack(c.dst, PAGE_SIZE);
+		kb_untrack(c.dst, PAGE_SIZE);
 	for (i = 0; i < KB_COPY_BYTES; i++) {
 		if (c.dst[i] != want) {
 			ret = kb_fail(why, -EIO, "data wrong at +%zu", i);
@@ -800,8 +811,32 @@ static int kb_list_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(kb_list);
 
+static void kb_api_put(void)
+{
+	if (kb_track)
+		symbol_put(kmemtrap_track);
+	if (kb_untrack)
+		symbol_put(kmemtrap_untrack);
+	if (kb_set_state)
+		symbol_put(kmemtrap_set_state);
+	if (kb_get_state)
+		symbol_put(kmemtrap_get_state);
+	kb_track = NULL;
+	kb_untrack = NULL;
+	kb_set_state = NULL;
+	kb_get_state = NULL;
+}
+
 static int __init kb_init(void)
 {
+	kb_track = symbol_get(kmemtrap_track);
+	kb_untrack = symbol_get(kmemtrap_untrack);
+	kb_set_state = symbol_get(kmemtrap_set_state);
+	kb_get_state = symbol_get(kmemtrap_get_state);
+	if (!kb_track || !kb_untrack || !kb_set_state || !kb_get_state) {
+		kb_api_put();
+		pr_info(KB "kmemtrap is not loaded: the measurements that track nothing only\n");
+	}
 	kb_dir = debugfs_create_dir("kmt_bench", NULL);
 	debugfs_create_file("run", 0200, kb_dir, NULL, &kb_run_fops);
 	debugfs_create_file("result", 0444, kb_dir, NULL, &kb_result_fops);
@@ -820,6 +855,7 @@ static void __exit kb_exit(void)
 		unregister_die_notifier(&kb_db_nb);
 	kb_db_registered = false;
 	mutex_unlock(&kb_mutex);
+	kb_api_put();
 }
 
 module_init(kb_init);

@@ -50,8 +50,18 @@
 #@expect KMT-BENCH-RATIO: kstrdup_kfree.isolating/kstrdup_kfree.noisolate=[0-9.]+
 #@expect KMT-BENCH-RATIO: memcpy4k.step/memcpy4k.batch=[0-9.]+
 #@expect KMT-BENCH-RATIO: memset4k.step/memset4k.batch=[0-9.]+
-#@expect KMT-BENCH-DONE: (29|30) measurements
-#   (27 with more than one CPU: ipi_roundtrip)
+#@expect KMT-BENCH: kmalloc_kfree.unloaded ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kvmalloc_kvfree.unloaded ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: kstrdup_kfree.unloaded ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH: untracked_load.unloaded ns=[0-9.]+ x_pfdb=[0-9.]+ traps=0
+#@expect KMT-BENCH-RATIO: kmalloc_kfree/kmalloc_kfree.unloaded=[0-9.]+
+#@expect KMT-BENCH-RATIO: kmalloc_kfree.isolating/kmalloc_kfree.unloaded=[0-9.]+
+#@expect KMT-BENCH-RATIO: kvmalloc_kvfree.isolating/kvmalloc_kvfree.unloaded=[0-9.]+
+#@expect KMT-BENCH-RATIO: kstrdup_kfree.isolating/kstrdup_kfree.unloaded=[0-9.]+
+#@expect KMT-BENCH-RATIO: untracked_load/untracked_load.unloaded=[0-9.]+
+#@expect KMT-BENCH-RATIO: alloc_neighbour_load/untracked_load.unloaded=[0-9.]+
+#@expect KMT-BENCH-DONE: (33|34) measurements
+#   (the .unloaded ones run first, with kmt_bench loaded alone; ipi_roundtrip with more than one CPU)
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject BUG: kmemtrap:
 #@reject kmt_bench: .*FAILED
@@ -59,6 +69,20 @@
 D=/sys/kernel/debug
 P=/sys/module/kmemtrap/parameters
 R=/tmp/bench.results # one line per measurement: label median_ps min_ps max_ps n ops faults steps
+# First without kmemtrap (kmt_bench reaches its API through symbol_get()): what an allocation
+# and a plain load cost with kmemtrap not loaded, in this boot (".unloaded": goal 2's baseline).
+: >$R
+kmt_load kmt_bench
+grep -q '^kmemtrap ' /proc/modules && kmt_fail "kmemtrap is loaded already"
+for name in $(awk '$2 == "alloc" { print $1 }' $D/kmt_bench/list) untracked_load; do
+	echo "$name" >$D/kmt_bench/run || kmt_fail "$name.unloaded: the measurement failed"
+	set -- $(cat $D/kmt_bench/result)
+	[ "$1" = "$name" ] && [ $# = 6 ] && [ "$2" -gt 0 ] && [ "$6" -gt 0 ] ||
+		kmt_fail "$name.unloaded: no result (read: $*)"
+	echo "$name.unloaded $2 $3 $4 $5 $6 0 0" >>$R
+	echo "KMT-BENCH-RUN: $name.unloaded done"
+done
+kmt_unload kmt_bench
 # quiet_pages=0: a tracked page every byte of which is initialized would stop trapping after a few
 # faults, and there would be nothing to measure; quiet_load turns it on for itself.
 kmt_load kmemtrap quiet_pages=0
@@ -100,7 +124,6 @@ measure() {
 	echo "KMT-BENCH-RUN: $label done"
 }
 
-: >$R
 # Allocation costs first, before isolate.c's hooks are on; selecting a module (absent here)
 # rewrites the kernel's track_caller calls for good (kstrdup() then goes through the wrapper,
 # which sends it straight on); this module's own kmalloc calls are not rewritten (not selected).
@@ -166,6 +189,7 @@ awk '
 		need("memcpy4k.step"); need("memcpy4k.batch"); need("memset4k.step"); need("memset4k.batch")
 		need("kmalloc_kfree"); need("kmalloc_kfree.isolating"); need("kvmalloc_kvfree"); need("kvmalloc_kvfree.isolating"); need("kmalloc_kfree.noisolate"); need("kvmalloc_kvfree.noisolate"); need("alloc_neighbour_load"); need("alloc_neighbour_load.inplace")
 		need("kstrdup_kfree"); need("kstrdup_kfree.isolating"); need("kstrdup_kfree.noisolate")
+		need("kmalloc_kfree.unloaded"); need("kvmalloc_kvfree.unloaded"); need("kstrdup_kfree.unloaded"); need("untracked_load.unloaded")
 		if (bad) exit 1
 		pfdb = ps["pf_fixup"] + ps["db_step"]
 		for (i = 1; i <= k; i++) {
@@ -190,6 +214,15 @@ awk '
 		ratio("kmalloc_kfree.isolating/kmalloc_kfree", ps["kmalloc_kfree.isolating"], ps["kmalloc_kfree"])
 		ratio("kvmalloc_kvfree.isolating/kvmalloc_kvfree", ps["kvmalloc_kvfree.isolating"], ps["kvmalloc_kvfree"])
 		ratio("kstrdup_kfree.isolating/kstrdup_kfree.noisolate", ps["kstrdup_kfree.isolating"], ps["kstrdup_kfree.noisolate"])
+		# Against kmemtrap not loaded: loaded with nothing selected, then with another module selected.
+		ratio("kmalloc_kfree/kmalloc_kfree.unloaded", ps["kmalloc_kfree"], ps["kmalloc_kfree.unloaded"])
+		ratio("kmalloc_kfree.isolating/kmalloc_kfree.unloaded", ps["kmalloc_kfree.isolating"], ps["kmalloc_kfree.unloaded"])
+		ratio("kvmalloc_kvfree/kvmalloc_kvfree.unloaded", ps["kvmalloc_kvfree"], ps["kvmalloc_kvfree.unloaded"])
+		ratio("kvmalloc_kvfree.isolating/kvmalloc_kvfree.unloaded", ps["kvmalloc_kvfree.isolating"], ps["kvmalloc_kvfree.unloaded"])
+		ratio("kstrdup_kfree/kstrdup_kfree.unloaded", ps["kstrdup_kfree"], ps["kstrdup_kfree.unloaded"])
+		ratio("kstrdup_kfree.isolating/kstrdup_kfree.unloaded", ps["kstrdup_kfree.isolating"], ps["kstrdup_kfree.unloaded"])
+		ratio("untracked_load/untracked_load.unloaded", ps["untracked_load"], ps["untracked_load.unloaded"])
+		ratio("alloc_neighbour_load/untracked_load.unloaded", ps["alloc_neighbour_load"], ps["untracked_load.unloaded"])
 		ratio("memcpy4k.step/memcpy4k.batch", ps["memcpy4k.step"], ps["memcpy4k.batch"])
 		ratio("memset4k.step/memset4k.batch", ps["memset4k.step"], ps["memset4k.batch"])
 		if ("memcpy4k_untracked" in ps)
