@@ -604,12 +604,16 @@ BUG_CASE(aged_uninit)
 	for (i = 0; i < BUGS_AGED_READS; i++)
 		bugs_sink += READ_ONCE(b[i % 12]) + READ_ONCE(a[i % 8]);
 	WRITE_ONCE(a[11], 0x44);
+	b[0] = 0x5555;
+	memcpy(a, b, READ_ONCE(bugs_len)); /* a copy routine's stores to the read-only page */
 	bugs_sink = kmt_bugs_aged_uninit_late(a);
 	kmem_cache_free(bugs_cache, b);
 	bugs_sink = kmt_bugs_aged_stored_use(a);
-	if (READ_ONCE(a[11]) != 0x44) {
+	if (READ_ONCE(a[11]) != 0x44 || READ_ONCE(a[0]) != 0x5555 || READ_ONCE(a[7]) != 0x2222222222222222ull) {
+		i = sprintf(why, "the stored words read %llx %llx %llx", READ_ONCE(a[11]), READ_ONCE(a[0]),
+			    READ_ONCE(a[7]));
 		kmem_cache_free(bugs_cache, a);
-		return sprintf(why, "the stored word reads %llx", READ_ONCE(a[11]));
+		return i;
 	}
 	kmem_cache_free(bugs_cache, a);
 	return 0;
