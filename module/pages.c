@@ -400,7 +400,11 @@ static void kmt_page_clear_pte(struct kmt_page *p)
 /*
  * A read-quiet page (KMT_QUIET_READ): present without _PAGE_RW, so that loads run untrapped and
  * every store still faults. From hidden, nothing to flush (a non-present entry is never cached);
- * from visible (a step just ended), the writable entries are flushed as for hiding.
+ * from visible (a step just ended), the writable entries are flushed as for hiding. A
+ * compare-exchange from the value read: a PTE read as hidden may have been shown, used for a
+ * write and put back meanwhile by another CPU's step (the shown count back where it was); a
+ * plain store would then keep its writable TLB entries unflushed, or undo a show. Whoever
+ * changed the PTE meanwhile reconciles it after us (kmt_page_reconcile()'s second look).
  */
 static void kmt_page_make_read_only(struct kmt_page *p)
 {
@@ -408,7 +412,8 @@ static void kmt_page_make_read_only(struct kmt_page *p)
 
 	if (!pte_none(pte) && !pte_write(pte))
 		return;
-	set_pte(p->ptep, __pte(p->saved & ~_PAGE_RW));
+	if (cmpxchg(&p->ptep->pte, pte_val(pte), p->saved & ~_PAGE_RW) != pte_val(pte))
+		return;
 	if (!pte_none(pte)) {
 		kmt_invlpg(p->addr);
 		kmt_tlb_shootdown();
@@ -440,25 +445,33 @@ static void kmt_page_show(struct kmt_page *p)
 
 /*
  * Makes the PTE agree with the page's state: visible while a step needs it (shown > 0), while the
- * record is being freed, or while disarmed; hidden otherwise. Changing the count and then the PTE
- * are two steps, and another CPU (or an NMI here) can change the count in between; so each
- * changer sets the PTE for the count it read and looks again: whoever changed it last also sets
- * the PTE last, for the final count. (Without this a page could stay hidden while counted as
- * shown: a step that keeps faulting on its own page.)
+ * record is being freed, or while disarmed; read-only while read-quiet; hidden otherwise.
+ * Changing the state and then the PTE are two steps, and another CPU (or an NMI here) can change
+ * the state in between; so each changer sets the PTE for the state it read and looks again:
+ * whoever changed it last also sets the PTE last, for the final state. (Without this a page
+ * could stay hidden while counted as shown: a step that keeps faulting on its own page.)
  */
+static bool kmt_page_must_show(struct kmt_page *p, int shown)
+{
+	return shown > 0 || !READ_ONCE(p->tracked) || !READ_ONCE(kmt_armed);
+}
+
 static void kmt_page_reconcile(struct kmt_page *p)
 {
 	for (;;) {
 		int n = atomic_read(&p->shown);
 		u32 quiet = READ_ONCE(p->shadow.quiet);
+		bool show = kmt_page_must_show(p, n);
 
-		if (n > 0 || !READ_ONCE(p->tracked) || !READ_ONCE(kmt_armed))
+		if (show)
 			kmt_page_show(p);
 		else if (quiet == KMT_QUIET_READ)
 			kmt_page_make_read_only(p);
 		else
 			kmt_page_clear_pte(p);
-		if (atomic_read(&p->shown) == n && READ_ONCE(p->shadow.quiet) == quiet)
+		/* (the record untracked or kmemtrap disarmed meanwhile: visible, as put and disarm want) */
+		if (atomic_read(&p->shown) == n && READ_ONCE(p->shadow.quiet) == quiet &&
+		    kmt_page_must_show(p, n) == show)
 			return;
 	}
 }
@@ -829,14 +842,30 @@ static u32 kmt_page_may_be_quiet(struct kmt_page *p)
  * second look agrees. Writes between the two looks fault (the page is still hidden), so they
  * are all seen; a wake meanwhile clears quiet and reconciles, and so does a failed second look.
  */
+/*
+ * Clears @p's quiet, once (xchg): a full quiet page's reference is dropped, a read-quiet page's
+ * PTE reconciled. By whatever value it finds: between one CPU's setting quiet and its clearing
+ * it after a failed second look, a wake may have cleared it and another CPU set the other kind.
+ * Returns the value found.
+ */
+static u32 kmt_page_unquiet(struct kmt_page *p)
+{
+	u32 was = xchg(&p->shadow.quiet, 0);
+
+	if (was == KMT_QUIET_FULL)
+		kmt_page_hide_step(p);
+	else if (was == KMT_QUIET_READ)
+		kmt_page_reconcile(p); /* hidden again: no reference was held */
+	return was;
+}
+
 static void kmt_page_read_quiet(struct kmt_page *p)
 {
 	if (cmpxchg(&p->shadow.quiet, 0, KMT_QUIET_READ) != 0)
 		return;
 	smp_mb();
 	if (!kmt_page_may_be_quiet(p)) {
-		if (xchg(&p->shadow.quiet, 0))
-			kmt_page_reconcile(p);
+		kmt_page_unquiet(p);
 		return;
 	}
 	kmt_page_reconcile(p);
@@ -875,8 +904,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 	}
 	smp_mb();
 	if (kmt_page_may_be_quiet(p) != KMT_QUIET_FULL) {
-		if (xchg(&p->shadow.quiet, 0))
-			kmt_page_hide_step(p); /* else the writer's wake dropped the reference */
+		kmt_page_unquiet(p); /* found 0: the writer's wake dropped our reference */
 		return;
 	}
 	kmt_page_reconcile(p); /* now visible (unless a wake meanwhile dropped the reference) */
@@ -885,14 +913,6 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 
 void kmt_pages_shadow_wake(void *ctx, uint64_t page_addr, struct kmt_shadow_block *block)
 {
-	struct kmt_page *p = container_of(block, struct kmt_page, shadow);
-	u32 was = xchg(&block->quiet, 0);
-
-	if (!was)
-		return;
-	if (was == KMT_QUIET_FULL)
-		kmt_page_hide_step(p);
-	else
-		kmt_page_reconcile(p); /* hidden again: no reference was held */
-	kmt_count(KMT_CNT_PAGES_WOKEN);
+	if (kmt_page_unquiet(container_of(block, struct kmt_page, shadow)))
+		kmt_count(KMT_CNT_PAGES_WOKEN);
 }
