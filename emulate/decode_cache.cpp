@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 //
-// decode_cache.cpp - kmt_decode_cached() (kmt_decode.h): a direct-mapped cache of decoded
-// instructions by address, checked against the live bytes on every use. A tracked access
+// decode_cache.cpp - kmt_decode_cached() (kmt_decode.h): a two-way set-associative cache of
+// decoded instructions by address, checked against the live bytes on every use. A tracked access
 // decodes the instruction that faulted; the same kernel instructions fault again and again, and
 // a decode costs several hundred instructions against a few dozen for a hit.
 
@@ -9,11 +9,15 @@
 
 namespace {
 
-inline unsigned slot_of(uint64_t rip)
+constexpr unsigned k_sets = KMT_DECODE_CACHE_ENTRIES / KMT_DECODE_CACHE_WAYS;
+static_assert(KMT_DECODE_CACHE_WAYS == 2, "the victim choice below is for two ways");
+static_assert((k_sets & (k_sets - 1)) == 0, "a power of two of sets");
+
+inline unsigned set_of(uint64_t rip)
 {
 	// Kernel instructions are not aligned: mix in higher bits so that code a page apart does
 	// not always collide.
-	return static_cast<unsigned>((rip ^ (rip >> 6) ^ (rip >> 12)) & (KMT_DECODE_CACHE_ENTRIES - 1));
+	return static_cast<unsigned>((rip ^ (rip >> 6) ^ (rip >> 12)) & (k_sets - 1));
 }
 
 // Whether the first @n (1..15) bytes of @a and @b are equal: two overlapping word compares
@@ -44,10 +48,34 @@ inline bool same_bytes(const uint8_t *a, const uint8_t *b, size_t n)
 
 } // namespace
 
+extern "C" unsigned kmt_decode_cache_set(uint64_t rip)
+{
+	return set_of(rip);
+}
+
 extern "C" void kmt_decode_cache_clear(struct kmt_decode_cache *cache)
 {
 	for (auto &e : cache->entry)
 		e.rip = 0;
+	for (auto &v : cache->victim)
+		v = 0;
+}
+
+extern "C" const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cache *cache, uint64_t rip,
+							  const uint8_t *code, size_t len)
+{
+	if (!cache || !rip)
+		return nullptr;
+	// Two ways per set: a hit makes the other way the next to go.
+	const unsigned set = set_of(rip);
+	kmt_decode_cache_entry *const e = &cache->entry[set * KMT_DECODE_CACHE_WAYS];
+	for (unsigned w = 0; w < KMT_DECODE_CACHE_WAYS; w++) {
+		if (e[w].rip == rip && e[w].insn.length <= len && same_bytes(e[w].bytes, code, e[w].insn.length)) {
+			cache->victim[set] = static_cast<uint8_t>(w ^ 1);
+			return &e[w].insn;
+		}
+	}
+	return nullptr;
 }
 
 extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_t *code, size_t len,
@@ -57,21 +85,28 @@ extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, c
 		*hit = 0;
 	if (!cache || !rip)
 		return kmt_decode(code, len, insn);
-	kmt_decode_cache_entry &e = cache->entry[slot_of(rip)];
-	if (e.rip == rip && e.insn.length <= len && same_bytes(e.bytes, code, e.insn.length)) {
-		*insn = e.insn;
+	if (const kmt_insn *cached = kmt_decode_cache_lookup(cache, rip, code, len)) {
+		*insn = *cached;
 		if (hit)
 			*hit = 1;
 		return KMT_DECODE_OK;
 	}
+	const unsigned set = set_of(rip);
+	kmt_decode_cache_entry *const e = &cache->entry[set * KMT_DECODE_CACHE_WAYS];
 	const int status = kmt_decode(code, len, insn);
-	if (status != KMT_DECODE_OK) {
-		if (e.rip == rip)
-			e.rip = 0; // the bytes there changed into something that does not decode
-		return status;
+	unsigned way = cache->victim[set];
+	for (unsigned w = 0; w < KMT_DECODE_CACHE_WAYS; w++) {
+		if (e[w].rip == rip) {
+			if (status != KMT_DECODE_OK)
+				e[w].rip = 0; // the bytes there changed into something that does not decode
+			way = w;      // patched bytes: decoded afresh into the same way
+		}
 	}
-	e.rip = rip;
-	__builtin_memcpy(e.bytes, code, insn->length);
-	e.insn = *insn;
+	if (status != KMT_DECODE_OK)
+		return status;
+	e[way].rip = rip;
+	__builtin_memcpy(e[way].bytes, code, insn->length);
+	e[way].insn = *insn;
+	cache->victim[set] = static_cast<uint8_t>(way ^ 1);
 	return status;
 }

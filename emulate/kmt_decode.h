@@ -334,7 +334,8 @@ const char *kmt_op_str(int op);
  * are kept. Not thread-safe: one per CPU, used with interrupts off and never from NMI context
  * (or one for NMIs of its own).
  */
-#define KMT_DECODE_CACHE_ENTRIES 2048 /* a power of two */
+#define KMT_DECODE_CACHE_ENTRIES 4096 /* a power of two */
+#define KMT_DECODE_CACHE_WAYS 2       /* entries per set: an address may be in either */
 
 struct kmt_decode_cache_entry {
 	uint64_t rip;                      /* 0: empty */
@@ -343,8 +344,12 @@ struct kmt_decode_cache_entry {
 };
 
 struct kmt_decode_cache {
-	struct kmt_decode_cache_entry entry[KMT_DECODE_CACHE_ENTRIES];
+	struct kmt_decode_cache_entry entry[KMT_DECODE_CACHE_ENTRIES]; /* set s: entries 2s, 2s + 1 */
+	uint8_t victim[KMT_DECODE_CACHE_ENTRIES / KMT_DECODE_CACHE_WAYS]; /* the way a miss replaces */
 };
+
+/* The set of @rip's entries (its two ways: entry[2 * set], entry[2 * set + 1]); for the tests. */
+unsigned kmt_decode_cache_set(uint64_t rip);
 
 /* Empties @cache (all zero is empty too). */
 void kmt_decode_cache_clear(struct kmt_decode_cache *cache);
@@ -357,6 +362,14 @@ void kmt_decode_cache_clear(struct kmt_decode_cache *cache);
  */
 int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_t *code, size_t len,
 		      struct kmt_insn *insn, int *hit);
+
+/*
+ * The cached decode of @code at @rip, as kmt_decode_cached() would answer from @cache, without
+ * copying it out: NULL on a miss (nothing decoded, nothing kept). The pointer is good until the
+ * next kmt_decode_cached() or kmt_decode_cache_clear() on @cache.
+ */
+const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cache *cache, uint64_t rip,
+					       const uint8_t *code, size_t len);
 
 KMT_EXTERN_C_END
 

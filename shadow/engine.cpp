@@ -67,7 +67,7 @@ struct Operand {
 class Engine {
 public:
 	Engine(kmt_engine_cpu *cpu, const kmt_engine_platform *platform, kmt_regs *regs)
-		: m_cpu(cpu), m_platform(platform), m_regs(regs)
+		: m_cpu(cpu), m_platform(platform), m_regs(regs), m_insn(&cpu->insn)
 	{
 	}
 
@@ -92,7 +92,16 @@ private:
 	void report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status);
 
 	StepState state() const { return static_cast<StepState>(m_cpu->state); }
-	const kmt_insn &insn() const { return m_cpu->insn; }
+	// The instruction of this event: m_cpu->insn, or during a fault until own_insn() the decode
+	// cache's entry (not copied: the fast path keeps nothing past the fault).
+	const kmt_insn &insn() const { return *m_insn; }
+	void own_insn()
+	{
+		if (m_insn != &m_cpu->insn) {
+			m_cpu->insn = *m_insn;
+			m_insn = &m_cpu->insn;
+		}
+	}
 
 	// Pages.
 	[[nodiscard]] bool show_page(uint64_t page);
@@ -198,6 +207,7 @@ private:
 	// @kernel_operands: the caller has seen that no operand is user memory.
 	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
+	int decode_fault_insn();
 	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
 	[[nodiscard]] bool emulate_fast(const Operand *ops);
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
@@ -273,6 +283,7 @@ private:
 	kmt_engine_cpu *m_cpu;
 	const kmt_engine_platform *m_platform;
 	kmt_regs *m_regs;
+	const kmt_insn *m_insn; // insn(): &m_cpu->insn, or a decode cache entry (decode_fault_insn())
 	kmt_follow_end m_follow_end = KMT_FOLLOW_CLEAN; // stamped on reports made at the load
 	// In a fault, the handler's own frames are on the interrupted code's stack, just below its RSP
 	// at the fault (a #PF taken in kernel mode does not switch stacks): an instruction run here
@@ -576,6 +587,24 @@ void Engine::show_element_pages()
 	}
 }
 
+// The faulting instruction at RIP: insn() is the decode cache's entry on a hit (own_insn() copies
+// it when it must outlive the fault), else m_cpu->insn decoded afresh. Returns an enum
+// kmt_decode_status.
+int Engine::decode_fault_insn()
+{
+	uint8_t code[KMT_MAX_INSN_LEN];
+	const size_t n = m_platform->read_code(m_platform->ctx, m_regs->rip, code, sizeof(code));
+	const size_t len = n < sizeof(code) ? n : sizeof(code);
+	m_cpu->counters.decodes++;
+	if (const kmt_insn *hit = kmt_decode_cache_lookup(m_platform->decode_cache, m_regs->rip, code, len)) {
+		m_cpu->counters.decode_cache_hits++;
+		m_insn = hit;
+		return KMT_DECODE_OK;
+	}
+	m_insn = &m_cpu->insn;
+	return kmt_decode_cached(m_platform->decode_cache, m_regs->rip, code, len, &m_cpu->insn, nullptr);
+}
+
 // The instruction at RIP as it is in memory now: @code gets its bytes, @out the decode (through
 // the platform's decode cache). Returns an enum kmt_decode_status.
 int Engine::decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out)
@@ -603,8 +632,7 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	if (predecoded) {
 		m_cpu->insn = *predecoded;
 	} else {
-		uint8_t code[KMT_MAX_INSN_LEN];
-		const int status = decode_at_rip(code, &m_cpu->insn);
+		const int status = decode_fault_insn();
 		if (status != KMT_DECODE_OK)
 			return degraded(KMT_REASON_DECODE, fault_addr, static_cast<uint8_t>(status));
 	}
@@ -615,8 +643,10 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	Operand ops[KMT_MAX_MEM_OPS]; // their addresses, once: the registers do not change before emulate_plain()
 	for (unsigned i = 0; i < insn().nmem; i++) {
 		const kmt_mem_operand &mem = insn().mem[i];
-		if ((mem.flags & KMT_MEM_VSIB) || mem.size == 0 || mem.size > k_page)
+		if ((mem.flags & KMT_MEM_VSIB) || mem.size == 0 || mem.size > k_page) {
+			own_insn();
 			return degraded(KMT_REASON_OPERAND_SIZE, fault_addr, 0);
+		}
 		ops[i] = operand(i);
 		if (fault_addr >= ops[i].m_addr && fault_addr - ops[i].m_addr < ops[i].m_size)
 			explained = true;
@@ -624,8 +654,10 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	const bool rep = insn().rep != KMT_REP_NONE && is_string_class(insn().insn_class);
 	if (rep && m_regs->gpr[KMT_REG_RCX] == 0)
 		explained = false; // a REP with RCX = 0 touches no memory
-	if (!explained)
+	if (!explained) {
+		own_insn();
 		return degraded(KMT_REASON_NO_OPERAND, fault_addr, 0);
+	}
 
 	m_cpu->insn_rip = m_regs->rip;
 	m_cpu->fault_addr = fault_addr;
@@ -633,23 +665,28 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	m_cpu->reported = 0;
 
 	if (in_copy_routine()) {
+		own_insn();
 		bool ran = false;
 		const kmt_engine_result r = run_routine(fault_addr, &ran);
 		if (ran)
 			return r;
 		// Its first instruction could not be run by the engine: the usual path.
 	}
-	if (rep)
+	if (rep) {
+		own_insn();
 		return start_rep(fault_addr);
+	}
 
 	if (!is_string_class(insn().insn_class) && can_emulate()) {
 		if (emulate_fast(ops))
 			return KMT_ENGINE_HANDLED;
+		own_insn(); // from here the instruction may be needed past this fault (a step, a window)
 		bool ran = false;
 		const kmt_engine_result r = emulate_plain(ops, &ran);
 		if (ran)
 			return r;
 	}
+	own_insn();
 	m_cpu->counters.faults_handled++;
 	if (!is_string_class(insn().insn_class) && follow_enabled())
 		return start_plain();

@@ -160,6 +160,62 @@ TEST(DecodeCache, ClearEmptiesIt)
 	EXPECT_EQ(0, cached(&cache, k_rip, k_load).hit);
 }
 
+// Another address whose entries are @rip's set's (the cache has two ways per set).
+uint64_t same_set(uint64_t rip, unsigned nth = 1)
+{
+	for (uint64_t other = rip + 1;; other++)
+		if (kmt_decode_cache_set(other) == kmt_decode_cache_set(rip) && --nth == 0)
+			return other;
+}
+
+TEST(DecodeCache, TwoAddressesOfOneSetAreBothKept)
+{
+	static kmt_decode_cache cache;
+	kmt_decode_cache_clear(&cache);
+	const uint64_t other = same_set(k_rip);
+	(void)cached(&cache, k_rip, k_load);
+	(void)cached(&cache, other, k_store);
+	const Decoded a = cached(&cache, k_rip, k_load), b = cached(&cache, other, k_store);
+	EXPECT_EQ(1, a.hit);
+	EXPECT_EQ(1, b.hit);
+	expect_same(a, plain(k_load));
+	expect_same(b, plain(k_store));
+}
+
+TEST(DecodeCache, AThirdAddressOfASetReplacesTheLeastRecentlyUsed)
+{
+	static kmt_decode_cache cache;
+	kmt_decode_cache_clear(&cache);
+	const uint64_t second = same_set(k_rip), third = same_set(k_rip, 2);
+	(void)cached(&cache, k_rip, k_load);
+	(void)cached(&cache, second, k_store);
+	EXPECT_EQ(1, cached(&cache, k_rip, k_load).hit); // the second is now the least recently used
+	EXPECT_EQ(0, cached(&cache, third, k_load).hit);
+	EXPECT_EQ(1, cached(&cache, k_rip, k_load).hit);
+	EXPECT_EQ(1, cached(&cache, third, k_load).hit);
+	EXPECT_EQ(0, cached(&cache, second, k_store).hit);
+}
+
+TEST(DecodeCache, PatchedBytesInEitherWayAreDecodedAgainWithoutLosingTheOther)
+{
+	static kmt_decode_cache cache;
+	kmt_decode_cache_clear(&cache);
+	const uint64_t other = same_set(k_rip);
+	(void)cached(&cache, k_rip, k_load);
+	(void)cached(&cache, other, k_load);
+	const Decoded patched = cached(&cache, k_rip, k_store); // the first way, while the second is newer
+	EXPECT_EQ(0, patched.hit);
+	expect_same(patched, plain(k_store));
+	EXPECT_EQ(1, cached(&cache, other, k_load).hit);
+	EXPECT_EQ(1, cached(&cache, k_rip, k_store).hit);
+	EXPECT_EQ(0, cached(&cache, k_rip, k_load).hit); // and back: not the old decode
+	EXPECT_EQ(1, cached(&cache, other, k_load).hit);
+	// Bytes that do not decode (two of a four-byte instruction) drop that address's entry only.
+	EXPECT_NE(KMT_DECODE_OK, cached(&cache, other, k_load, 2).status);
+	EXPECT_EQ(1, cached(&cache, k_rip, k_load).hit);
+	EXPECT_EQ(0, cached(&cache, other, k_load).hit);
+}
+
 // Random instruction bytes at a few hundred addresses (so that entries collide and are evicted),
 // patched at random between uses, some read short: every answer equals kmt_decode()'s, and the
 // cache answers a fair share of them.
@@ -191,7 +247,9 @@ TEST(DecodeCache, RandomTextAndPatchesMatchThePlainDecoder)
 		}
 	};
 	for (unsigned i = 0; i < k_addrs; i++) {
-		rips[i] = 0xffffffff81000000ull + rng() % (1u << 24);
+		// One in four shares the set of an earlier one: sets of three and more, beyond the ways.
+		rips[i] = i >= 4 && i % 4 == 0 ? same_set(rips[rng() % i], 1 + rng() % 3)
+					      : 0xffffffff81000000ull + rng() % (1u << 24);
 		fresh(text[i]);
 	}
 	unsigned hits = 0, ok = 0;
