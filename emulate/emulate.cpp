@@ -846,9 +846,10 @@ Step Emulator::run()
 // immediate), without an Emulator and its two copies of the register file: the same result as
 // run() (the differential test against the CPU runs these forms too). @access(addr, buf, size,
 // write) reads or writes the operand's bytes, 0 or an error code (then *code: Step::Fault,
-// nothing changed). Step::Unsupported: not one of them, nothing done.
+// nothing changed). Step::Unsupported: not one of them, nothing done. @known_addr: the memory
+// operand's address when the caller has computed it already (kmt_mem_address()), else NULL.
 template <class Access>
-Step move_form(const kmt_insn &insn, kmt_regs &regs, Access &&access, int *code)
+Step move_form(const kmt_insn &insn, kmt_regs &regs, Access &&access, int *code, const uint64_t *known_addr = nullptr)
 {
 	if (insn.op < KMT_OP_MOV || insn.op > KMT_OP_MOVSXD || insn.nops != 2 || insn.nmem != 1 ||
 	    (insn.flags & KMT_INSN_LOCK))
@@ -860,7 +861,7 @@ Step move_form(const kmt_insn &insn, kmt_regs &regs, Access &&access, int *code)
 	const kmt_operand &m = load ? s : d;
 	if ((!load && !store) || m.mem != 0 || (m.size != 1 && m.size != 2 && m.size != 4 && m.size != 8))
 		return Step::Unsupported;
-	const uint64_t addr = kmt_mem_address(&insn, &insn.mem[0], &regs);
+	const uint64_t addr = known_addr ? *known_addr : kmt_mem_address(&insn, &insn.mem[0], &regs);
 	uint8_t buf[8] = {};
 	if (load) {
 		if ((*code = access(addr, buf, m.size, false)) != 0)
@@ -946,16 +947,14 @@ extern "C" int kmt_emulate_move_direct(const struct kmt_insn *insn, struct kmt_r
 		return KMT_EMU_UNSUPPORTED;
 	int code = 0;
 	const kmt::Step s = kmt::move_form(*insn, *regs,
-					   [ptr, addr](uint64_t at, uint8_t *buf, unsigned size, bool write) {
-						   if (at != addr)
-							   return 1; // not the operand the caller mapped
+					   [ptr](uint64_t, uint8_t *buf, unsigned size, bool write) {
 						   if (write)
 							   __builtin_memcpy(ptr, buf, size);
 						   else
 							   __builtin_memcpy(buf, ptr, size);
 						   return 0;
 					   },
-					   &code);
+					   &code, &addr);
 	return s == kmt::Step::Ok ? KMT_EMU_OK : KMT_EMU_UNSUPPORTED;
 }
 

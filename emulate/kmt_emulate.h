@@ -77,9 +77,10 @@ int kmt_emulate(const struct kmt_insn *insn, struct kmt_regs *regs, const struct
 /*
  * kmt_emulate_move_direct - the commonest forms only (MOV, MOVZX, MOVSX, MOVSXD between a general
  * register and 1, 2, 4 or 8 bytes of memory; MOV of an immediate to memory), with the memory
- * operand's bytes at @ptr, which the caller has mapped for the operand at address @addr. The
- * same result as kmt_emulate(). Returns KMT_EMU_OK, or KMT_EMU_UNSUPPORTED (another form, or
- * the operand's address is not @addr: nothing changed).
+ * operand's bytes at @ptr, which the caller has mapped for the operand. @addr is that operand's
+ * address, as the caller computed it (kmt_mem_address() with these registers): it is not
+ * computed again. The same result as kmt_emulate(). Returns KMT_EMU_OK, or KMT_EMU_UNSUPPORTED
+ * (another form: nothing changed).
  */
 int kmt_emulate_move_direct(const struct kmt_insn *insn, struct kmt_regs *regs, uint8_t *ptr, uint64_t addr);
 

@@ -285,6 +285,11 @@ bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip)
 	return false;
 }
 
+bool kmt_ktext_in_core(unsigned long ip)
+{
+	return ip >= kmt_text_start && ip < kmt_text_end; /* both 0 before kmt_ktext_init() */
+}
+
 bool kmt_ktext_is_code(unsigned long ip)
 {
 	if (!kmt_text_start || kmt_text_end <= kmt_text_start || !kmt_have_module_address())

@@ -47,4 +47,7 @@ bool kmt_ktext_is(enum kmt_ktext_kind kind, unsigned long ip);
  */
 bool kmt_ktext_is_code(unsigned long ip);
 
+/* Whether @ip is in the core kernel's text (_stext.._etext), which is always mapped. */
+bool kmt_ktext_in_core(unsigned long ip);
+
 #endif /* KMT_KTEXT_H */

@@ -96,6 +96,16 @@ static size_t kmt_pf_read_code(void *ctx, uint64_t rip, uint8_t *buf, size_t len
 {
 	size_t first = min_t(size_t, len, PAGE_SIZE - (rip & ~PAGE_MASK));
 
+	/*
+	 * The common case: every byte asked for is on one page of the core kernel's text, which
+	 * is always mapped: two plain loads that overlap.
+	 */
+	if (len > 8 && len <= 16 && first == len && kmt_ktext_in_core(rip)) {
+		memcpy(buf, (const void *)rip, 8);
+		memcpy(buf + len - 8, (const void *)(rip + len - 8), 8);
+		return len;
+	}
+
 	if (kmt_get_kernel_nofault(buf, (unsigned long)rip, first))
 		return 0;
 	if (first < len && !kmt_get_kernel_nofault(buf + first, (unsigned long)(rip + first), len - first))
