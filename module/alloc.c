@@ -491,23 +491,6 @@ static int kmt_module_event(struct notifier_block *nb, unsigned long ev, void *d
 static struct notifier_block kmt_module_nb = { .notifier_call = kmt_module_event };
 static bool kmt_module_nb_on;
 
-/*
- * Whether @site, a call's return address, is in kmemtrap's own text (core or init): two range
- * compares, where within_module() looks at every memory type of the module (seven on 6.12).
- */
-static bool kmt_own_site(unsigned long site)
-{
-	unsigned long start, end;
-
-	if (site < MODULES_VADDR || site >= MODULES_END)
-		return false;
-	kmt_module_text(THIS_MODULE, false, &start, &end);
-	if (site - start < end - start)
-		return true;
-	kmt_module_text(THIS_MODULE, true, &start, &end);
-	return site - start < end - start;
-}
-
 static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
 				     const char *cache)
 {
@@ -515,8 +498,8 @@ static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned l
 	unsigned int i;
 
 	/* Every allocation of the kernel comes here: the cheap answers first. */
-	if (!sel || !(sel->all || sel->ncaches || sel->nmodules) || kmt_own_site(call_site))
-		return KMT_NOT_SELECTED; /* nothing selected; never our own allocations */
+	if (!sel || !(sel->all || sel->ncaches || sel->nmodules))
+		return KMT_NOT_SELECTED; /* nothing selected */
 	if (sel->all)
 		why = KMT_BY_ALL;
 	for (i = 0; i < sel->ncaches && why == KMT_NOT_SELECTED; i++)
@@ -526,7 +509,9 @@ static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned l
 	if (sel->nmodules && why == KMT_NOT_SELECTED && call_site >= MODULES_VADDR && call_site < MODULES_END &&
 	    kmt_site_selected(sel, call_site))
 		why = KMT_BY_MODULE;
-	return why != KMT_NOT_SELECTED && kmt_never_tracked(cache) ? KMT_NOT_SELECTED : why;
+	/* Never our own allocations (looked at last: most allocations are not selected). */
+	return why != KMT_NOT_SELECTED && (kmt_own_text(call_site) || kmt_never_tracked(cache)) ? KMT_NOT_SELECTED
+												: why;
 }
 
 static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)

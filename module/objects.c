@@ -36,6 +36,7 @@
 #include "ktext.h"
 #include "objects.h"
 #include "pages.h"
+#include "symbols.h"
 
 /* A full pool looks for stale records at most once per this many failed allocations. */
 #define KMT_RECLAIM_INTERVAL 1024
@@ -244,7 +245,7 @@ static kmt_stack_t kmt_origin_save(void)
 	unsigned long raw[KMT_RAW_DEPTH];
 	unsigned int n = stack_trace_save(raw, ARRAY_SIZE(raw), 0), first = 0;
 
-	while (first < n && (within_module(raw[first], THIS_MODULE) ||
+	while (first < n && (kmt_own_text(raw[first]) ||
 			     kmt_ktext_is(KMT_KTEXT_ALLOC_HOOK, raw[first]) ||
 			     kmt_ktext_is(KMT_KTEXT_ALLOCATOR, raw[first])))
 		first++;

@@ -15,6 +15,7 @@
 #include <linux/stacktrace.h>
 
 #include "kmt.h"
+#include "compat.h"
 #include "symbols.h"
 
 typedef unsigned long (*kmt_kallsyms_lookup_name_t)(const char *name);
@@ -128,6 +129,19 @@ bool kmt_function_extent(unsigned long addr, unsigned long *start, unsigned long
 int kmt_set_memory_4k(unsigned long addr, int numpages)
 {
 	return kmt_set_memory_4k_fn(addr, numpages);
+}
+
+bool kmt_own_text(unsigned long addr)
+{
+	unsigned long start, end;
+
+	if (addr < MODULES_VADDR || addr >= MODULES_END)
+		return false;
+	kmt_module_text(THIS_MODULE, false, &start, &end);
+	if (addr - start < end - start)
+		return true;
+	kmt_module_text(THIS_MODULE, true, &start, &end);
+	return addr - start < end - start;
 }
 
 unsigned int kmt_stack_trace_save_regs(struct pt_regs *regs, unsigned long *store,

@@ -34,6 +34,12 @@ int kmt_set_memory_4k(unsigned long addr, int numpages);
 unsigned int kmt_stack_trace_save_regs(struct pt_regs *regs, unsigned long *store,
 				       unsigned int size, unsigned int skipnr);
 
+/*
+ * Whether @addr is in kmemtrap's own text (core or init): two range compares, where
+ * within_module() looks at every memory type of the module (seven on 6.12).
+ */
+bool kmt_own_text(unsigned long addr);
+
 /* __module_address() (preemption off), or NULL if this kernel lacks it. */
 struct module *kmt_module_address(unsigned long addr);
 bool kmt_have_module_address(void);
