@@ -63,6 +63,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_STEPS_MIGRATED] = "steps_migrated",
 	[KMT_CNT_PAGES_QUIETED] = "pages_quieted",
 	[KMT_CNT_PAGES_READ_QUIETED] = "pages_read_quieted",
+	[KMT_CNT_FAULTS_READ_QUIET] = "faults_read_quiet",
 	[KMT_CNT_PAGES_WOKEN] = "pages_woken",
 	[KMT_CNT_ALIAS_REMAPS] = "alias_remaps",
 	[KMT_CNT_OBJECTS_ISOLATED] = "objects_isolated",

@@ -73,6 +73,7 @@ enum kmt_counter_id {
 	KMT_CNT_STEPS_MIGRATED,           /* single steps finished on another CPU than they began (the task slept) */
 	KMT_CNT_PAGES_QUIETED,            /* pages left visible: every byte initialized (kmt_page_consider_quiet()) */
 	KMT_CNT_PAGES_READ_QUIETED,       /* pages left visible read-only: aged with UNINIT bytes (quiet_age) */
+	KMT_CNT_FAULTS_READ_QUIET,        /* stores to read-quiet pages (write-protection faults) */
 	KMT_CNT_PAGES_WOKEN,              /* quiet pages hidden again: a state other than INIT was written to them */
 	KMT_CNT_ALIAS_REMAPS,             /* alias addresses pointed at another frame (alias.c; each an invlpg) */
 	KMT_CNT_OBJECTS_ISOLATED,         /* tracked objects moved to a pool slot of their own (isolate.c) */

@@ -309,8 +309,10 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	p = kmt_page_find(address);
 	if (!was_busy && !p)
 		return 0;
-	if (unlikely(error_code & X86_PF_PROT) && p && kmt_page_write_fault_ours(p, error_code))
+	if (unlikely(error_code & X86_PF_PROT) && p && kmt_page_write_fault_ours(p, error_code)) {
 		error_code &= ~X86_PF_PROT; /* a store to a read-quiet page: as if hidden */
+		kmt_count(KMT_CNT_FAULTS_READ_QUIET);
+	}
 	if (p && kmt_page_count_fault(p))
 		kmt_objects_let_go(address); /* sampling: the page took its fault budget */
 

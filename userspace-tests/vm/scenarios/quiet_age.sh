@@ -11,6 +11,8 @@
 #@expect KMT-AGED: quiet_age=0 freed_reads=2
 #@expect KMT-AGED-UNINIT: quiet_age=8 uninit_uses=1 read_quieted=[1-9][0-9]*
 #@expect KMT-AGED-UNINIT: quiet_age=0 uninit_uses=2 read_quieted=0
+#@expect KMT-READ-QUIET-STORES: quiet_age=8 stores=[1-9][0-9]*
+#@expect KMT-READ-QUIET-STORES: quiet_age=0 stores=0
 #@expect BUG: kmemtrap: uninit-use in kmt_bugs_aged_uninit_early\+
 #@expect BUG: kmemtrap: uninit-use in kmt_bugs_aged_uninit_late\+
 #@reject kmemtrap: .* in kmt_bugs_aged_stored_use\+
@@ -38,7 +40,12 @@ aged() {
 	echo "$2: quiet_age=$(cat $P/quiet_age) $5=$(($(kmt_counter $3) - e0)) $6=$(($(kmt_counter $4) - q0))"
 }
 aged_run() { aged aged_free KMT-AGED errors_freed_read pages_quieted freed_reads quieted; }
-aged_uninit_run() { aged aged_uninit KMT-AGED-UNINIT errors_uninit_use pages_read_quieted uninit_uses read_quieted; }
+# The stores into the read-only page fault as write-protection faults (faults_read_quiet).
+aged_uninit_run() {
+	w0=$(kmt_counter faults_read_quiet)
+	aged aged_uninit KMT-AGED-UNINIT errors_uninit_use pages_read_quieted uninit_uses read_quieted
+	echo "KMT-READ-QUIET-STORES: quiet_age=$(cat $P/quiet_age) stores=$(($(kmt_counter faults_read_quiet) - w0))"
+}
 echo 8 >$P/quiet_age || kmt_fail "quiet_age=8 refused"
 aged_run
 aged_uninit_run
