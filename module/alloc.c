@@ -491,32 +491,50 @@ static int kmt_module_event(struct notifier_block *nb, unsigned long ev, void *d
 static struct notifier_block kmt_module_nb = { .notifier_call = kmt_module_event };
 static bool kmt_module_nb_on;
 
-static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
-				     const char *cache)
+/*
+ * Whether @sel may select an allocation by @call_site at all: a selection of modules alone
+ * selects only allocations whose call site is in module space. Inline in the allocation hooks:
+ * most allocations are the core kernel's, and answer here.
+ */
+static __always_inline bool kmt_may_select(const struct kmt_selection *sel, unsigned long call_site)
+{
+	return sel && (sel->all || sel->ncaches ||
+		       (sel->nmodules && call_site - MODULES_VADDR < MODULES_END - MODULES_VADDR));
+}
+
+/* @cache: the object's cache name, or NULL for a kmalloc object of @kmalloc_size (named if needed). */
+static enum kmt_why kmt_selected_why_sized(const struct kmt_selection *sel, unsigned long call_site,
+					   const char *cache, size_t kmalloc_size)
 {
 	enum kmt_why why = KMT_NOT_SELECTED;
 	unsigned int i;
 
 	/* Every allocation of the kernel comes here: the cheap answers first. */
-	if (!sel || !(sel->all || sel->ncaches || sel->nmodules))
-		return KMT_NOT_SELECTED; /* nothing selected */
+	if (!kmt_may_select(sel, call_site))
+		return KMT_NOT_SELECTED; /* nothing selected, or a module selection and a core site */
 	if (sel->all)
 		why = KMT_BY_ALL;
+	if (!cache && (sel->ncaches || why != KMT_NOT_SELECTED))
+		cache = kmt_kmalloc_cache_name(kmalloc_size);
 	for (i = 0; i < sel->ncaches && why == KMT_NOT_SELECTED; i++)
 		if (!strcmp(cache, sel->caches[i]))
 			why = KMT_BY_CACHE;
 	/* Only a module's call site can be in a module (the core kernel's allocations skip the cache). */
 	if (sel->nmodules && why == KMT_NOT_SELECTED && call_site >= MODULES_VADDR && call_site < MODULES_END &&
-	    kmt_site_selected(sel, call_site))
+	    kmt_site_selected(sel, call_site)) {
 		why = KMT_BY_MODULE;
+		if (!cache)
+			cache = kmt_kmalloc_cache_name(kmalloc_size);
+	}
 	/* Never our own allocations (looked at last: most allocations are not selected). */
 	return why != KMT_NOT_SELECTED && (kmt_own_text(call_site) || kmt_never_tracked(cache)) ? KMT_NOT_SELECTED
 												: why;
 }
 
-static bool kmt_selected(const struct kmt_selection *sel, unsigned long call_site, const char *cache)
+static enum kmt_why kmt_selected_why(const struct kmt_selection *sel, unsigned long call_site,
+				     const char *cache)
 {
-	return kmt_selected_why(sel, call_site, cache) != KMT_NOT_SELECTED;
+	return kmt_selected_why_sized(sel, call_site, cache, 0);
 }
 
 /* What isolate.c looks at for this selection (kmt_iso_set_mode()): modules chosen, or sampling. */
@@ -534,11 +552,18 @@ static bool kmt_isolating(const struct kmt_selection *sel)
 	return kmt_iso_mode_of(sel) != 0;
 }
 
+/* The rare case below: an untracked object on a tracked page. */
+static noinline void kmt_untracked_alloc_tracked_page(unsigned long a, size_t alloc)
+{
+	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
+	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
+}
+
 /*
  * An untracked object on a tracked page (e.g. reusing a freed tracked one): its bytes are
  * initialized, and a page left with no tracked object is given back.
  */
-static void kmt_untracked_alloc(unsigned long a, size_t alloc)
+static __always_inline void kmt_untracked_alloc(unsigned long a, size_t alloc)
 {
 	/*
 	 * Most objects are on untracked pages: no shadow to set, and no object record to drop (a
@@ -548,19 +573,23 @@ static void kmt_untracked_alloc(unsigned long a, size_t alloc)
 	 */
 	if ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && (!kmt_pages_maybe_tracked(a) || !kmt_page_find(a)))
 		return;
-	kmt_shadow_set(&kmt_shadow, a, alloc, KMT_SHADOW_INIT);
-	kmt_count_add(KMT_CNT_PAGES_RELEASED_EMPTY, kmt_object_reused(a, true));
+	kmt_untracked_alloc_tracked_page(a, alloc);
 }
 
 static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gfp,
 			     const char *cache, bool ctor, bool rcu_cache);
 
-/* Common allocation hook. Tracepoint context: preemption off, any context but NMI. */
-static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, size_t alloc,
-			 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
+/*
+ * Common allocation hook. Tracepoint context: preemption off, any context but NMI. @cache is
+ * NULL for a kmalloc object: its cache's name, by its size, is looked up only if needed. Inline
+ * in each tracepoint probe: every allocation of the kernel comes here, and most answer at
+ * kmt_may_select() or kmt_pages_maybe_tracked().
+ */
+static __always_inline void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, size_t alloc,
+					 gfp_t gfp, const char *cache, bool ctor, bool rcu_cache)
 {
+	const struct kmt_selection *sel = rcu_dereference_sched(kmt_sel);
 	unsigned long a = (unsigned long)ptr;
-	bool selected;
 
 	if (ZERO_OR_NULL_PTR(ptr) || !alloc)
 		return;
@@ -569,12 +598,12 @@ static void kmt_on_alloc(unsigned long call_site, const void *ptr, size_t req, s
 	 * disarmed, or still loading) are not seen, so tracking it would report them as
 	 * uninitialized later.
 	 */
-	selected = kmt_pages_armed() && kmt_selected(rcu_dereference_sched(kmt_sel), call_site, cache) &&
-		   kmt_sample_take();
-	if (!selected)
-		kmt_untracked_alloc(a, alloc);
-	else
-		kmt_track_object(a, req, alloc, gfp, cache, ctor, rcu_cache);
+	if (kmt_may_select(sel, call_site) && kmt_pages_armed() &&
+	    kmt_selected_why_sized(sel, call_site, cache, alloc) != KMT_NOT_SELECTED && kmt_sample_take()) {
+		kmt_track_object(a, req, alloc, gfp, cache ?: kmt_kmalloc_cache_name(alloc), ctor, rcu_cache);
+		return;
+	}
+	kmt_untracked_alloc(a, alloc);
 }
 
 /* A selected object, tracked where the allocator put it. */
@@ -690,26 +719,37 @@ static bool kmt_alloc_module_selected(const char *name)
 
 static void kmt_on_free(const void *ptr);
 
-/* A kfree() or bulk free by @call_site: a moved object's slot (isolate.c) or a tracked object. */
-static void kmt_on_free_at(const void *ptr, unsigned long call_site)
+/* A tracked object's free (kmt_on_free() found its page tracked). */
+static noinline void kmt_on_free_tracked_page(const void *ptr)
 {
-	if (unlikely(kmt_iso_owns(ptr)))
-		kmt_iso_free(ptr, call_site);
-	else
-		kmt_on_free(ptr);
+	bool rcu = false;
+	u32 size = kmt_object_free((unsigned long)ptr, &rcu);
+
+	if (size && !rcu)
+		kmt_shadow_set(&kmt_shadow, (unsigned long)ptr, size, KMT_SHADOW_FREED);
+}
+
+/* Inline in the free probes: every free of the kernel comes here. */
+static __always_inline void kmt_on_free_inline(const void *ptr)
+{
+	/* A tracked object's record holds every page it covers: on an untracked page, nothing to do. */
+	if (ZERO_OR_NULL_PTR(ptr) || !kmt_pages_maybe_tracked((unsigned long)ptr))
+		return;
+	kmt_on_free_tracked_page(ptr);
 }
 
 static void kmt_on_free(const void *ptr)
 {
-	bool rcu = false;
-	u32 size;
+	kmt_on_free_inline(ptr);
+}
 
-	/* A tracked object's record holds every page it covers: on an untracked page, nothing to do. */
-	if (ZERO_OR_NULL_PTR(ptr) || !kmt_pages_maybe_tracked((unsigned long)ptr))
-		return;
-	size = kmt_object_free((unsigned long)ptr, &rcu);
-	if (size && !rcu)
-		kmt_shadow_set(&kmt_shadow, (unsigned long)ptr, size, KMT_SHADOW_FREED);
+/* A kfree() or bulk free by @call_site: a moved object's slot (isolate.c) or a tracked object. */
+static __always_inline void kmt_on_free_at(const void *ptr, unsigned long call_site)
+{
+	if (unlikely(kmt_iso_may_own(ptr)) && kmt_iso_owns(ptr))
+		kmt_iso_free(ptr, call_site);
+	else
+		kmt_on_free_inline(ptr);
 }
 
 static const struct kmt_iso_ops kmt_alloc_iso_ops = {
@@ -730,8 +770,7 @@ static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const vo
 		}
 		return;
 	}
-	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, kmt_kmalloc_cache_name(bytes_alloc),
-		     false, false);
+	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, NULL, false, false);
 }
 
 static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site, const void *ptr,
@@ -753,7 +792,7 @@ static void notrace kmt_tp_kfree(void *data, unsigned long call_site, const void
 static void notrace kmt_tp_kmem_cache_free(void *data, unsigned long call_site, const void *ptr,
 					   const struct kmem_cache *s)
 {
-	kmt_on_free(ptr);
+	kmt_on_free_inline(ptr);
 }
 
 /* A page (2^order of them) goes back to the page allocator: release what we track there. */

@@ -77,7 +77,6 @@
  * KMALLOC_MAX_CACHE_SIZE, 8 KiB). Its first two pages are tracked: an object of up to 8 KiB
  * (kmalloc-8k) fits, and the page after one of up to 4 KiB is a guard.
  */
-#define KMT_ISO_SLOT (4 * PAGE_SIZE)
 #define KMT_ISO_TRACKED (2 * PAGE_SIZE)
 #define KMT_ISO_MAX_SLOTS 65536
 
@@ -114,7 +113,9 @@ struct kmt_iso_slot {
 
 static struct kmt_iso_slot *kmt_iso_slots; /* sorted by address, fixed once active */
 static unsigned int kmt_iso_n;
-static unsigned long kmt_iso_lo, kmt_iso_hi; /* [lo, hi): every slot is inside */
+unsigned long kmt_iso_lo, kmt_iso_hi; /* [lo, hi): every slot is inside */
+/* The 16 KiB units of address that hold a slot, hashed (isolate.h): never freed, cleared with the pool. */
+unsigned long kmt_iso_units[BITS_TO_LONGS(1u << KMT_ISO_UNIT_BITS)];
 /*
  * Index + 1 of the slot holding each 16 KiB unit of address (address / KMT_ISO_SLOT, hashed,
  * linear probing; a slot not aligned to 16 KiB is in under both units it touches); fixed with
@@ -173,6 +174,7 @@ static int kmt_iso_make_hash(unsigned int n)
 		for (unit = first; unit <= last; unit++) {
 			u32 h = kmt_iso_hash_of(unit);
 
+			set_bit(kmt_iso_unit_bit(unit), kmt_iso_units);
 			while (kmt_iso_hash[h])
 				h = (h + 1) & kmt_iso_hmask;
 			kmt_iso_hash[h] = i + 1;
@@ -363,7 +365,7 @@ static const struct {
 #define KMT_ISO_TC (KMT_ISO_NFNS - 1) /* the track_caller entry point: last (checked at activation) */
 
 static kmt_iso_fn_t kmt_iso_call_fn[KMT_ISO_NFNS + 1]; /* the last: calibration */
-static unsigned long kmt_iso_site;                      /* the return address of that call */
+unsigned long kmt_iso_site;                             /* the return address of that call */
 
 /* The one call of a kmalloc entry point: its return address is what the tracepoint sees. */
 static noinline unsigned long notrace kmt_iso_call(unsigned int i, unsigned long *a)
@@ -372,11 +374,6 @@ static noinline unsigned long notrace kmt_iso_call(unsigned int i, unsigned long
 
 	asm volatile("" : "+r"(ret)); /* a call, never a tail jump: its return address is the site */
 	return ret;
-}
-
-bool kmt_iso_is_site(unsigned long call_site)
-{
-	return call_site == READ_ONCE(kmt_iso_site) && call_site;
 }
 
 static unsigned long notrace kmt_iso_wrap(unsigned int i, unsigned long caller, unsigned long a0,
@@ -856,6 +853,7 @@ static void kmt_iso_free_pool(void)
 		pr_info("isolate: %u pool slots hold live objects: left to the kernel, which frees them with kfree()\n",
 			kept);
 	vfree(kmt_iso_hash);
+	bitmap_zero(kmt_iso_units, 1u << KMT_ISO_UNIT_BITS); /* a stale bit only sends a free to kmt_iso_owns() */
 	vfree(kmt_iso_slots);
 	vfree(kmt_iso_unused);
 	vfree(kmt_iso_fifo);

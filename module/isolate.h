@@ -6,7 +6,11 @@
 #ifndef KMT_ISOLATE_H
 #define KMT_ISOLATE_H
 
+#include <linux/bitops.h>
+#include <linux/compiler.h>
+#include <linux/hash.h>
 #include <linux/types.h>
+#include <asm/page.h>
 
 /*
  * What isolate.c asks of the allocation tracking (alloc.c) that calls it; passed in, so that the
@@ -40,8 +44,12 @@ void kmt_iso_set_mode(unsigned long mode);
 /* Unhooks, waits for the wrappers in flight, gives back every pool page no object lives on. */
 void kmt_iso_exit(void);
 
-/* Whether @call_site, seen by the kmalloc tracepoint, is the isolating wrapper's call. */
-bool kmt_iso_is_site(unsigned long call_site);
+/* Whether @call_site, seen by the kmalloc tracepoint, is the isolating wrapper's call. Inline. */
+extern unsigned long kmt_iso_site; /* (isolate.c) */
+static inline bool kmt_iso_is_site(unsigned long call_site)
+{
+	return call_site == READ_ONCE(kmt_iso_site) && call_site;
+}
 /* The kmalloc tracepoint's facts about @ptr, kept for the wrapper that will see it returned. */
 void kmt_iso_stash(const void *ptr, size_t req, size_t alloc, gfp_t gfp);
 /* The wrapper's side: takes this CPU's facts about @ptr back. False if there are none. */
@@ -55,6 +63,28 @@ bool kmt_iso_unstash(const void *ptr, u32 *req, u32 *alloc, gfp_t *gfp);
 void *kmt_iso_place(const void *orig, u32 req, u32 alloc, gfp_t gfp, const char *cache);
 /* Whether @addr is in a pool slot. Trap-safe. */
 bool kmt_iso_owns(const void *addr);
+/*
+ * A slot: a 16 KiB large kmalloc allocation (isolate.c). A filter of the 16 KiB units of
+ * address holding one (a bit per hashed unit, 8 KiB) answers most frees of other objects.
+ */
+#define KMT_ISO_SLOT (4 * PAGE_SIZE)
+#define KMT_ISO_UNIT_BITS 16
+extern unsigned long kmt_iso_lo, kmt_iso_hi; /* (isolate.c) */
+extern unsigned long kmt_iso_units[];
+
+static inline u32 kmt_iso_unit_bit(unsigned long unit)
+{
+	return (u32)hash_long(unit, KMT_ISO_UNIT_BITS);
+}
+
+/* False when @addr is certainly in no slot (inline, for every kfree()); else ask kmt_iso_owns(). */
+static inline bool kmt_iso_may_own(const void *addr)
+{
+	unsigned long a = (unsigned long)addr;
+
+	return a - READ_ONCE(kmt_iso_lo) < READ_ONCE(kmt_iso_hi) - READ_ONCE(kmt_iso_lo) &&
+	       test_bit(kmt_iso_unit_bit(a / KMT_ISO_SLOT), kmt_iso_units);
+}
 /*
  * A free of a pool object by @caller, from the kfree tracepoint or a bulk free's wrapper, before
  * the kernel's own: the slot goes to quarantine. A double free (or a pointer inside an object) is

@@ -187,20 +187,7 @@ static u32 kmt_hash_slot(unsigned long page)
 	return (u32)(hash_long(page >> PAGE_SHIFT, 32) & (kmt_hash_size - 1));
 }
 
-/*
- * A counting filter over the records' pages, for the allocator hooks' commonest question, "is
- * this object's page tracked at all?", asked at every allocation and free of an untracked object:
- * one counter per bucket of page addresses, raised before a record is published in the hash and
- * lowered after it is removed (under kmt_pages_lock), so a zero means the hash has no such page
- * (as a hash look-up at that instant would say). A counter that reaches the top stays there.
- */
-#define KMT_FILTER_BITS 16
-static u16 *kmt_filter;
-
-static u32 kmt_filter_slot(unsigned long page)
-{
-	return (u32)hash_long(page >> PAGE_SHIFT, KMT_FILTER_BITS);
-}
+u16 *kmt_filter; /* the counting filter of the records' pages (pages.h) */
 
 static void kmt_filter_add(unsigned long page, int delta)
 {
@@ -208,13 +195,6 @@ static void kmt_filter_add(unsigned long page, int delta)
 
 	if (*c != U16_MAX)
 		WRITE_ONCE(*c, *c + delta);
-}
-
-bool kmt_pages_maybe_tracked(unsigned long addr)
-{
-	u16 *filter = READ_ONCE(kmt_filter);
-
-	return !filter || READ_ONCE(filter[kmt_filter_slot(addr & PAGE_MASK)]) != 0;
 }
 
 static void kmt_pool_reset_free_list(void)

@@ -10,6 +10,7 @@
 
 #include <linux/atomic.h>
 #include <linux/percpu.h>
+#include <linux/hash.h>
 #include <asm/barrier.h>
 #include <asm/page.h>
 #include <linux/types.h>
@@ -122,10 +123,31 @@ static inline bool kmt_page_write_fault_ours(const struct kmt_page *p, unsigned 
 }
 
 /*
- * Trap-safe, lock-free: false when the page of @addr certainly has no record (a counting filter
- * over the records' pages, pages.c); true when it may have one (then kmt_page_find() says).
+ * A counting filter over the records' pages (pages.c), for the allocator hooks' commonest
+ * question, "is this object's page tracked at all?", asked at every allocation and free of an
+ * untracked object: one counter per bucket of page addresses, raised before a record is
+ * published in the hash and lowered after it is removed (under kmt_pages_lock), so a zero means
+ * the hash has no such page (as a hash look-up at that instant would say). A counter that
+ * reaches the top stays there.
  */
-bool kmt_pages_maybe_tracked(unsigned long addr);
+#define KMT_FILTER_BITS 16
+extern u16 *kmt_filter;
+
+static inline u32 kmt_filter_slot(unsigned long page)
+{
+	return (u32)hash_long(page >> PAGE_SHIFT, KMT_FILTER_BITS);
+}
+
+/*
+ * Trap-safe, lock-free: false when the page of @addr certainly has no record; true when it may
+ * have one (then kmt_page_find() says). Inline: every allocation and free asks.
+ */
+static inline bool kmt_pages_maybe_tracked(unsigned long addr)
+{
+	u16 *filter = READ_ONCE(kmt_filter);
+
+	return !filter || READ_ONCE(filter[kmt_filter_slot(addr & PAGE_MASK)]) != 0;
+}
 
 /* This CPU's TLB entries of the hidden tracked pages of [addr, addr+len) dropped (a new object's). */
 void kmt_pages_flush_local(unsigned long addr, size_t len);
