@@ -78,6 +78,13 @@ extern "C" const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cach
 	return nullptr;
 }
 
+extern "C" uint8_t *kmt_decode_cache_hint(const struct kmt_insn *cached)
+{
+	auto *e = reinterpret_cast<kmt_decode_cache_entry *>(reinterpret_cast<uintptr_t>(cached) -
+							       __builtin_offsetof(kmt_decode_cache_entry, insn));
+	return &e->hint;
+}
+
 extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_t *code, size_t len,
 				 struct kmt_insn *insn, int *hit)
 {
@@ -106,6 +113,7 @@ extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, c
 		return status;
 	e[way].rip = rip;
 	__builtin_memcpy(e[way].bytes, code, insn->length);
+	e[way].hint = 0;
 	e[way].insn = *insn;
 	cache->victim[set] = static_cast<uint8_t>(way ^ 1);
 	return status;

@@ -340,6 +340,7 @@ const char *kmt_op_str(int op);
 struct kmt_decode_cache_entry {
 	uint64_t rip;                      /* 0: empty */
 	uint8_t bytes[KMT_MAX_INSN_LEN];   /* the first insn.length are the instruction's */
+	uint8_t hint;                      /* the user's, about this instruction: 0 when (re)filled */
 	struct kmt_insn insn;
 };
 
@@ -370,6 +371,9 @@ int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_
  */
 const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cache *cache, uint64_t rip,
 					       const uint8_t *code, size_t len);
+
+/* The hint byte of the entry whose decode kmt_decode_cache_lookup() returned (same lifetime). */
+uint8_t *kmt_decode_cache_hint(const struct kmt_insn *cached);
 
 KMT_EXTERN_C_END
 

@@ -34,6 +34,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_EMULATED] = "emulated",
 	[KMT_CNT_EMULATE_DECLINED] = "emulate_declined",
 	[KMT_CNT_EMULATED_FAST] = "emulated_fast",
+	[KMT_CNT_EMULATED_AHEAD] = "emulated_ahead",
 	[KMT_CNT_DECODES] = "decodes",
 	[KMT_CNT_DECODE_CACHE_HITS] = "decode_cache_hits",
 	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
@@ -100,6 +101,7 @@ static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
 	[KMT_CNT_EMULATED] = offsetof(struct kmt_engine_counters, emulated),
 	[KMT_CNT_EMULATE_DECLINED] = offsetof(struct kmt_engine_counters, emulate_declined),
 	[KMT_CNT_EMULATED_FAST] = offsetof(struct kmt_engine_counters, emulated_fast),
+	[KMT_CNT_EMULATED_AHEAD] = offsetof(struct kmt_engine_counters, emulated_ahead),
 	[KMT_CNT_DECODES] = offsetof(struct kmt_engine_counters, decodes),
 	[KMT_CNT_DECODE_CACHE_HITS] = offsetof(struct kmt_engine_counters, decode_cache_hits),
 };

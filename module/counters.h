@@ -42,6 +42,7 @@ enum kmt_counter_id {
 	KMT_CNT_EMULATED,
 	KMT_CNT_EMULATE_DECLINED,
 	KMT_CNT_EMULATED_FAST,            /* of the emulated, faults by a clean MOV-family access (the engine's fast path) */
+	KMT_CNT_EMULATED_AHEAD,           /* of the emulated, accesses after such a fault run with it (no fault of their own) */
 	KMT_CNT_DECODES,
 	KMT_CNT_DECODE_CACHE_HITS,
 	KMT_CNT_ENGINE_COUNT,

@@ -209,7 +209,8 @@ private:
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	int decode_fault_insn();
 	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
-	[[nodiscard]] bool emulate_fast(const Operand *ops);
+	[[nodiscard]] bool emulate_fast(const Operand *ops, bool ahead = false);
+	void run_ahead();
 	// Whether instructions may be run here instead of stepped: the hidden pages are reachable
 	// without showing them (platform.cmpxchg, with read and write).
 	// The source and destination operands of a MOVS (their indexes in insn().mem).
@@ -678,8 +679,10 @@ kmt_engine_result Engine::fault(uint64_t fault_addr, uint64_t error_code, const 
 	}
 
 	if (!is_string_class(insn().insn_class) && can_emulate()) {
-		if (emulate_fast(ops))
+		if (emulate_fast(ops)) {
+			run_ahead();
 			return KMT_ENGINE_HANDLED;
+		}
 		own_insn(); // from here the instruction may be needed past this fault (a step, a window)
 		bool ran = false;
 		const kmt_engine_result r = emulate_plain(ops, &ran);
@@ -1212,7 +1215,45 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 // as there), the instruction run by the emulator, the stack slots settled. False, with nothing
 // changed that the general path does not do again, when it does not apply or the emulator
 // declines: emulate_plain() takes it from the start.
-bool Engine::emulate_fast(const Operand *ops)
+// After a fault taken by the fast path: the instructions that follow it while each is one of
+// the fast path's own (a clean MOV-family access of 1-8 bytes) on the faulting page, run here
+// as well. Each would have faulted on its own (a struct's fields written or read one after the
+// other); each is run exactly as if it had, and the first that is not stops the run, left to
+// the CPU (and its own fault, if any). At most k_ahead_budget of them, interrupts off. A
+// faulting instruction whose next one is of no such form is marked in its decode cache entry
+// (k_hint_no_ahead), so that its later faults do not decode the next one again.
+constexpr unsigned k_ahead_budget = 16;
+constexpr uint8_t k_hint_no_ahead = 1;
+
+void Engine::run_ahead()
+{
+	const uint64_t page = page_of(m_cpu->fault_addr), first_rip = m_cpu->insn_rip;
+	uint8_t *const hint = m_insn != &m_cpu->insn ? kmt_decode_cache_hint(m_insn) : nullptr;
+	if (hint && *hint == k_hint_no_ahead)
+		return;
+	for (unsigned n = 0; n < k_ahead_budget; n++) {
+		const bool decoded = decode_fault_insn() == KMT_DECODE_OK;
+		const kmt_insn &in = insn();
+		// Its form: the same answer at every fault (the bytes are checked by the cache).
+		if (!decoded || in.op < KMT_OP_MOV || in.op > KMT_OP_MOVSXD || in.nmem != 1 ||
+		    (in.mem[0].flags & KMT_MEM_VSIB) || in.mem[0].size == 0 || in.mem[0].size > 8 ||
+		    (in.ops[0].kind == KMT_OPND_REG && (in.ops[0].reg & 15) == KMT_REG_RSP)) {
+			// (A load into RSP would move the stack the guard protects.) The first one's
+			// entry may have been replaced by the decode meanwhile: its RIP says.
+			if (n == 0 && hint && reinterpret_cast<const kmt_decode_cache_entry *>(
+						      hint - __builtin_offsetof(kmt_decode_cache_entry, hint))->rip == first_rip)
+				*hint = k_hint_no_ahead;
+			return;
+		}
+		const Operand op = operand(0);
+		if (page_of(op.m_addr) != page || page_of(op.m_addr + op.m_size - 1) != page)
+			return; // the faulting page only: tracked, and mapped in the alias
+		if (!emulate_fast(&op, true))
+			return;
+	}
+}
+
+bool Engine::emulate_fast(const Operand *ops, bool ahead)
 {
 	const kmt_insn &in = insn();
 	if (in.op < KMT_OP_MOV || in.op > KMT_OP_MOVSXD || in.nmem != 1 || (m_regs->rflags & k_flag_tf) ||
@@ -1239,9 +1280,13 @@ bool Engine::emulate_fast(const Operand *ops)
 				: kmt_emulate(&in, m_regs, &mem);
 	if (status != KMT_EMU_OK)
 		return false;
-	m_cpu->counters.faults_handled++;
 	m_cpu->counters.emulated++;
-	m_cpu->counters.emulated_fast++;
+	if (ahead) {
+		m_cpu->counters.emulated_ahead++;
+	} else {
+		m_cpu->counters.faults_handled++;
+		m_cpu->counters.emulated_fast++;
+	}
 	new_window();
 	settle_slots();
 	return true;

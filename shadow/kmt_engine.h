@@ -271,6 +271,7 @@ struct kmt_engine_counters {
 	uint64_t slot_steps;       /* steps taken with clean registers, for live slots */
 	uint64_t emulated;         /* instructions run by the emulator instead of stepped (faults, windows) */
 	uint64_t emulated_fast;    /* of those, faults by a clean MOV-family access (Engine::emulate_fast) */
+	uint64_t emulated_ahead;   /* of those, accesses after such a fault run with it (Engine::run_ahead) */
 	uint64_t emulate_declined; /* instructions the emulator declined: stepped instead */
 	uint64_t decodes;          /* instructions decoded at a fault, a followed step or in a copy routine */
 	uint64_t decode_cache_hits; /* of those, answered by platform.decode_cache */

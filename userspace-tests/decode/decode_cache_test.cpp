@@ -216,6 +216,26 @@ TEST(DecodeCache, PatchedBytesInEitherWayAreDecodedAgainWithoutLosingTheOther)
 	EXPECT_EQ(0, cached(&cache, other, k_load).hit);
 }
 
+// The hint byte (the engine's, kmt_decode_cache_hint()): kept while the bytes are the same,
+// 0 again when they are decoded afresh.
+TEST(DecodeCache, TheHintIsKeptWithTheEntryAndClearedWhenItIsDecodedAfresh)
+{
+	static kmt_decode_cache cache;
+	kmt_decode_cache_clear(&cache);
+	(void)cached(&cache, k_rip, k_load);
+	const kmt_insn *e = kmt_decode_cache_lookup(&cache, k_rip, k_load.data(), k_load.size());
+	ASSERT_NE(e, nullptr);
+	EXPECT_EQ(*kmt_decode_cache_hint(e), 0);
+	*kmt_decode_cache_hint(e) = 1;
+	EXPECT_EQ(kmt_decode_cache_lookup(&cache, k_rip, k_load.data(), k_load.size()), e);
+	EXPECT_EQ(*kmt_decode_cache_hint(e), 1);
+	EXPECT_EQ(kmt_decode_cache_lookup(&cache, k_rip, k_store.data(), k_store.size()), nullptr);
+	(void)cached(&cache, k_rip, k_store); // patched: decoded afresh into the same entry
+	const kmt_insn *p = kmt_decode_cache_lookup(&cache, k_rip, k_store.data(), k_store.size());
+	ASSERT_NE(p, nullptr);
+	EXPECT_EQ(*kmt_decode_cache_hint(p), 0);
+}
+
 // Random instruction bytes at a few hundred addresses (so that entries collide and are evicted),
 // patched at random between uses, some read short: every answer equals kmt_decode()'s, and the
 // cache answers a fair share of them.

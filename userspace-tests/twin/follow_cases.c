@@ -102,6 +102,12 @@ noinline void kmt_case_struct_copy(struct kmt_pair *dst, const struct kmt_pair *
 	*dst = *src;
 }
 
+// A load and then arithmetic on it (no second access): the engine's run-ahead stops at once.
+noinline uint64_t kmt_case_load_then_add(const uint64_t *p)
+{
+	return *p * 3 + 1;
+}
+
 // A branch on the copied field that was initialized (a) and on the one that was not (b).
 noinline int kmt_case_use_a(const struct kmt_pair *p)
 {

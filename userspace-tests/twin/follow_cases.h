@@ -29,6 +29,7 @@ int kmt_case_bitfield_unset_read(struct kmt_bits *s);
 uint64_t kmt_case_word_hash(const char *name);
 int kmt_case_word_compare(const char *a, const char *b, unsigned len);
 void kmt_case_struct_copy(struct kmt_pair *dst, const struct kmt_pair *src);
+uint64_t kmt_case_load_then_add(const uint64_t *p);
 int kmt_case_use_a(const struct kmt_pair *p);
 int kmt_case_use_b(const struct kmt_pair *p);
 int kmt_case_partial_compare(const uint64_t *p, uint32_t x);

@@ -220,11 +220,56 @@ TEST_P(FollowTest, CleanStructCopyTakesTheFastPathAndInitializesTheDestination)
 	EXPECT_EQ(dst->b, 6);
 	EXPECT_EQ(kmt_shadow_check(m_twin.shadow(), reinterpret_cast<uint64_t>(dst), sizeof(*dst), nullptr, nullptr), 0);
 	if (GetParam()) {
-		EXPECT_GE(m_twin.cpu().counters.emulated_fast, 4u) << "two loads and two stores";
+		const auto &c = m_twin.cpu().counters;
+		EXPECT_GE(c.emulated_fast + c.emulated_ahead, 4u) << "two loads and two stores";
+		// All on one page: the first access faults, the others run with it (Engine::run_ahead).
+		EXPECT_GE(c.emulated_ahead, 1u);
+		EXPECT_LT(c.faults_handled, 4u);
 	} else {
 		EXPECT_EQ(m_twin.cpu().counters.emulated_fast, 0u);
 	}
 	EXPECT_EQ(run(as_case(kmt_case_use_b), reinterpret_cast<uint64_t>(dst), 0, 0, {}), 1u);
+}
+
+// Run-ahead stays on the faulting page: a copy from one tracked page to another faults once on
+// each (the source's two loads together, then the destination's two stores together).
+TEST_P(FollowTest, RunAheadStopsAtAnotherPage)
+{
+	auto *src = reinterpret_cast<kmt_pair *>(mem(3600));
+	auto *dst = reinterpret_cast<kmt_pair *>(mem(k_page + 64));
+	src->a = 1;
+	src->b = 2;
+	init(src, sizeof(*src));
+	run(as_case(kmt_case_struct_copy), reinterpret_cast<uint64_t>(dst), reinterpret_cast<uint64_t>(src), 0, {});
+	EXPECT_EQ(dst->a, 1);
+	EXPECT_EQ(dst->b, 2);
+	EXPECT_EQ(kmt_shadow_check(m_twin.shadow(), reinterpret_cast<uint64_t>(dst), sizeof(*dst), nullptr, nullptr), 0);
+	if (GetParam()) {
+		EXPECT_EQ(m_twin.cpu().counters.faults_handled, 2u);
+		EXPECT_EQ(m_twin.cpu().counters.emulated_ahead, 2u);
+	}
+}
+
+// A fast-path fault whose next instruction is of no run-ahead form (arithmetic) marks its decode
+// cache entry: its later faults do not decode the next instruction again.
+TEST_P(FollowTest, RunAheadIsNotTriedAgainAfterAnInstructionOfAnotherForm)
+{
+	m_twin.use_decode_cache();
+	auto *word = reinterpret_cast<uint64_t *>(mem(3500));
+	*word = 7;
+	init(word, sizeof(*word));
+	uint64_t decodes[3];
+	for (uint64_t &d : decodes) { // (each run starts the engine's counters afresh)
+		EXPECT_EQ(run(as_case(kmt_case_load_then_add), reinterpret_cast<uint64_t>(word), 0, 0, {}), 22u);
+		d = m_twin.cpu().counters.decodes;
+		EXPECT_EQ(m_twin.cpu().counters.emulated_ahead, 0u);
+	}
+	if (GetParam()) {
+		// First fault: the load and the next instruction (both decoded afresh); second: both from
+		// the cache, and the mark is set; third: the load only.
+		EXPECT_EQ(decodes[1], 2u);
+		EXPECT_EQ(decodes[2], 1u);
+	}
 }
 
 TEST_P(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <csignal>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "kmt_engine.h"
@@ -59,6 +60,14 @@ public:
 	kmt_stack_slots &slots() { return m_slots; }
 	// Code in [start, end) reads NUL-terminated names a word at a time (platform.nul_words).
 	void set_nul_words(uint64_t start, uint64_t end) { m_nul_lo = start; m_nul_hi = end; }
+	// Decodes through a decode cache of its own (platform.decode_cache), as the module does.
+	void use_decode_cache()
+	{
+		if (!m_dcache)
+			m_dcache.reset(new kmt_decode_cache{});
+		kmt_decode_cache_clear(m_dcache.get());
+		m_platform.decode_cache = m_dcache.get();
+	}
 	const Counters &counters() const { return m_counters; }
 	std::vector<kmt_error> reports() const;
 
@@ -113,6 +122,7 @@ private:
 	kmt_engine_cpu m_cpu = {};
 	Counters m_counters;
 	kmt_stack_slots m_slots = {};
+	std::unique_ptr<kmt_decode_cache> m_dcache;
 	uint64_t m_stack_lo = 0, m_stack_hi = 0; // this thread's stack
 	uint64_t m_nul_lo = 0, m_nul_hi = 0;
 	kmt_error m_reports[k_max_reports];
