@@ -246,9 +246,12 @@ private:
 				continue;
 			if (check_shadow && kmt_shadow_check(shadow(), a, m.size, nullptr, nullptr))
 				return false;
+			// A stack read may reload a slot of this window (kmt_slots_load() reads no
+			// other window's); slots below RSP are unwound and dropped here.
 			if (m_platform->is_stack && m_platform->is_stack(m_platform->ctx, a) && slots() &&
 			    m_platform->current_task &&
-			    kmt_slots_live(slots(), m_platform->current_task(m_platform->ctx), 0, 0))
+			    kmt_slots_live(slots(), m_platform->current_task(m_platform->ctx), regs.gpr[KMT_REG_RSP],
+					   m_cpu->window))
 				return false;
 		}
 		return true;

@@ -6,8 +6,9 @@
  * copied to a local) would lose them. While following a value (kmt_regshadow.h), such a store is
  * remembered in a small table of stack slots, each with the bytes it held and where its
  * uninitialized bits were loaded. A later load of the slot in a window re-taints the register
- * if the slot still holds those bytes, so a copy_to_user() of the local that the window steps
- * into stores them to user memory: an infoleak (the stack-struct copy_to_user leak). The engine
+ * if the slot still holds those bytes and was stored in the same window, so a copy_to_user() of
+ * the local that the window steps into stores them to user memory: an infoleak (the
+ * stack-struct copy_to_user leak). The engine
  * keeps a window going while slots it stored are live (kmt_slots_live). A store of initialized
  * bits over a slot forgets the bytes it overwrites; a slot below the stack pointer has been
  * unwound and is dropped when next looked at; the oldest slot makes room for a new one.
@@ -67,11 +68,14 @@ uint32_t kmt_slots_new_window(struct kmt_stack_slots *t);
 void kmt_slots_settle(struct kmt_stack_slots *t, kmt_slots_read_fn read, void *ctx);
 
 /*
- * A load of @size (1..8) bytes at @addr by @task that read @value: the shadow (0xff per byte) of
- * the bytes a settled slot of @task says are uninitialized and that still hold what was stored,
- * and in *@origin where the first of them came from. 0 if none.
+ * A load of @size (1..8) bytes at @addr by @task in @window (0: any) that read @value: the
+ * shadow (0xff per byte) of the bytes a settled slot of @task stored in that window says are
+ * uninitialized and that still hold what was stored, and in *@origin where the first of them
+ * came from. 0 if none. Only the window's own slots: an older window's slot may have been
+ * overwritten since by code no window saw (a frame reused by a deeper call that cleared it
+ * natively: the stack is not tracked), and equal bytes (zeros, most often) do not show it.
  */
-uint64_t kmt_slots_load(struct kmt_stack_slots *t, uint64_t task, uint64_t addr, uint32_t size,
+uint64_t kmt_slots_load(struct kmt_stack_slots *t, uint64_t task, uint32_t window, uint64_t addr, uint32_t size,
 			uint64_t value, struct kmt_origin *origin);
 
 /*

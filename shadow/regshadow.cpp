@@ -245,7 +245,8 @@ Val Prop::read(const kmt_operand &o)
 		if (v.m_known && on_stack(addr)) {
 			// Uninitialized bits stored to the stack in this window (kmt_slots.h), still there.
 			kmt_origin so{};
-			const uint64_t ss = kmt_slots_load(m_env->slots, m_env->task, addr, size, v.m_value, &so);
+			const uint64_t ss =
+				kmt_slots_load(m_env->slots, m_env->task, m_env->window, addr, size, v.m_value, &so);
 			if (ss && !s)
 				v.m_origin = so;
 			v.m_shadow |= ss;
@@ -822,7 +823,7 @@ int Prop::stack()
 			uint64_t value = 0, ss = 0;
 			kmt_origin so{};
 			if (on_stack(addr) && m_env->read && m_env->read(m_env->ctx, addr, &value, size) == 0)
-				ss = kmt_slots_load(m_env->slots, m_env->task, addr, size, value, &so);
+				ss = kmt_slots_load(m_env->slots, m_env->task, m_env->window, addr, size, value, &so);
 			if (ss)
 				set_reg(op(0).reg, size, false, ss, 0, so);
 			else

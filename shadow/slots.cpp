@@ -87,7 +87,7 @@ void kmt_slots_settle(struct kmt_stack_slots *t, kmt_slots_read_fn read, void *c
 	t->pending = 0;
 }
 
-uint64_t kmt_slots_load(struct kmt_stack_slots *t, uint64_t task, uint64_t addr, uint32_t size,
+uint64_t kmt_slots_load(struct kmt_stack_slots *t, uint64_t task, uint32_t window, uint64_t addr, uint32_t size,
 			uint64_t value, struct kmt_origin *origin)
 {
 	uint64_t shadow = 0;
@@ -96,7 +96,8 @@ uint64_t kmt_slots_load(struct kmt_stack_slots *t, uint64_t task, uint64_t addr,
 	for (unsigned i = 0; i < size; i++) {
 		const uint64_t a = addr + i;
 		for (const kmt_stack_slot &s : t->slot) {
-			if (s.task != task || !s.settled || a < s.addr || a - s.addr >= s.size)
+			if (s.task != task || !s.settled || a < s.addr || a - s.addr >= s.size ||
+			    (window && s.window != window))
 				continue;
 			const unsigned j = static_cast<unsigned>(a - s.addr);
 			if (!(s.uninit & (1u << j)) || byte_of(s.value, j) != byte_of(value, i))

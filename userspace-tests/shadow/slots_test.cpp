@@ -145,6 +145,26 @@ TEST_F(SlotsTest, ChangedBytesAreNotReTainted)
 	EXPECT_EQ(m_rs.gpr[KMT_REG_RCX], 0xffffffffffffff00ull);
 }
 
+// A slot stored by an earlier window is not reloaded by a later one: the frame may have been
+// reused since and cleared by code no window saw (the stack is not tracked), to the same bytes
+// (the maple tree's big node cleared over a stale slot of zeros, under track_all on 6.12).
+TEST_F(SlotsTest, AnEarlierWindowsSlotIsNotReloaded)
+{
+	kmt_shadow_set(&m_map, k_base + 64, 8, KMT_SHADOW_UNINIT);
+	m_regs.gpr[KMT_REG_RAX] = 0;
+	m_env.window = kmt_slots_new_window(&m_slots);
+	ASSERT_EQ(prop(kmt_slot_insn_load8), KMT_PROP_OK);
+	ASSERT_EQ(prop(kmt_slot_insn_spill8), KMT_PROP_OK);
+	stack_store(m_regs.gpr[KMT_REG_RSP] + 16, 0, 8);
+	m_rs = kmt_regshadow{};
+	ASSERT_EQ(prop(kmt_slot_insn_reload8), KMT_PROP_OK); // the same window: re-tainted
+	EXPECT_EQ(m_rs.gpr[KMT_REG_RCX], ~0ull);
+	m_rs = kmt_regshadow{};
+	m_env.window = kmt_slots_new_window(&m_slots); // a later window reads the same zeros
+	ASSERT_EQ(prop(kmt_slot_insn_reload8), KMT_PROP_OK);
+	EXPECT_EQ(m_rs.gpr[KMT_REG_RCX], 0u);
+}
+
 TEST_F(SlotsTest, PushThenPopCarriesTheTaint)
 {
 	m_rs.gpr[KMT_REG_RAX] = 0xff00;
@@ -177,7 +197,7 @@ TEST(SlotsTable, TheOldestSlotMakesRoomAndUnsettledSlotsAreNotUsed)
 	EXPECT_EQ(t.dropped, 3u);
 	EXPECT_EQ(t.pending, static_cast<uint32_t>(KMT_STACK_SLOTS));
 	// Unsettled: a load cannot know the value yet.
-	EXPECT_EQ(kmt_slots_load(&t, k_task, k_stack + 8 * 10, 8, 0, nullptr), 0u);
+	EXPECT_EQ(kmt_slots_load(&t, k_task, 1, k_stack + 8 * 10, 8, 0, nullptr), 0u);
 	kmt_slots_forget(&t, k_task);
 	EXPECT_EQ(t.pending, 0u);
 	for (const kmt_stack_slot &s : t.slot)
