@@ -78,11 +78,15 @@ extern "C" const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cach
 	return nullptr;
 }
 
-extern "C" uint8_t *kmt_decode_cache_hint(const struct kmt_insn *cached)
+extern "C" uint8_t *kmt_decode_cache_hint(struct kmt_decode_cache *cache, uint64_t rip, const struct kmt_insn *cached)
 {
-	auto *e = reinterpret_cast<kmt_decode_cache_entry *>(reinterpret_cast<uintptr_t>(cached) -
-							       __builtin_offsetof(kmt_decode_cache_entry, insn));
-	return &e->hint;
+	if (!cache || !cached)
+		return nullptr;
+	kmt_decode_cache_entry *const e = &cache->entry[set_of(rip) * KMT_DECODE_CACHE_WAYS];
+	for (unsigned w = 0; w < KMT_DECODE_CACHE_WAYS; w++)
+		if (&e[w].insn == cached)
+			return e[w].rip == rip ? &e[w].hint : nullptr;
+	return nullptr;
 }
 
 extern "C" int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_t *code, size_t len,

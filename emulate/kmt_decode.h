@@ -372,8 +372,12 @@ int kmt_decode_cached(struct kmt_decode_cache *cache, uint64_t rip, const uint8_
 const struct kmt_insn *kmt_decode_cache_lookup(struct kmt_decode_cache *cache, uint64_t rip,
 					       const uint8_t *code, size_t len);
 
-/* The hint byte of the entry whose decode kmt_decode_cache_lookup() returned (same lifetime). */
-uint8_t *kmt_decode_cache_hint(const struct kmt_insn *cached);
+/*
+ * The hint byte of the entry of @cache whose decode @cached is (a pointer kmt_decode_cache_lookup()
+ * returned for @rip), NULL if that entry holds another address by now. The user's byte: 0 when
+ * the entry is (re)filled.
+ */
+uint8_t *kmt_decode_cache_hint(struct kmt_decode_cache *cache, uint64_t rip, const struct kmt_insn *cached);
 
 KMT_EXTERN_C_END
 

@@ -1211,13 +1211,6 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 	return run_window(false);
 }
 
-// The most common fault, emulate_plain()'s clean case without its generality: a MOV, MOVZX,
-// MOVSX or MOVSXD with one kernel memory operand within a page, whose bytes, if it reads them,
-// are all initialized (and not a live stack slot's). Nothing uninitialized goes in, so the
-// result is what emulate_plain() would give: the store's bytes initialized (before the write,
-// as there), the instruction run by the emulator, the stack slots settled. False, with nothing
-// changed that the general path does not do again, when it does not apply or the emulator
-// declines: emulate_plain() takes it from the start.
 // After a fault taken by the fast path: the instructions that follow it while each is one of
 // the fast path's own (a clean MOV-family access of 1-8 bytes) on the faulting page, run here
 // as well. Each would have faulted on its own (a struct's fields written or read one after the
@@ -1231,20 +1224,21 @@ constexpr uint8_t k_hint_no_ahead = 1;
 void Engine::run_ahead()
 {
 	const uint64_t page = page_of(m_cpu->fault_addr), first_rip = m_cpu->insn_rip;
-	uint8_t *const hint = m_insn != &m_cpu->insn ? kmt_decode_cache_hint(m_insn) : nullptr;
-	if (hint && *hint == k_hint_no_ahead)
+	kmt_decode_cache *const cache = m_platform->decode_cache;
+	const kmt_insn *const first = m_insn != &m_cpu->insn ? m_insn : nullptr; // its cache entry
+	if (const uint8_t *hint = first ? kmt_decode_cache_hint(cache, first_rip, first) : nullptr;
+	    hint && *hint == k_hint_no_ahead)
 		return;
 	for (unsigned n = 0; n < k_ahead_budget; n++) {
 		const bool decoded = decode_fault_insn() == KMT_DECODE_OK;
 		const kmt_insn &in = insn();
-		// Its form: the same answer at every fault (the bytes are checked by the cache).
+		// Its form: the same answer at every fault (the bytes are checked by the cache). A
+		// load into RSP would move the stack the guard protects.
 		if (!decoded || in.op < KMT_OP_MOV || in.op > KMT_OP_MOVSXD || in.nmem != 1 ||
 		    (in.mem[0].flags & KMT_MEM_VSIB) || in.mem[0].size == 0 || in.mem[0].size > 8 ||
 		    (in.ops[0].kind == KMT_OPND_REG && (in.ops[0].reg & 15) == KMT_REG_RSP)) {
-			// (A load into RSP would move the stack the guard protects.) The first one's
-			// entry may have been replaced by the decode meanwhile: its RIP says.
-			if (n == 0 && hint && reinterpret_cast<const kmt_decode_cache_entry *>(
-						      hint - __builtin_offsetof(kmt_decode_cache_entry, hint))->rip == first_rip)
+			uint8_t *hint = n == 0 && first ? kmt_decode_cache_hint(cache, first_rip, first) : nullptr;
+			if (hint)
 				*hint = k_hint_no_ahead;
 			return;
 		}
@@ -1256,6 +1250,13 @@ void Engine::run_ahead()
 	}
 }
 
+// The most common fault, emulate_plain()'s clean case without its generality: a MOV, MOVZX,
+// MOVSX or MOVSXD with one kernel memory operand within a page, whose bytes, if it reads them,
+// are all initialized (and not a live stack slot's). Nothing uninitialized goes in, so the
+// result is what emulate_plain() would give: the store's bytes initialized (before the write,
+// as there), the instruction run by the emulator, the stack slots settled. False, with nothing
+// changed that the general path does not do again, when it does not apply or the emulator
+// declines: emulate_plain() takes it from the start.
 bool Engine::emulate_fast(const Operand *ops, bool ahead)
 {
 	const kmt_insn &in = insn();

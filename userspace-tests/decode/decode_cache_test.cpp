@@ -225,15 +225,15 @@ TEST(DecodeCache, TheHintIsKeptWithTheEntryAndClearedWhenItIsDecodedAfresh)
 	(void)cached(&cache, k_rip, k_load);
 	const kmt_insn *e = kmt_decode_cache_lookup(&cache, k_rip, k_load.data(), k_load.size());
 	ASSERT_NE(e, nullptr);
-	EXPECT_EQ(*kmt_decode_cache_hint(e), 0);
-	*kmt_decode_cache_hint(e) = 1;
+	EXPECT_EQ(*kmt_decode_cache_hint(&cache, k_rip, e), 0);
+	*kmt_decode_cache_hint(&cache, k_rip, e) = 1;
 	EXPECT_EQ(kmt_decode_cache_lookup(&cache, k_rip, k_load.data(), k_load.size()), e);
-	EXPECT_EQ(*kmt_decode_cache_hint(e), 1);
+	EXPECT_EQ(*kmt_decode_cache_hint(&cache, k_rip, e), 1);
 	EXPECT_EQ(kmt_decode_cache_lookup(&cache, k_rip, k_store.data(), k_store.size()), nullptr);
 	(void)cached(&cache, k_rip, k_store); // patched: decoded afresh into the same entry
 	const kmt_insn *p = kmt_decode_cache_lookup(&cache, k_rip, k_store.data(), k_store.size());
 	ASSERT_NE(p, nullptr);
-	EXPECT_EQ(*kmt_decode_cache_hint(p), 0);
+	EXPECT_EQ(*kmt_decode_cache_hint(&cache, k_rip, p), 0);
 }
 
 // Random instruction bytes at a few hundred addresses (so that entries collide and are evicted),
