@@ -87,6 +87,18 @@ int kmt_shadow_block_all_init(const struct kmt_shadow_block *block);
  */
 int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block);
 
+/*
+ * Writes kmemtrap could not see (module/pages.c, "Writes while shown"): a page shown for a step
+ * is visible to every CPU (and, while a step sleeps, to every task), whose writes to it then run
+ * natively. @before holds the page's KMT_PAGE_SIZE bytes when it was shown, @after when it was
+ * hidden again. Every UNINIT byte of @block (a partial byte included) whose data byte differs
+ * between the two becomes INIT: something wrote it. Bytes of other states are left alone, and so
+ * is a byte written with the value it already had (still UNINIT: a false report stays possible
+ * there). Returns the number of bytes made INIT. Atomic per shadow byte, as every write.
+ */
+uint32_t kmt_shadow_block_settle_written(struct kmt_shadow_block *block, const uint8_t *before,
+					 const uint8_t *after);
+
 /* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
 		    enum kmt_shadow_state state);

@@ -528,6 +528,28 @@ int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block)
 	return 1;
 }
 
+uint32_t kmt_shadow_block_settle_written(struct kmt_shadow_block *block, const uint8_t *before,
+					 const uint8_t *after)
+{
+	uint32_t made = 0;
+	for (uint32_t w = 0; w < KMT_PAGE_SIZE; w += 8) {
+		uint64_t a, b;
+		__builtin_memcpy(&a, before + w, sizeof(a));
+		__builtin_memcpy(&b, after + w, sizeof(b));
+		if (a == b)
+			continue;
+		for (uint32_t off = w; off < w + 8; off++) {
+			if (before[off] == after[off] || kmt::get_state(block, off) != KMT_SHADOW_UNINIT)
+				continue;
+			// INIT first, then the partial slot dropped: never more uninitialized meanwhile.
+			kmt::put_state(block, off, KMT_SHADOW_INIT);
+			kmt::drop_partials(block, off, 1);
+			made++;
+		}
+	}
+	return made;
+}
+
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,
 			      uint8_t *unalloc, uint8_t *freed)
 {

@@ -6,7 +6,9 @@
  * another CPU (sched_setaffinity) and only then fills the page. The copy resumes, and finishes,
  * on that other CPU. Prints what it read and where.
  *
- * Usage: uffd_migrate FILE LEN FROM_CPU TO_CPU
+ * Usage: uffd_migrate FILE LEN FROM_CPU TO_CPU [POKE_FILE]
+ * With POKE_FILE, the second thread also writes "1" to it while the reader sleeps (before it
+ * fills the page): shown_window.sh's writes to a page kmemtrap shows for the sleeping step.
  * Output: "UFFD-MIGRATE: read N bytes, started on CPU A, finished on CPU B, faults 1" and the
  *         bytes as hex on a second line ("UFFD-DATA: ...").
  */
@@ -31,6 +33,7 @@ static pid_t reader_tid;
 static int to_cpu;
 static long page_size;
 static int faults;
+static const char *poke_file;
 
 static void die(const char *what)
 {
@@ -64,6 +67,13 @@ static void *handler(void *arg)
 	/* The reader sleeps in the kernel now, in the middle of its copy: move it, then wake it. */
 	usleep(100000);
 	pin(reader_tid, to_cpu);
+	if (poke_file) {
+		int fd = open(poke_file, O_WRONLY);
+
+		if (fd < 0 || write(fd, "1", 1) != 1)
+			die("write POKE_FILE");
+		close(fd);
+	}
 	struct uffdio_copy copy = {
 		.dst = msg.arg.pagefault.address & ~(uint64_t)(page_size - 1),
 		.src = (uint64_t)(uintptr_t)src,
@@ -76,13 +86,14 @@ static void *handler(void *arg)
 
 int main(int argc, char **argv)
 {
-	if (argc != 5) {
-		fprintf(stderr, "usage: uffd_migrate FILE LEN FROM_CPU TO_CPU\n");
+	if (argc != 5 && argc != 6) {
+		fprintf(stderr, "usage: uffd_migrate FILE LEN FROM_CPU TO_CPU [POKE_FILE]\n");
 		return 2;
 	}
 	size_t len = strtoul(argv[2], NULL, 0);
 	int from_cpu = atoi(argv[3]);
 	to_cpu = atoi(argv[4]);
+	poke_file = argc == 6 ? argv[5] : NULL;
 	page_size = sysconf(_SC_PAGESIZE);
 	if (len == 0 || len > (size_t)page_size)
 		die("LEN must be 1..page size");

@@ -36,6 +36,7 @@
 #include <linux/module.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include <kmemtrap/kmemtrap.h>
 
@@ -311,15 +312,166 @@ static const struct file_operations smp_leak_fops = {
 	.read = kmt_smp_leak_read,
 };
 
-static int __init kmt_smp_init(void)
-{
-	int ret = smp_run();
+/*
+ * Writes while shown (shown_window.sh): reading /sys/kernel/debug/kmt_smp/window copies the first
+ * SMP_LEAK_LEN bytes of a new SMP_WINDOW_LEN-byte object to the reader, every byte 0x5a but byte
+ * SMP_LEAK_HOLE. The reader (uffd_migrate with a poke file) makes that copy sleep in a user page
+ * fault, in the middle of kmemtrap's step, with the object's page shown; meanwhile its other thread
+ * writes /sys/kernel/debug/kmt_smp/poke, which fills the object's SMP_POKE_LEN bytes at
+ * SMP_LEAK_LEN natively (the page is visible), each to a value it did not have. After the copy
+ * the reader branches on those bytes (kmt_smp_use()): they were written, so the one report that
+ * is right is the hole's infoleak. A line "kmt_smp: window: poked P, shadow ok" or "... WRONG".
+ *
+ * The objects come from a cache of this module's own (smp_window_cache, used by nothing else),
+ * so that poke_new below can find a free object on the window object's page.
+ */
+#define SMP_WINDOW_LEN 520 /* (no kmalloc size: the cache is not merged with a kmalloc cache) */
+#define SMP_POKE_LEN 64
+static struct kmem_cache *smp_window_cache;
+static u8 *smp_window;
+static int smp_window_cpu;
+static u8 *smp_window_new; /* poke_new's object, below */
+static int smp_poked;
 
+static noinline ssize_t kmt_smp_window_read(struct file *f, char __user *ubuf, size_t len, loff_t *off)
+{
+	u8 *k = kmem_cache_alloc(smp_window_cache, GFP_KERNEL);
+	size_t n = min_t(size_t, len, SMP_LEAK_LEN), bad = 0;
+	unsigned long left;
+	int i;
+
+	if (!k)
+		return -ENOMEM;
+	smp_window_cpu = raw_smp_processor_id(); /* (the reader is pinned there until it sleeps) */
+	memset(k, 0x5a, SMP_LEAK_HOLE);
+	memset(k + SMP_LEAK_HOLE + 1, 0x5a, SMP_LEAK_LEN - SMP_LEAK_HOLE - 1);
+	/* Known bytes (0), uninitialized again for kmemtrap: the poke must change every one of them. */
+	memset(k + SMP_LEAK_LEN, 0, SMP_POKE_LEN);
+	kmemtrap_set_state(k + SMP_LEAK_LEN, SMP_POKE_LEN, KMEMTRAP_UNINITIALIZED);
+	WRITE_ONCE(smp_poked, 0);
+	WRITE_ONCE(smp_window, k);
+	left = copy_to_user(ubuf, k, n);
+	WRITE_ONCE(smp_window, NULL);
+	/* Only if poked (a read that failed at once, without sleeping, was not: shown_window.sh tries again). */
+	if (READ_ONCE(smp_poked))
+		kmt_smp_use(k + SMP_LEAK_LEN, SMP_POKE_LEN);
+	for (i = 0; i < SMP_POKE_LEN; i++)
+		bad += kmemtrap_get_state(k + SMP_LEAK_LEN + i) != KMEMTRAP_INITIALIZED;
+	if (!READ_ONCE(smp_poked) && !smp_window_new)
+		pr_info("kmt_smp: window: not poked (the read did not sleep in the copy)\n");
+	else if (READ_ONCE(smp_poked))
+		pr_info("kmt_smp: window: poked %d, shadow %s (%zu of %d bytes not initialized)\n",
+			READ_ONCE(smp_poked), bad ? "WRONG" : "ok", bad, SMP_POKE_LEN);
+	if (smp_window_new) {
+		kmt_smp_use(smp_window_new, SMP_POKE_LEN);
+		for (i = 0, bad = 0; i < SMP_POKE_LEN; i++)
+			bad += kmemtrap_get_state(smp_window_new + i) != KMEMTRAP_INITIALIZED;
+		pr_info("kmt_smp: window: an object allocated on the shown page, shadow %s (%zu of %d bytes not initialized)\n",
+			bad ? "WRONG" : "ok", bad, SMP_POKE_LEN);
+		kmem_cache_free(smp_window_cache, smp_window_new);
+		smp_window_new = NULL;
+	}
+	kmem_cache_free(smp_window_cache, k);
+	return left == n ? -EFAULT : n - left;
+}
+
+static ssize_t smp_poke_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	u8 *k = READ_ONCE(smp_window);
+	int i;
+
+	if (!k)
+		return -ENOENT;
+	for (i = 0; i < SMP_POKE_LEN; i++)
+		WRITE_ONCE(k[SMP_LEAK_LEN + i], 0x80 | i);
+	WRITE_ONCE(smp_poked, SMP_POKE_LEN);
+	return len;
+}
+
+/*
+ * The same with an object allocated on the shown page: a write of /sys/kernel/debug/kmt_smp/
+ * poke_new allocates from the window object's cache, on the CPU that allocated it (its slab is
+ * that CPU's), until an object lands on the window object's page (the others are freed again),
+ * and writes each of its first SMP_POKE_LEN bytes with the value it already has (as a memset of
+ * zeros over zeros would): no copy of the page can tell that such bytes were written, so
+ * kmemtrap counts an object allocated on a shown page as initialized. After the copy the reader
+ * branches on those bytes.
+ */
+#define SMP_POKE_NEW_TRIES 256
+
+static long smp_poke_new_on_cpu(void *arg)
+{
+	u8 *k = arg, **tried = kcalloc(SMP_POKE_NEW_TRIES, sizeof(*tried), GFP_KERNEL);
+	int i, n = 0;
+
+	if (!tried)
+		return -ENOMEM;
+	for (i = 0; i < SMP_POKE_NEW_TRIES && !smp_window_new; i++) {
+		u8 *b = kmem_cache_alloc(smp_window_cache, GFP_KERNEL);
+
+		if (!b)
+			break;
+		if (((unsigned long)b & PAGE_MASK) == ((unsigned long)k & PAGE_MASK))
+			smp_window_new = b;
+		else
+			tried[n++] = b;
+	}
+	while (n)
+		kmem_cache_free(smp_window_cache, tried[--n]);
+	kfree(tried);
+	return smp_window_new ? 0 : -ENOSPC;
+}
+
+static ssize_t smp_poke_new_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
+{
+	u8 *k = READ_ONCE(smp_window);
+	long ret;
+	int i;
+
+	if (!k)
+		return -ENOENT;
+	ret = work_on_cpu(smp_window_cpu, smp_poke_new_on_cpu, k);
 	if (ret)
 		return ret;
+	for (i = 0; i < SMP_POKE_LEN; i++)
+		WRITE_ONCE(smp_window_new[i], READ_ONCE(smp_window_new[i]));
+	return len;
+}
+
+static const struct file_operations smp_window_fops = {
+	.owner = THIS_MODULE,
+	.read = kmt_smp_window_read,
+};
+
+static const struct file_operations smp_poke_fops = {
+	.owner = THIS_MODULE,
+	.write = smp_poke_write,
+};
+
+static const struct file_operations smp_poke_new_fops = {
+	.owner = THIS_MODULE,
+	.write = smp_poke_new_write,
+};
+
+static int __init kmt_smp_init(void)
+{
+	int ret;
+
+	smp_window_cache = kmem_cache_create_usercopy("kmt_smp_window", SMP_WINDOW_LEN, 8, 0, 0,
+							SMP_WINDOW_LEN, NULL); /* (copied to user: hardened usercopy) */
+	if (!smp_window_cache)
+		return -ENOMEM;
+	ret = smp_run();
+	if (ret) {
+		kmem_cache_destroy(smp_window_cache);
+		return ret;
+	}
 	smp_dir = debugfs_create_dir("kmt_smp", NULL);
 	debugfs_create_file("run", 0200, smp_dir, NULL, &smp_run_fops);
 	debugfs_create_file("leak", 0400, smp_dir, NULL, &smp_leak_fops);
+	debugfs_create_file("window", 0400, smp_dir, NULL, &smp_window_fops);
+	debugfs_create_file("poke", 0200, smp_dir, NULL, &smp_poke_fops);
+	debugfs_create_file("poke_new", 0200, smp_dir, NULL, &smp_poke_new_fops);
 	return 0;
 }
 
@@ -327,6 +479,7 @@ static void __exit kmt_smp_exit(void)
 {
 	debugfs_remove_recursive(smp_dir);
 	smp_free();
+	kmem_cache_destroy(smp_window_cache);
 }
 
 module_init(kmt_smp_init);
