@@ -76,6 +76,8 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_SHOWN_UNSNAPPED] = "shown_unsnapped",
 	[KMT_CNT_SHOWN_BYTES_SETTLED] = "shown_bytes_settled",
 	[KMT_CNT_ALLOCS_WHILE_SHOWN] = "allocs_while_shown",
+	[KMT_CNT_RECONCILE_WAITS] = "reconcile_waits",
+	[KMT_CNT_RECONCILE_WAIT_TIMEOUTS] = "reconcile_wait_timeouts",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */

@@ -347,21 +347,46 @@ static inline void kmt_invlpg(unsigned long addr)
 
 
 /*
- * Drops this CPU's TLB entries of the hidden tracked pages of [addr, addr+len). For a new
- * tracked object: its page may have been quiet (visible) and woken, hidden, by another CPU, whose
- * shootdown this CPU has not taken yet; the allocating CPU's own first writes, its initializing
- * ones, would otherwise go through the stale translation unseen, and a later read of them be
- * reported (seen once in vm.smp_stress_smp4 under load). Other CPUs keep the window of
- * docs/limits.md ("Quiet pages").
+ * Drops this CPU's TLB entries of the hidden (or read-only) tracked pages of [addr, addr+len).
+ * For a new tracked object, whose first writes, its initializing ones, must all fault:
+ *  - its page may have been quiet (visible) and woken, hidden, by another CPU, whose shootdown
+ *    this CPU has not taken yet (seen once in vm.smp_stress_smp4 under load);
+ *  - another CPU's kmt_page_reconcile() may have decided to show the page (quiet, or shown for a
+ *    step) before this allocation woke it, and set the PTE only now: present for the moment until
+ *    its second look hides it again. This CPU could cache that translation and write the object
+ *    through it, unseen until its shootdown came (vm.track_all_smp2 on 6.12: a vm_area_struct
+ *    whose memcpy in vm_area_dup() went unseen, reported in copy_process() and the maple tree).
+ *    So it first waits until no reconcile of the page is running: every reconcile that starts
+ *    later reads the states this allocation wrote (both sides fence between their write and
+ *    their read of the other's), and every earlier one has finished with the PTE hidden.
+ * The wait is bounded: reconciles are short, run with interrupts off, and never wait for us; a
+ * wait given up is counted (reconcile_wait_timeouts). Other CPUs keep the window of
+ * docs/limits.md ("Quiet pages"). Not NMI.
  */
+#define KMT_RECONCILE_WAIT_LOOPS (1u << 20)
+
 void kmt_pages_flush_local(unsigned long addr, size_t len)
 {
 	unsigned long page;
 
 	for (page = addr & PAGE_MASK; page < addr + len; page += PAGE_SIZE) {
 		struct kmt_page *p = kmt_page_find(page);
+		unsigned int loops = 0;
+		pte_t pte;
 
-		if (p && pte_none(READ_ONCE(*p->ptep)))
+		if (!p)
+			continue;
+		smp_mb(); /* the states written, then the reconcilers counted */
+		if (atomic_read(&p->reconciling)) {
+			kmt_count(KMT_CNT_RECONCILE_WAITS);
+			while (atomic_read(&p->reconciling) && ++loops < KMT_RECONCILE_WAIT_LOOPS)
+				cpu_relax();
+			if (loops >= KMT_RECONCILE_WAIT_LOOPS)
+				kmt_count(KMT_CNT_RECONCILE_WAIT_TIMEOUTS);
+			smp_rmb();
+		}
+		pte = READ_ONCE(*p->ptep);
+		if (pte_none(pte) || kmt_page_pte_read_only_ours(p, pte))
 			kmt_invlpg(page);
 	}
 }
@@ -444,6 +469,12 @@ static bool kmt_page_must_show(struct kmt_page *p, int shown)
 
 static void kmt_page_reconcile(struct kmt_page *p)
 {
+	unsigned long flags;
+
+	/* Counted while it runs, interrupts off (kmt_pages_flush_local() waits for it). */
+	local_irq_save(flags);
+	atomic_inc(&p->reconciling);
+	smp_mb__after_atomic();
 	for (;;) {
 		int n = atomic_read(&p->shown);
 		u32 quiet = READ_ONCE(p->shadow.quiet);
@@ -458,8 +489,11 @@ static void kmt_page_reconcile(struct kmt_page *p)
 		/* (the record untracked or kmemtrap disarmed meanwhile: visible, as put and disarm want) */
 		if (atomic_read(&p->shown) == n && READ_ONCE(p->shadow.quiet) == quiet &&
 		    kmt_page_must_show(p, n) == show)
-			return;
+			break;
 	}
+	smp_mb__before_atomic();
+	atomic_dec(&p->reconciling);
+	local_irq_restore(flags);
 }
 
 /*

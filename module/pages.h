@@ -34,6 +34,7 @@ struct kmt_page {
 	unsigned long pfn;    /* its frame (for the alias mapping, alias.c) */
 	u32 tracked;          /* tracking references (annotation ranges, objects) */
 	atomic_t shown;       /* in-flight steps that need it visible (atomic: NMI steps nest) */
+	atomic_t reconciling; /* kmt_page_reconcile() calls running now (kmt_pages_flush_local() waits them out) */
 	u32 next_free;        /* free list link (index + 1) */
 	unsigned long flags;  /* KMT_PAGE_* bits */
 	u32 epoch;            /* changes each time the record is (re)created */
