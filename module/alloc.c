@@ -644,7 +644,6 @@ static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gf
 	if (alloc > req)
 		kmt_shadow_set(&kmt_shadow, a + req, alloc - req,
 			       ctor ? KMT_SHADOW_INIT : KMT_SHADOW_UNALLOCATED);
-	kmt_pages_settle_new(a, req);
 	kmt_pages_flush_local(a, alloc);
 }
 

@@ -286,7 +286,6 @@ void *kmt_iso_place(const void *orig, u32 req, u32 alloc, gfp_t gfp, const char 
 	kmt_shadow_set(&kmt_shadow, s->addr, req,
 		       (gfp & __GFP_ZERO) || want_init_on_alloc(gfp) ? KMT_SHADOW_INIT :
 								       KMT_SHADOW_UNINIT);
-	kmt_pages_settle_new(s->addr, req);
 	kmt_pages_flush_local(s->addr, alloc);
 	kmt_count(KMT_CNT_OBJECTS_ISOLATED);
 	return (void *)s->addr;

@@ -52,10 +52,6 @@ static u32 kmt_page_epoch;
 static atomic_t kmt_ntracked = ATOMIC_INIT(0);
 static DEFINE_SPINLOCK(kmt_pages_lock);
 static bool kmt_armed;
-static int kmt_snaps_init(void);
-static void kmt_snaps_exit(void);
-static u8 *kmt_snaps;
-static unsigned int kmt_nsnaps;
 
 static struct {
 	unsigned long start, end;
@@ -222,7 +218,7 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_pool = __vmalloc(array_size(max_pages, sizeof(*kmt_pool)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_hash = __vmalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_filter = vzalloc(sizeof(*kmt_filter) << KMT_FILTER_BITS);
-	if (!kmt_pool || !kmt_hash || !kmt_filter || kmt_snaps_init()) {
+	if (!kmt_pool || !kmt_hash || !kmt_filter) {
 		kmt_pages_exit();
 		pr_err("cannot allocate %u page records (max_pages)\n", max_pages);
 		return -ENOMEM;
@@ -232,14 +228,12 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_pages_exclude(kmt_pool, array_size(max_pages, sizeof(*kmt_pool)));
 	kmt_pages_exclude(kmt_hash, array_size(kmt_hash_size, sizeof(*kmt_hash)));
 	kmt_pages_exclude(kmt_filter, sizeof(*kmt_filter) << KMT_FILTER_BITS);
-	kmt_pages_exclude(kmt_snaps, array_size(kmt_nsnaps, PAGE_SIZE));
 	return 0;
 }
 
 void kmt_pages_exit(void)
 {
 	kmt_shootdown_exit();
-	kmt_snaps_exit();
 	vfree(kmt_pool);
 	vfree(kmt_hash);
 	vfree(kmt_filter);
@@ -500,148 +494,39 @@ static void kmt_page_reconcile(struct kmt_page *p)
  * Writes while shown (docs/design.md, "SMP"). A page shown for a step is visible to every CPU,
  * and, while a step sleeps in a user page fault, to every task: their writes to it meanwhile run
  * natively, unseen, and bytes they initialize would stay UNINIT (a false report at their next
- * use). So the step that shows a page first (its in-flight count from 0 to 1) keeps a copy of the
- * page, made through the alias before the page is shown, and the step that hides it last compares
- * the page with that copy: every UNINIT byte that changed is made INIT
- * (kmt_shadow_block_settle_written()). Objects allocated on a page while it is shown are counted
- * initialized (kmt_pages_settle_new()). Buffers come from a fixed pool; with none free (or no
- * alias address) the window goes without a copy (counter shown_unsnapped), as before.
+ * use). Which bytes they wrote cannot be known: a copy of the page would miss a byte written with
+ * the value it had (a memset() of zeros over zeros, a struct copied over its own old copy). So
+ * the step that hides the page last (its count of steps from 1 to 0) makes every UNINIT byte of
+ * it INIT: a report missed there, never a false one. Objects allocated on the page while it is
+ * shown are covered too, as they are UNINIT until then.
  */
-static unsigned long *kmt_snap_used; /* bit i: buffer i (of kmt_nsnaps pages at kmt_snaps) is some page's copy */
-
-static int kmt_snaps_init(void)
-{
-	kmt_nsnaps = clamp_t(unsigned int, 8 * num_possible_cpus(), 16, 512);
-	kmt_snaps = vmalloc(array_size(kmt_nsnaps, PAGE_SIZE));
-	kmt_snap_used = bitmap_zalloc(kmt_nsnaps, GFP_KERNEL);
-	if (!kmt_snaps || !kmt_snap_used)
-		return -ENOMEM;
-	return 0;
-}
-
-static void kmt_snaps_exit(void)
-{
-	vfree(kmt_snaps);
-	bitmap_free(kmt_snap_used);
-	kmt_snaps = NULL;
-	kmt_snap_used = NULL;
-}
-
-static void kmt_snap_put(u8 *snap)
-{
-	clear_bit((snap - kmt_snaps) / PAGE_SIZE, kmt_snap_used);
-}
-
-/*
- * Trap-safe: a copy of @p's frame read through a fresh alias level (interrupts off), or NULL. The
- * page is hidden now (no step shows it), so only a stale TLB entry could write it meanwhile.
- */
-static u8 *kmt_snap_take(struct kmt_page *p)
-{
-	unsigned int i, start = raw_smp_processor_id() * 8 % (kmt_nsnaps ?: 1);
-	unsigned long flags, va = 0;
-	u8 *snap = NULL;
-
-	if (!kmt_snaps)
-		return NULL;
-	for (i = 0; i < kmt_nsnaps && !snap; i++) {
-		unsigned int b = (start + i) % kmt_nsnaps;
-
-		if (!test_bit(b, kmt_snap_used) && !test_and_set_bit(b, kmt_snap_used))
-			snap = kmt_snaps + (size_t)b * PAGE_SIZE;
-	}
-	if (!snap)
-		return NULL;
-	local_irq_save(flags);
-	if (kmt_alias_enter()) {
-		va = kmt_alias_map(p->pfn);
-		if (va)
-			memcpy(snap, (void *)va, PAGE_SIZE);
-		kmt_alias_exit_level();
-	}
-	local_irq_restore(flags);
-	if (!va) {
-		kmt_snap_put(snap);
-		return NULL;
-	}
-	return snap;
-}
-
-/* Trap-safe: the last step that showed @p is over; the bytes written meanwhile become INIT. */
-static void kmt_snap_settle(struct kmt_page *p)
-{
-	u8 *snap = xchg(&p->snap, NULL);
-	unsigned long flags, va = 0;
-	u32 made = 0;
-
-	if (!snap)
-		return;
-	local_irq_save(flags);
-	if (kmt_alias_enter()) {
-		va = kmt_alias_map(p->pfn);
-		if (va)
-			made = kmt_shadow_block_settle_written(&p->shadow, snap, (const u8 *)va);
-		kmt_alias_exit_level();
-	}
-	local_irq_restore(flags);
-	kmt_snap_put(snap);
-	if (made)
-		kmt_count_add(KMT_CNT_SHOWN_BYTES_SETTLED, made);
-}
-
-/* A record's copy given back (the record freed or made anew). */
-static void kmt_snap_drop(struct kmt_page *p)
-{
-	u8 *snap = xchg(&p->snap, NULL);
-
-	if (snap)
-		kmt_snap_put(snap);
-}
-
 void kmt_page_show_step(struct kmt_page *p)
 {
-	u8 *snap = NULL;
-
-	if (atomic_read(&p->shown) == 0 && READ_ONCE(p->tracked) && READ_ONCE(kmt_armed))
-		snap = kmt_snap_take(p);
-	if (atomic_inc_return(&p->shown) == 1) {
+	if (atomic_inc_return(&p->shown) == 1)
 		kmt_count(KMT_CNT_SHOWN_WINDOWS);
-		if (snap && cmpxchg(&p->snap, NULL, snap) == NULL)
-			snap = NULL;
-		else
-			kmt_count(KMT_CNT_SHOWN_UNSNAPPED);
-	}
-	if (snap)
-		kmt_snap_put(snap);
 	kmt_page_reconcile(p);
 }
 
-bool kmt_page_hide_step(struct kmt_page *p)
+/* Drops one reference on the shown count; @step: a step's (not a quiet page's). */
+static bool kmt_page_drop_shown(struct kmt_page *p, bool step)
 {
 	int left = atomic_dec_if_positive(&p->shown);
+	u32 made;
 
 	if (unlikely(left < 0))
 		return false;
 	kmt_page_reconcile(p);
-	if (left == 0 && READ_ONCE(p->snap))
-		kmt_snap_settle(p);
+	if (step && left == 0) {
+		made = kmt_shadow_block_forget_uninit(&p->shadow);
+		if (made)
+			kmt_count_add(KMT_CNT_SHOWN_UNINIT_FORGOTTEN, made);
+	}
 	return true;
 }
 
-void kmt_pages_settle_new(unsigned long addr, size_t len)
+bool kmt_page_hide_step(struct kmt_page *p)
 {
-	unsigned long end = addr + len, a = addr;
-
-	while (a < end) {
-		unsigned long next = min((a & PAGE_MASK) + PAGE_SIZE, end);
-		struct kmt_page *p = kmt_page_find(a);
-
-		if (p && atomic_read(&p->shown) > 0 && READ_ONCE(p->shadow.quiet) != KMT_QUIET_FULL) {
-			kmt_shadow_set(&kmt_shadow, a, next - a, KMT_SHADOW_INIT);
-			kmt_count(KMT_CNT_ALLOCS_WHILE_SHOWN);
-		}
-		a = next;
-	}
+	return kmt_page_drop_shown(p, true);
 }
 
 /* Copies @len bytes between @buf and kernel address @addr, unseen (kmt_pages_read_unseen()). */
@@ -781,7 +666,6 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->seen_changes = 0;
 	p->unchanged_since = 0;
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
-	kmt_snap_drop(p);
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
 	kmt_filter_add(page, 1);
@@ -866,7 +750,6 @@ void kmt_page_put(struct kmt_page *p)
 			break;
 		}
 	}
-	kmt_snap_drop(p);
 	kmt_filter_add(p->addr, -1);
 	WRITE_ONCE(p->addr, 0);
 	p->next_free = kmt_free_head;
@@ -921,7 +804,6 @@ void kmt_pages_release_all(void)
 	for (u32 i = 0; i < kmt_pool_size; i++) {
 		kmt_pool[i].addr = 0;
 		kmt_pool[i].tracked = 0;
-		kmt_snap_drop(&kmt_pool[i]);
 	}
 	kmt_pool_reset_free_list();
 	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));
@@ -1010,7 +892,7 @@ static u32 kmt_page_unquiet(struct kmt_page *p)
 	u32 was = xchg(&p->shadow.quiet, 0);
 
 	if (was == KMT_QUIET_FULL)
-		kmt_page_hide_step(p);
+		kmt_page_drop_shown(p, false);
 	else if (was == KMT_QUIET_READ)
 		kmt_page_reconcile(p); /* hidden again: no reference was held */
 	return was;
@@ -1056,7 +938,7 @@ void kmt_page_consider_quiet(struct kmt_page *p)
 		return;
 	atomic_inc(&p->shown); /* the quiet reference, the PTE left as it is for now */
 	if (cmpxchg(&p->shadow.quiet, 0, KMT_QUIET_FULL) != 0) {
-		kmt_page_hide_step(p); /* another CPU made it quiet first */
+		kmt_page_drop_shown(p, false); /* another CPU made it quiet first */
 		return;
 	}
 	smp_mb();

@@ -44,7 +44,6 @@ struct kmt_page {
 	u32 unchanged_since;  /* quiet_faults then */
 	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
 	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
-	u8 *snap;             /* its bytes when first shown for a step, while shown (pages.c, "Writes while shown") */
 	struct kmt_shadow_block shadow;
 };
 
@@ -163,17 +162,11 @@ void kmt_page_put(struct kmt_page *p);
 /*
  * Trap-safe, reference-counted showing for steps: an NMI's step may need a page the outer step
  * shows, and must not hide it under the outer step. kmt_page_hide_step() returns false (and
- * leaves the page alone) if the page was not shown.
+ * leaves the page alone) if the page was not shown. The last one makes every UNINIT byte of the
+ * page INIT (pages.c, "Writes while shown").
  */
 void kmt_page_show_step(struct kmt_page *p);
 bool kmt_page_hide_step(struct kmt_page *p);
-
-/*
- * A new object at [addr, addr+len) whose shadow was just written: the part of it on a page shown
- * for a step now is made INIT (its initialization may run natively, unseen: pages.c, "Writes
- * while shown"). Trap-safe.
- */
-void kmt_pages_settle_new(unsigned long addr, size_t len);
 
 /*
  * Copies @len bytes at kernel address @src to @dst for kmemtrap itself (the bulk allocation

@@ -90,14 +90,12 @@ int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block);
 /*
  * Writes kmemtrap could not see (module/pages.c, "Writes while shown"): a page shown for a step
  * is visible to every CPU (and, while a step sleeps, to every task), whose writes to it then run
- * natively. @before holds the page's KMT_PAGE_SIZE bytes when it was shown, @after when it was
- * hidden again. Every UNINIT byte of @block (a partial byte included) whose data byte differs
- * between the two becomes INIT: something wrote it. Bytes of other states are left alone, and so
- * is a byte written with the value it already had (still UNINIT: a false report stays possible
- * there). Returns the number of bytes made INIT. Atomic per shadow byte, as every write.
+ * natively. Any UNINIT byte may have been written meanwhile, even with the value it already had,
+ * so every UNINIT byte of @block (a partial byte included) becomes INIT: a missed report for a
+ * byte that was not written, never a false one for a byte that was. FREED and UNALLOCATED bytes
+ * are left alone. Returns the number of bytes made INIT. Atomic per shadow byte, as every write.
  */
-uint32_t kmt_shadow_block_settle_written(struct kmt_shadow_block *block, const uint8_t *before,
-					 const uint8_t *after);
+uint32_t kmt_shadow_block_forget_uninit(struct kmt_shadow_block *block);
 
 /* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,
