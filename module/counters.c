@@ -73,7 +73,9 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_ISOLATE_BAD_FREES] = "isolate_bad_frees",
 	[KMT_CNT_ISOLATE_CALLS_REWRITTEN] = "isolate_calls_rewritten",
 	[KMT_CNT_SHOWN_WINDOWS] = "shown_windows",
-	[KMT_CNT_SHOWN_UNINIT_FORGOTTEN] = "shown_uninit_forgotten",
+	[KMT_CNT_SHOWN_UNSNAPPED] = "shown_unsnapped",
+	[KMT_CNT_SHOWN_BYTES_SETTLED] = "shown_bytes_settled",
+	[KMT_CNT_SHOWN_UNTOUCHED_FORGOTTEN] = "shown_untouched_forgotten",
 	[KMT_CNT_RECONCILE_WAITS] = "reconcile_waits",
 	[KMT_CNT_RECONCILE_WAIT_TIMEOUTS] = "reconcile_wait_timeouts",
 };

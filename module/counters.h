@@ -83,7 +83,9 @@ enum kmt_counter_id {
 	KMT_CNT_ISOLATE_BAD_FREES,        /* frees of a pool address that holds no live object (ignored) */
 	KMT_CNT_ISOLATE_CALLS_REWRITTEN,  /* kmalloc calls rewritten to reach the isolating wrapper (callsites.c) */
 	KMT_CNT_SHOWN_WINDOWS,            /* pages shown for steps (0 to 1 in-flight steps): "Writes while shown" */
-	KMT_CNT_SHOWN_UNINIT_FORGOTTEN,   /* UNINIT bytes made INIT when their page's last step ended */
+	KMT_CNT_SHOWN_UNSNAPPED,          /* of those, with no copy of the page kept (no buffer or alias free) */
+	KMT_CNT_SHOWN_BYTES_SETTLED,      /* UNINIT bytes found changed when their page's last step ended: now INIT */
+	KMT_CNT_SHOWN_UNTOUCHED_FORGOTTEN, /* UNINIT bytes of objects with no write seen, then: now INIT */
 	KMT_CNT_RECONCILE_WAITS,          /* new objects whose CPU waited for another CPU's PTE update of their page */
 	KMT_CNT_RECONCILE_WAIT_TIMEOUTS,  /* of those, waits given up (the object's first writes may go unseen) */
 	KMT_COUNTER_COUNT,

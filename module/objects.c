@@ -98,6 +98,8 @@ static void kmt_obj_reset(void)
 	atomic_long_set(&kmt_nlive, 0);
 }
 
+static u32 kmt_obj_live_size(unsigned long addr);
+
 int kmt_objects_init(unsigned int max_objects)
 {
 	init_irq_work(&kmt_hot_work, kmt_hot_work_fn);
@@ -115,11 +117,13 @@ int kmt_objects_init(unsigned int max_objects)
 	kmt_pages_exclude(kmt_objs, array_size(max_objects, sizeof(*kmt_objs)));
 	kmt_pages_exclude(kmt_obj_hash, array_size(kmt_obj_hash_size, sizeof(u32)));
 	kmt_pages_exclude(kmt_freed_q, array_size(max_objects, sizeof(*kmt_freed_q)));
+	WRITE_ONCE(kmt_pages_object_size, kmt_obj_live_size);
 	return 0;
 }
 
 void kmt_objects_exit(void)
 {
+	WRITE_ONCE(kmt_pages_object_size, NULL);
 	irq_work_sync(&kmt_hot_work);
 	vfree(kmt_objs);
 	vfree(kmt_obj_hash);
@@ -250,6 +254,34 @@ static kmt_stack_t kmt_origin_save(void)
 			     kmt_ktext_is(KMT_KTEXT_ALLOCATOR, raw[first])))
 		first++;
 	return kmt_stack_save(raw + first, n - first);
+}
+
+/*
+ * Trap-safe, lock-free: the object size of the live tracked object that starts at @addr, or 0
+ * (pages.c's windows: kmt_pages_object_size).
+ */
+static u32 kmt_obj_live_size(unsigned long addr)
+{
+	u32 v, steps;
+
+	if (!READ_ONCE(kmt_objs) || !READ_ONCE(kmt_obj_hash))
+		return 0;
+	v = READ_ONCE(kmt_obj_hash[kmt_obj_slot(addr)]);
+	for (steps = 0; v && v <= kmt_nobjs && steps < KMT_CHAIN_MAX; steps++) {
+		const struct kmt_obj *o = &kmt_objs[v - 1];
+		u32 seq = READ_ONCE(o->seq), size;
+		bool freed;
+
+		smp_rmb();
+		if (!(seq & 1) && READ_ONCE(o->addr) == addr) {
+			size = READ_ONCE(o->alloc_size);
+			freed = READ_ONCE(o->freed);
+			smp_rmb();
+			return READ_ONCE(o->seq) == seq && !freed ? size : 0;
+		}
+		v = READ_ONCE(o->next);
+	}
+	return 0;
 }
 
 /* Lock-free: whether a record for @addr seems to exist (writers re-check under the lock). */

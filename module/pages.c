@@ -52,6 +52,11 @@ static u32 kmt_page_epoch;
 static atomic_t kmt_ntracked = ATOMIC_INIT(0);
 static DEFINE_SPINLOCK(kmt_pages_lock);
 static bool kmt_armed;
+static int kmt_snaps_init(void);
+static void kmt_snaps_exit(void);
+static void kmt_snap_drop(struct kmt_page *p);
+static u8 *kmt_snaps;
+static unsigned int kmt_nsnaps;
 
 static struct {
 	unsigned long start, end;
@@ -218,7 +223,7 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_pool = __vmalloc(array_size(max_pages, sizeof(*kmt_pool)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_hash = __vmalloc(array_size(kmt_hash_size, sizeof(*kmt_hash)), GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	kmt_filter = vzalloc(sizeof(*kmt_filter) << KMT_FILTER_BITS);
-	if (!kmt_pool || !kmt_hash || !kmt_filter) {
+	if (!kmt_pool || !kmt_hash || !kmt_filter || kmt_snaps_init()) {
 		kmt_pages_exit();
 		pr_err("cannot allocate %u page records (max_pages)\n", max_pages);
 		return -ENOMEM;
@@ -228,12 +233,14 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_pages_exclude(kmt_pool, array_size(max_pages, sizeof(*kmt_pool)));
 	kmt_pages_exclude(kmt_hash, array_size(kmt_hash_size, sizeof(*kmt_hash)));
 	kmt_pages_exclude(kmt_filter, sizeof(*kmt_filter) << KMT_FILTER_BITS);
+	kmt_pages_exclude(kmt_snaps, array_size(kmt_nsnaps, PAGE_SIZE));
 	return 0;
 }
 
 void kmt_pages_exit(void)
 {
 	kmt_shootdown_exit();
+	kmt_snaps_exit();
 	vfree(kmt_pool);
 	vfree(kmt_hash);
 	vfree(kmt_filter);
@@ -494,33 +501,189 @@ static void kmt_page_reconcile(struct kmt_page *p)
  * Writes while shown (docs/design.md, "SMP"). A page shown for a step is visible to every CPU,
  * and, while a step sleeps in a user page fault, to every task: their writes to it meanwhile run
  * natively, unseen, and bytes they initialize would stay UNINIT (a false report at their next
- * use). Which bytes they wrote cannot be known: a copy of the page would miss a byte written with
- * the value it had (a memset() of zeros over zeros, a struct copied over its own old copy). So
- * the step that hides the page last (its count of steps from 1 to 0) makes every UNINIT byte of
- * it INIT: a report missed there, never a false one. Objects allocated on the page while it is
- * shown are covered too, as they are UNINIT until then.
+ * use). So the step that shows a page first (its count of steps from 0 to 1) keeps a copy of the
+ * page, made through the alias before the page is shown, and the step that hides it last
+ * (kmt_page_window_close()):
+ *  - makes every UNINIT byte that changed INIT (kmt_shadow_block_settle_written());
+ *  - makes INIT the UNINIT bytes of every object on the page with no write seen since its
+ *    allocation (no INIT, FREED or partial byte): its initialization may have run in the window
+ *    with the values its bytes already had (a memset() of zeros over a freed object's zeros, a
+ *    struct copied over an old copy of itself), which no copy can tell (objects.c gives their
+ *    sizes: kmt_pages_object_size).
+ * What stays possible: an older object's UNINIT byte written meanwhile with the value it had.
+ * Buffers come from a fixed pool; with none free (or no alias address) the window goes without a
+ * copy (counter shown_unsnapped), and only the second rule applies.
  */
+static unsigned long *kmt_snap_used; /* bit i: buffer i (of kmt_nsnaps pages at kmt_snaps) is some page's copy */
+
+static int kmt_snaps_init(void)
+{
+	kmt_nsnaps = clamp_t(unsigned int, 8 * num_possible_cpus(), 16, 512);
+	kmt_snaps = vmalloc(array_size(kmt_nsnaps, PAGE_SIZE));
+	kmt_snap_used = bitmap_zalloc(kmt_nsnaps, GFP_KERNEL);
+	if (!kmt_snaps || !kmt_snap_used)
+		return -ENOMEM;
+	return 0;
+}
+
+static void kmt_snaps_exit(void)
+{
+	vfree(kmt_snaps);
+	bitmap_free(kmt_snap_used);
+	kmt_snaps = NULL;
+	kmt_snap_used = NULL;
+}
+
+static void kmt_snap_put(u8 *snap)
+{
+	clear_bit((snap - kmt_snaps) / PAGE_SIZE, kmt_snap_used);
+}
+
+/*
+ * Trap-safe: a copy of @p's frame read through a fresh alias level (interrupts off), or NULL. The
+ * page is hidden now (no step shows it), so only a stale TLB entry could write it meanwhile.
+ */
+static u8 *kmt_snap_take(struct kmt_page *p)
+{
+	unsigned int i, start = raw_smp_processor_id() * 8 % (kmt_nsnaps ?: 1);
+	unsigned long flags, va = 0;
+	u8 *snap = NULL;
+
+	if (!kmt_snaps)
+		return NULL;
+	for (i = 0; i < kmt_nsnaps && !snap; i++) {
+		unsigned int b = (start + i) % kmt_nsnaps;
+
+		if (!test_bit(b, kmt_snap_used) && !test_and_set_bit(b, kmt_snap_used))
+			snap = kmt_snaps + (size_t)b * PAGE_SIZE;
+	}
+	if (!snap)
+		return NULL;
+	local_irq_save(flags);
+	if (kmt_alias_enter())
+		va = kmt_alias_map(p->pfn);
+	if (va)
+		memcpy(snap, (void *)va, PAGE_SIZE);
+	kmt_alias_exit_level(); /* (even when the enter failed: it counted the level) */
+	local_irq_restore(flags);
+	if (!va) {
+		kmt_snap_put(snap);
+		return NULL;
+	}
+	return snap;
+}
+
+/* A record's copy given back (the record freed or made anew). */
+static void kmt_snap_drop(struct kmt_page *p)
+{
+	u8 *snap = xchg(&p->snap, NULL);
+
+	if (snap)
+		kmt_snap_put(snap);
+}
+
+u32 (*kmt_pages_object_size)(unsigned long addr);
+
+/* Objects on @p with no write seen: their UNINIT bytes made INIT (the second rule above). */
+static u32 kmt_page_forget_untouched(struct kmt_page *p)
+{
+	u32 (*size_of)(unsigned long addr) = READ_ONCE(kmt_pages_object_size);
+	const unsigned int nbits = KMT_PAGE_SIZE / KMT_OBJ_ALIGN;
+	unsigned int b;
+	u32 made = 0;
+
+	if (!size_of)
+		return 0;
+	for_each_set_bit(b, p->obj_starts, nbits) {
+		u32 off = b * KMT_OBJ_ALIGN, size = size_of(p->addr + off);
+
+		if (size)
+			made += kmt_shadow_block_forget_untouched(&p->shadow, off,
+								  min_t(u32, size, KMT_PAGE_SIZE - off));
+	}
+	return made;
+}
+
+/* Trap-safe: the last step that showed @p is over (the rules above). */
+static void kmt_page_window_close(struct kmt_page *p)
+{
+	u8 *snap = xchg(&p->snap, NULL);
+	unsigned long flags, va = 0;
+	u32 made = 0;
+
+	if (snap) {
+		u32 own = atomic_read(&p->own), lo = own & 0xffff, hi = own >> 16;
+
+		local_irq_save(flags);
+		if (kmt_alias_enter())
+			va = kmt_alias_map(p->pfn);
+		if (va && lo < hi && hi <= KMT_PAGE_SIZE)
+			memcpy(snap + lo, (const u8 *)va + lo, hi - lo); /* the steps' own bytes: not changes */
+		if (va)
+			made = kmt_shadow_block_settle_written(&p->shadow, snap, (const u8 *)va);
+		kmt_alias_exit_level();
+		local_irq_restore(flags);
+		kmt_snap_put(snap);
+	}
+	if (made)
+		kmt_count_add(KMT_CNT_SHOWN_BYTES_SETTLED, made);
+	made = kmt_page_forget_untouched(p);
+	if (made)
+		kmt_count_add(KMT_CNT_SHOWN_UNTOUCHED_FORGOTTEN, made);
+}
+
 void kmt_page_show_step(struct kmt_page *p)
 {
-	if (atomic_inc_return(&p->shown) == 1)
+	u8 *snap = NULL;
+
+	if (atomic_read(&p->shown) == 0 && READ_ONCE(p->tracked) && READ_ONCE(kmt_armed))
+		snap = kmt_snap_take(p);
+	if (atomic_inc_return(&p->shown) == 1) {
 		kmt_count(KMT_CNT_SHOWN_WINDOWS);
+		atomic_set(&p->own, KMT_PAGE_SIZE); /* empty: [4096, 0) */
+		if (snap && cmpxchg(&p->snap, NULL, snap) == NULL)
+			snap = NULL;
+		else
+			kmt_count(KMT_CNT_SHOWN_UNSNAPPED);
+	}
+	if (snap)
+		kmt_snap_put(snap);
 	kmt_page_reconcile(p);
 }
 
-/* Drops one reference on the shown count; @step: a step's (not a quiet page's). */
+void kmt_pages_own_access(unsigned long addr, unsigned long len)
+{
+	unsigned long a = addr, end = addr + len;
+
+	while (a < end) {
+		unsigned long next = min((a & PAGE_MASK) + PAGE_SIZE, end);
+		struct kmt_page *p = kmt_page_find(a);
+
+		if (p && READ_ONCE(p->snap)) {
+			u32 lo = offset_in_page(a), hi = next - (a & PAGE_MASK);
+			int old = atomic_read(&p->own), want;
+
+			do {
+				want = min_t(u32, old & 0xffff, lo) | max_t(u32, (u32)old >> 16, hi) << 16;
+			} while (want != old && !atomic_try_cmpxchg(&p->own, &old, want));
+		}
+		a = next;
+	}
+}
+
+/*
+ * Drops one reference on the shown count; @step: a step's (a quiet page's reference is not a
+ * window: a quiet page has no UNINIT byte).
+ */
 static bool kmt_page_drop_shown(struct kmt_page *p, bool step)
 {
 	int left = atomic_dec_if_positive(&p->shown);
-	u32 made;
 
 	if (unlikely(left < 0))
 		return false;
 	kmt_page_reconcile(p);
-	if (step && left == 0) {
-		made = kmt_shadow_block_forget_uninit(&p->shadow);
-		if (made)
-			kmt_count_add(KMT_CNT_SHOWN_UNINIT_FORGOTTEN, made);
-	}
+	if (step && left == 0)
+		kmt_page_window_close(p);
 	return true;
 }
 
@@ -666,6 +829,7 @@ static struct kmt_page *kmt_page_insert(unsigned long page, pte_t *ptep)
 	p->seen_changes = 0;
 	p->unchanged_since = 0;
 	memset(p->obj_starts, 0, sizeof(p->obj_starts));
+	kmt_snap_drop(p);
 	/* Bytes of the page outside any tracked range count as initialized. */
 	kmt_shadow_block_init(&p->shadow, KMT_SHADOW_INIT);
 	kmt_filter_add(page, 1);
@@ -750,6 +914,7 @@ void kmt_page_put(struct kmt_page *p)
 			break;
 		}
 	}
+	kmt_snap_drop(p);
 	kmt_filter_add(p->addr, -1);
 	WRITE_ONCE(p->addr, 0);
 	p->next_free = kmt_free_head;
@@ -804,6 +969,7 @@ void kmt_pages_release_all(void)
 	for (u32 i = 0; i < kmt_pool_size; i++) {
 		kmt_pool[i].addr = 0;
 		kmt_pool[i].tracked = 0;
+		kmt_snap_drop(&kmt_pool[i]);
 	}
 	kmt_pool_reset_free_list();
 	memset(kmt_hash, 0, kmt_hash_size * sizeof(*kmt_hash));

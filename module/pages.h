@@ -44,6 +44,8 @@ struct kmt_page {
 	u32 unchanged_since;  /* quiet_faults then */
 	/* Bit i: a tracked object starts at byte 8 * i of the page (objects.c; cleared on (re)creation). */
 	unsigned long obj_starts[KMT_PAGE_SIZE / KMT_OBJ_ALIGN / BITS_PER_LONG];
+	u8 *snap;             /* its bytes when first shown for a step, while shown (pages.c, "Writes while shown") */
+	atomic_t own;         /* meanwhile, the steps' own accesses: [low 16 bits, high 16 bits) of the page */
 	struct kmt_shadow_block shadow;
 };
 
@@ -162,11 +164,18 @@ void kmt_page_put(struct kmt_page *p);
 /*
  * Trap-safe, reference-counted showing for steps: an NMI's step may need a page the outer step
  * shows, and must not hide it under the outer step. kmt_page_hide_step() returns false (and
- * leaves the page alone) if the page was not shown. The last one makes every UNINIT byte of the
- * page INIT (pages.c, "Writes while shown").
+ * leaves the page alone) if the page was not shown. The last one accounts for the writes other
+ * code may have made to the page meanwhile (pages.c, "Writes while shown").
  */
 void kmt_page_show_step(struct kmt_page *p);
 bool kmt_page_hide_step(struct kmt_page *p);
+/*
+ * A step of this CPU is about to access [addr, addr+len) natively, its shadow already updated
+ * (the engine's platform.own): left out of the accounting for other code's writes. Trap-safe.
+ */
+void kmt_pages_own_access(unsigned long addr, unsigned long len);
+/* Set by objects.c: the size of the live tracked object starting at @addr, or 0. Trap-safe. */
+extern u32 (*kmt_pages_object_size)(unsigned long addr);
 
 /*
  * Copies @len bytes at kernel address @src to @dst for kmemtrap itself (the bulk allocation

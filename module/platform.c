@@ -36,6 +36,11 @@ static void kmt_pf_show(void *ctx, uint64_t page)
 		kmt_page_show_step(p);
 }
 
+static void kmt_pf_own(void *ctx, uint64_t addr, uint64_t len)
+{
+	kmt_pages_own_access((unsigned long)addr, (unsigned long)len);
+}
+
 static void kmt_pf_report(void *ctx, const struct kmt_error *e)
 {
 	kmt_report_error(e, ctx);
@@ -445,6 +450,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.shadow = KMT_SHADOW_MAP,
 	.is_tracked = kmt_pf_is_tracked,
 	.show = kmt_pf_show,
+	.own = kmt_pf_own,
 	.hide = kmt_pf_hide,
 	.read_code = kmt_pf_read_code,
 	.is_user_address = kmt_pf_is_user_address,

@@ -330,6 +330,8 @@ void Engine::show_range(uint64_t addr, uint64_t len)
 		if (is_tracked(page) && !show_page(page))
 			report_internal(KMT_REASON_TOO_MANY_PAGES, page, 0);
 	}
+	if (m_platform->own)
+		m_platform->own(m_platform->ctx, addr, len);
 }
 
 void Engine::hide_all()
@@ -1326,6 +1328,8 @@ void Engine::routine_show(uint64_t addr, uint32_t size)
 			hide_all();
 		(void)show_page(page);
 	}
+	if (m_platform->own)
+		m_platform->own(m_platform->ctx, addr, size);
 }
 
 int Engine::emu_read(void *ctx, uint64_t addr, void *buf, uint32_t size)

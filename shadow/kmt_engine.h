@@ -161,6 +161,13 @@ struct kmt_engine_platform {
 	/* Make a tracked page not present again (and flush its TLB entry locally). */
 	void (*hide)(void *ctx, uint64_t page);
 	/*
+	 * May be NULL. The shown access this CPU is about to make natively: [addr, addr+len) of
+	 * kernel memory, its shadow already updated by the engine. The glue leaves those bytes out
+	 * when it accounts for other code's unseen writes to a shown page (module/pages.c, "Writes
+	 * while shown").
+	 */
+	void (*own)(void *ctx, uint64_t addr, uint64_t len);
+	/*
 	 * Copy up to @len live instruction bytes at @rip into @buf without faulting; return how
 	 * many were copied (fewer near the end of mapped text, 0 if none could be read).
 	 */

@@ -90,12 +90,25 @@ int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block);
 /*
  * Writes kmemtrap could not see (module/pages.c, "Writes while shown"): a page shown for a step
  * is visible to every CPU (and, while a step sleeps, to every task), whose writes to it then run
- * natively. Any UNINIT byte may have been written meanwhile, even with the value it already had,
- * so every UNINIT byte of @block (a partial byte included) becomes INIT: a missed report for a
- * byte that was not written, never a false one for a byte that was. FREED and UNALLOCATED bytes
- * are left alone. Returns the number of bytes made INIT. Atomic per shadow byte, as every write.
+ * natively. @before holds the page's KMT_PAGE_SIZE bytes when it was shown, @after when it was
+ * hidden again. Every UNINIT byte of @block (a partial byte included) whose data byte differs
+ * between the two becomes INIT: something wrote it. Bytes of other states are left alone, and so
+ * is a byte written with the value it already had (kmt_shadow_block_forget_untouched() covers the
+ * common case of those). Returns the number of bytes made INIT. Atomic per shadow byte, as every
+ * write.
  */
-uint32_t kmt_shadow_block_forget_uninit(struct kmt_shadow_block *block);
+uint32_t kmt_shadow_block_settle_written(struct kmt_shadow_block *block, const uint8_t *before,
+					 const uint8_t *after);
+
+/*
+ * The same window, for an object's bytes [off, off+len) of @block (with its slack: up to the next
+ * object): if none of them is INIT or FREED or a partial byte, no write to the object was seen
+ * since it was allocated, and its initialization may have run in the window with values equal to
+ * the bytes' old ones (a memset() of zeros over a freed object's zeros), which no copy of the page
+ * can tell. Then its UNINIT bytes become INIT (a report missed if it really was never written).
+ * Returns the number of bytes made INIT (0: the object was touched, or has no UNINIT byte).
+ */
+uint32_t kmt_shadow_block_forget_untouched(struct kmt_shadow_block *block, uint32_t off, uint32_t len);
 
 /* Sets every tracked byte of [addr, addr+len) to @state; untracked pages are skipped. */
 void kmt_shadow_set(const struct kmt_shadow_map *map, uint64_t addr, uint64_t len,

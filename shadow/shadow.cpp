@@ -528,40 +528,48 @@ int kmt_shadow_block_no_uninit(const struct kmt_shadow_block *block)
 	return 1;
 }
 
-uint32_t kmt_shadow_block_forget_uninit(struct kmt_shadow_block *block)
+uint32_t kmt_shadow_block_settle_written(struct kmt_shadow_block *block, const uint8_t *before,
+					 const uint8_t *after)
 {
 	uint32_t made = 0;
-	for (uint32_t i = 0; i < KMT_SHADOW_BLOCK_BYTES; i += 8) {
-		uint64_t w;
-		__builtin_memcpy(&w, block->bits + i, sizeof(w));
-		if (!(w & ~(w >> 1) & kmt::k_replicate64)) // no UNINIT (01) cell among these 32 bytes
+	for (uint32_t w = 0; w < KMT_PAGE_SIZE; w += 8) {
+		uint64_t a, b;
+		__builtin_memcpy(&a, before + w, sizeof(a));
+		__builtin_memcpy(&b, after + w, sizeof(b));
+		if (a == b)
 			continue;
-		for (uint32_t c = i; c < i + 8; c++) {
-			uint8_t old = __atomic_load_n(&block->bits[c], __ATOMIC_RELAXED), val;
-			do {
-				const uint8_t uninit = static_cast<uint8_t>(old & ~(old >> 1) & kmt::k_replicate);
-				if (!uninit)
-					break;
-				val = static_cast<uint8_t>(old + uninit); // each 01 cell becomes 10
-			} while (!__atomic_compare_exchange_n(&block->bits[c], &old, val, false, __ATOMIC_RELAXED,
-							      __ATOMIC_RELAXED));
-			const uint8_t uninit = static_cast<uint8_t>(old & ~(old >> 1) & kmt::k_replicate);
-			made += (uninit & 1u) + ((uninit >> 2) & 1u) + ((uninit >> 4) & 1u) + ((uninit >> 6) & 1u);
+		for (uint32_t off = w; off < w + 8; off++) {
+			if (before[off] == after[off] || kmt::get_state(block, off) != KMT_SHADOW_UNINIT)
+				continue;
+			// INIT first, then the partial slot dropped: never more uninitialized meanwhile.
+			kmt::put_state(block, off, KMT_SHADOW_INIT);
+			kmt::drop_partials(block, off, 1);
+			made++;
 		}
 	}
-	// Partial bytes were UNINIT cells, INIT now: their slots are free again. Only those: a slot
-	// another CPU claimed meanwhile for a new partial byte (its cell UNINIT again) stays.
-	if (!kmt::no_partials(block))
-		for (int i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++) {
-			uint16_t off = __atomic_load_n(&block->partial_off[i], __ATOMIC_RELAXED);
-			if (off != KMT_SHADOW_PARTIAL_NONE && kmt::get_state(block, off) != KMT_SHADOW_UNINIT)
-				__atomic_compare_exchange_n(&block->partial_off[i], &off,
-							    static_cast<uint16_t>(KMT_SHADOW_PARTIAL_NONE), false,
-							    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-		}
-	if (made)
-		kmt::note_change(block);
 	return made;
+}
+
+uint32_t kmt_shadow_block_forget_untouched(struct kmt_shadow_block *block, uint32_t off, uint32_t len)
+{
+	KMT_ASSERT(off <= KMT_PAGE_SIZE && len <= KMT_PAGE_SIZE - off);
+	uint32_t uninit = 0;
+	for (uint32_t i = off; i < off + len; i++) {
+		const unsigned state = kmt::get_state(block, i);
+		if (state == KMT_SHADOW_INIT || state == KMT_SHADOW_FREED)
+			return 0;
+		if (state == KMT_SHADOW_UNINIT) {
+			if (kmt::find_partial(block, i) >= 0)
+				return 0; // a bit-field was written: touched
+			uninit++;
+		}
+	}
+	if (!uninit)
+		return 0;
+	for (uint32_t i = off; i < off + len; i++)
+		if (kmt::get_state(block, i) == KMT_SHADOW_UNINIT)
+			kmt::put_state(block, i, KMT_SHADOW_INIT);
+	return uninit;
 }
 
 uint64_t kmt_shadow_load_bits(const struct kmt_shadow_map *map, uint64_t addr, uint32_t size,

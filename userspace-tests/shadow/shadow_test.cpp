@@ -475,51 +475,114 @@ TEST(ShadowQuiet, AWriteLooksAgainAfterItsStore)
 }
 } // namespace
 
-TEST(ShadowForget, EveryUninitializedByteBecomesInitializedAndNoOtherStateChanges)
-{
-	Fixture f;
-	std::mt19937 rng(11);
-	// Runs of every state at every phase over the first page.
-	for (uint64_t off = 0; off < KMT_PAGE_SIZE;) {
-		const uint64_t len = 1 + rng() % 40;
-		const uint8_t state = static_cast<uint8_t>(rng() % 4);
-		const uint64_t n = std::min<uint64_t>(len, KMT_PAGE_SIZE - off);
-		kmt_shadow_set(&f.map, k_base + off, n, static_cast<kmt_shadow_state>(state));
-		f.model_set(off, n, state);
-		off += n;
+namespace {
+
+// A page's bytes before and after a window in which kmemtrap could not see writes to it.
+struct SettleFixture : Fixture {
+	std::vector<uint8_t> before, after;
+	SettleFixture() : before(KMT_PAGE_SIZE), after(KMT_PAGE_SIZE)
+	{
+		std::mt19937 rng(7);
+		for (auto &b : before)
+			b = static_cast<uint8_t>(rng());
+		after = before;
 	}
-	uint32_t uninit = 0;
-	for (uint64_t i = 0; i < KMT_PAGE_SIZE; i++)
-		if (f.model[i] == KMT_SHADOW_UNINIT) {
-			f.model[i] = KMT_SHADOW_INIT;
-			uninit++;
-		}
-	ASSERT_GT(uninit, 100u);
-	const uint32_t changes = f.blocks[0].changes;
-	EXPECT_EQ(kmt_shadow_block_forget_uninit(&f.blocks[0]), uninit);
-	f.expect_matches_model("after forgetting");
-	EXPECT_NE(f.blocks[0].changes, changes);
-	// Nothing left to forget: no state change counted.
-	const uint32_t after = f.blocks[0].changes;
-	EXPECT_EQ(kmt_shadow_block_forget_uninit(&f.blocks[0]), 0u);
-	EXPECT_EQ(f.blocks[0].changes, after);
-	f.expect_matches_model("forgotten twice");
+	uint32_t settle() { return kmt_shadow_block_settle_written(&blocks[0], before.data(), after.data()); }
+};
+
+} // namespace
+
+TEST(ShadowSettle, OnlyChangedUninitializedBytesBecomeInitialized)
+{
+	SettleFixture f;
+	// An object of 256 uninitialized bytes among freed, unallocated and initialized ones.
+	kmt_shadow_set(&f.map, k_base + 256, 256, KMT_SHADOW_UNINIT);
+	f.model_set(256, 256, KMT_SHADOW_UNINIT);
+	kmt_shadow_set(&f.map, k_base + 1024, 64, KMT_SHADOW_FREED);
+	f.model_set(1024, 64, KMT_SHADOW_FREED);
+	kmt_shadow_set(&f.map, k_base + 2048, 64, KMT_SHADOW_INIT);
+	f.model_set(2048, 64, KMT_SHADOW_INIT);
+	// Written meanwhile: bytes of every phase of the object, and bytes of every other state.
+	uint32_t expected = 0;
+	for (uint32_t off : {256u, 257u, 300u, 301u, 302u, 303u, 304u, 511u}) {
+		f.after[off] ^= 0x5a;
+		f.model_set(off, 1, KMT_SHADOW_INIT);
+		expected++;
+	}
+	for (uint32_t off : {0u, 255u, 512u, 1024u, 1087u, 2048u, 4095u})
+		f.after[off] ^= 0xff;
+	const uint64_t before_changes = f.blocks[0].changes;
+	EXPECT_EQ(f.settle(), expected);
+	f.expect_matches_model("after settling");
+	EXPECT_NE(f.blocks[0].changes, before_changes);
+	// Nothing changed: nothing more to do, and no state change counted.
+	f.before = f.after;
+	const uint64_t changes = f.blocks[0].changes;
+	EXPECT_EQ(f.settle(), 0u);
+	EXPECT_EQ(f.blocks[0].changes, changes);
+	f.expect_matches_model("settled twice");
 }
 
-TEST(ShadowForget, PartialBytesBecomeInitializedAndTheirSlotsAreFreeAgain)
+TEST(ShadowSettle, AChangedPartialByteBecomesInitializedAndAnUnchangedOneStaysPartial)
+{
+	SettleFixture f;
+	kmt_shadow_set(&f.map, k_base + 64, 8, KMT_SHADOW_INIT);
+	kmt_shadow_store_bits(&f.map, k_base + 64, 2, 0x0ff0, 0); // two bit-fields half written
+	f.after[64] ^= 0x01;
+	EXPECT_EQ(f.settle(), 1u);
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 64), KMT_SHADOW_INIT);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 64, 2, nullptr, nullptr), 0x0f00u);
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 65), KMT_SHADOW_UNINIT);
+	// Byte 64's partial slot is free again; byte 65 keeps its own.
+	int slots = 0;
+	for (uint16_t off : f.blocks[0].partial_off)
+		slots += off != KMT_SHADOW_PARTIAL_NONE;
+	EXPECT_EQ(slots, 1);
+}
+
+TEST(ShadowSettle, AByteWrittenWithTheValueItHadStaysUninitialized)
+{
+	SettleFixture f;
+	kmt_shadow_set(&f.map, k_base, KMT_PAGE_SIZE, KMT_SHADOW_UNINIT);
+	EXPECT_EQ(f.settle(), 0u);
+	EXPECT_EQ(kmt_shadow_count_bad(&f.map, k_base, KMT_PAGE_SIZE, nullptr), uint64_t{KMT_PAGE_SIZE});
+	EXPECT_EQ(f.blocks[0].quiet, 0u);
+}
+
+TEST(ShadowForgetUntouched, AnObjectWithNoWriteSeenBecomesInitialized)
 {
 	Fixture f;
-	kmt_shadow_set(&f.map, k_base, 64, KMT_SHADOW_INIT);
-	for (uint32_t i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
-		kmt_shadow_store_bits(&f.map, k_base + i, 1, 0x0f, 0); // bit-fields half written
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 3, 1, nullptr, nullptr), 0x0fu);
-	EXPECT_EQ(kmt_shadow_block_forget_uninit(&f.blocks[0]), uint32_t{KMT_SHADOW_PARTIAL_SLOTS});
-	EXPECT_EQ(kmt_shadow_count_bad(&f.map, k_base, KMT_PAGE_SIZE, nullptr), uint64_t{KMT_PAGE_SIZE - 64});
-	for (uint16_t off : f.blocks[0].partial_off)
-		EXPECT_EQ(off, KMT_SHADOW_PARTIAL_NONE);
-	// Every slot free: 32 new partial bytes find room again.
-	for (uint32_t i = 0; i < KMT_SHADOW_PARTIAL_SLOTS; i++)
-		kmt_shadow_store_bits(&f.map, k_base + 32 + i, 1, 0xf0, 0);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 63, 1, nullptr, nullptr), 0xf0u);
-	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 3, 1, nullptr, nullptr), 0u);
+	// A new object of 100 bytes with 28 bytes of slack, among an initialized neighbour.
+	kmt_shadow_set(&f.map, k_base + 128, 100, KMT_SHADOW_UNINIT);
+	kmt_shadow_set(&f.map, k_base + 228, 28, KMT_SHADOW_UNALLOCATED);
+	kmt_shadow_set(&f.map, k_base + 256, 64, KMT_SHADOW_INIT);
+	f.model_set(128, 100, KMT_SHADOW_INIT);
+	f.model_set(228, 28, KMT_SHADOW_UNALLOCATED);
+	f.model_set(256, 64, KMT_SHADOW_INIT);
+	EXPECT_EQ(kmt_shadow_block_forget_untouched(&f.blocks[0], 128, 128), 100u);
+	f.expect_matches_model("after forgetting");
+	EXPECT_EQ(kmt_shadow_block_forget_untouched(&f.blocks[0], 128, 128), 0u); // nothing left
+}
+
+TEST(ShadowForgetUntouched, AnObjectWithASeenWriteOrAFreedByteIsLeftAlone)
+{
+	for (kmt_shadow_state touched : {KMT_SHADOW_INIT, KMT_SHADOW_FREED}) {
+		for (uint32_t at : {128u, 129u, 200u, 227u}) {
+			Fixture f;
+			kmt_shadow_set(&f.map, k_base + 128, 100, KMT_SHADOW_UNINIT);
+			kmt_shadow_set(&f.map, k_base + 228, 28, KMT_SHADOW_UNALLOCATED);
+			kmt_shadow_set(&f.map, k_base + at, 1, touched);
+			EXPECT_EQ(kmt_shadow_block_forget_untouched(&f.blocks[0], 128, 128), 0u) << at;
+			EXPECT_EQ(kmt_shadow_count_bad(&f.map, k_base + 128, 100, nullptr), 100u - (touched == KMT_SHADOW_INIT)) << at;
+		}
+	}
+	// A bit-field written: touched too.
+	Fixture f;
+	kmt_shadow_set(&f.map, k_base + 128, 100, KMT_SHADOW_UNINIT);
+	kmt_shadow_store_bits(&f.map, k_base + 150, 1, 0xf0, 0);
+	EXPECT_EQ(kmt_shadow_block_forget_untouched(&f.blocks[0], 128, 100), 0u);
+	EXPECT_EQ(kmt_shadow_load_bits(&f.map, k_base + 150, 1, nullptr, nullptr), 0xf0u);
+	// Only slack: nothing to forget.
+	EXPECT_EQ(kmt_shadow_block_forget_untouched(&f.blocks[0], 300, 28), 0u);
+	EXPECT_EQ(kmt_shadow_get(&f.map, k_base + 300), KMT_SHADOW_UNALLOCATED);
 }

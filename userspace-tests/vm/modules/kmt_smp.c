@@ -318,7 +318,8 @@ static const struct file_operations smp_leak_fops = {
  * SMP_LEAK_HOLE. The reader (uffd_migrate with a poke file) makes that copy sleep in a user page
  * fault, in the middle of kmemtrap's step, with the object's page shown; meanwhile its other thread
  * writes /sys/kernel/debug/kmt_smp/poke, which fills the object's SMP_POKE_LEN bytes at
- * SMP_LEAK_LEN natively (the page is visible), unseen by kmemtrap. After the copy the reader
+ * SMP_LEAK_LEN natively (the page is visible), unseen by kmemtrap, each to a value it did not
+ * have (the object was written before, so only a changed byte can tell). After the copy the reader
  * branches on those bytes (kmt_smp_use()): they were written, so the one report that is right is
  * the hole's infoleak. A line "kmt_smp: window: poked P, shadow ok" or "... WRONG".
  *
@@ -345,6 +346,9 @@ static noinline ssize_t kmt_smp_window_read(struct file *f, char __user *ubuf, s
 	smp_window_cpu = raw_smp_processor_id(); /* (the reader is pinned there until it sleeps) */
 	memset(k, 0x5a, SMP_LEAK_HOLE);
 	memset(k + SMP_LEAK_HOLE + 1, 0x5a, SMP_LEAK_LEN - SMP_LEAK_HOLE - 1);
+	/* Known bytes (0), uninitialized again for kmemtrap: the poke changes every one of them. */
+	memset(k + SMP_LEAK_LEN, 0, SMP_POKE_LEN);
+	kmemtrap_set_state(k + SMP_LEAK_LEN, SMP_POKE_LEN, KMEMTRAP_UNINITIALIZED);
 	WRITE_ONCE(smp_poked, 0);
 	WRITE_ONCE(smp_window, k);
 	left = copy_to_user(ubuf, k, n);
@@ -390,8 +394,9 @@ static ssize_t smp_poke_write(struct file *f, const char __user *ubuf, size_t le
  * poke_new allocates from the window object's cache, on the CPU that allocated it (its slab is
  * that CPU's), until an object lands on the window object's page (the others are freed again),
  * and writes each of its first SMP_POKE_LEN bytes with the value it already has (as a memset of
- * zeros over zeros would: no copy of the page could tell that such bytes were written). After the
- * copy the reader branches on those bytes.
+ * zeros over zeros would): no copy of the page can tell that such bytes were written, but no
+ * write to the object was seen since its allocation, which kmemtrap takes as a sign that its
+ * initialization ran unseen. After the copy the reader branches on those bytes.
  */
 #define SMP_POKE_NEW_TRIES 256
 

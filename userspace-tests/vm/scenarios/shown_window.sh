@@ -1,18 +1,20 @@
 # Writes while shown (docs/design.md, "SMP"): a copy_to_user() of a tracked object sleeps in a
 # user page fault (userfaultfd) in the middle of kmemtrap's step, so the object's page stays shown.
 # Meanwhile another task writes the page natively, unseen by kmemtrap:
-#  1. poke: 64 uninitialized bytes of the object. When the last step ends, every uninitialized
-#     byte of the page is made initialized (shown_uninit_forgotten): the object's owner can then
-#     branch on them with no report.
+#  1. poke: 64 uninitialized bytes of the object, each to a value it did not have. When the step
+#     ends, the page is compared with its copy from when it was shown: those bytes must now be
+#     initialized (shown_bytes_settled), so that the object's owner can branch on them with no
+#     report.
 #  2. poke_new: an object allocated on the shown page (from the same cache of kmt_smp's own),
-#     its bytes written with the values they had (no copy of the page could tell).
+#     its bytes written with the values they had: no copy can tell, but no write to the object
+#     was seen since its allocation, so it counts as initialized (shown_untouched_forgotten).
 # In both the one report is the infoleak of the copied object's never-written byte. On one CPU the
 # pokes run while the reader sleeps; on two, on the other CPU.
 #@expect UFFD-MIGRATE: read 256 bytes, started on CPU 0, finished on CPU [01], faults 1
 #@expect kmt_smp: window: poked 64, shadow ok \(0 of 64 bytes
-#@expect KMT-WINDOW: poke shown_windows=[1-9][0-9]* shown_uninit_forgotten=(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+) 
+#@expect KMT-WINDOW: poke shown_windows=[1-9][0-9]* shown_bytes_settled=(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+) 
 #@expect kmt_smp: window: an object allocated on the shown page, shadow ok \(0 of 64 bytes
-#@expect KMT-WINDOW: poke_new shown_windows=[1-9][0-9]* shown_uninit_forgotten=(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+) 
+#@expect KMT-WINDOW: poke_new shown_windows=[1-9][0-9]* shown_bytes_settled=[0-9]+ shown_untouched_forgotten=(6[4-9]|[7-9][0-9]|[1-9][0-9][0-9]+) 
 #@expect kmemtrap: unloaded: .* 0 pages still tracked, 0 hidden
 D=/sys/kernel/debug
 cpus=$(grep -c '^processor' /proc/cpuinfo)
@@ -38,7 +40,7 @@ window() { # POKE_FILE [kmemtrap parameters]
 	done
 	echo "$out" | grep -v '^UFFD-DATA'
 	dmesg | grep 'kmt_smp: window:' | tail -1
-	echo "KMT-WINDOW: $poke shown_windows=$(c shown_windows) shown_uninit_forgotten=$(c shown_uninit_forgotten) single_steps=$(c single_steps)"
+	echo "KMT-WINDOW: $poke shown_windows=$(c shown_windows) shown_bytes_settled=$(c shown_bytes_settled) shown_untouched_forgotten=$(c shown_untouched_forgotten) shown_unsnapped=$(c shown_unsnapped) single_steps=$(c single_steps)"
 	cat $D/kmemtrap/reports >/dev/null
 	got=$(kmt_report_sites $before)
 	[ "$got" = "infoleak kmt_smp_window_read" ] || kmt_fail "$poke: report sites [$got], expected [infoleak kmt_smp_window_read]"
