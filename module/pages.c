@@ -56,6 +56,7 @@ static int kmt_snaps_init(void);
 static void kmt_snaps_exit(void);
 static void kmt_snap_drop(struct kmt_page *p);
 static u8 *kmt_snaps;
+static unsigned long *kmt_snap_used; /* bit i: buffer i (of kmt_nsnaps pages at kmt_snaps) is some page's copy */
 static unsigned int kmt_nsnaps;
 
 static struct {
@@ -234,6 +235,7 @@ int kmt_pages_init(unsigned int max_pages)
 	kmt_pages_exclude(kmt_hash, array_size(kmt_hash_size, sizeof(*kmt_hash)));
 	kmt_pages_exclude(kmt_filter, sizeof(*kmt_filter) << KMT_FILTER_BITS);
 	kmt_pages_exclude(kmt_snaps, array_size(kmt_nsnaps, PAGE_SIZE));
+	kmt_pages_exclude(kmt_snap_used, BITS_TO_LONGS(kmt_nsnaps) * sizeof(unsigned long));
 	return 0;
 }
 
@@ -514,13 +516,17 @@ static void kmt_page_reconcile(struct kmt_page *p)
  * Buffers come from a fixed pool; with none free (or no alias address) the window goes without a
  * copy (counter shown_unsnapped), and only the second rule applies.
  */
-static unsigned long *kmt_snap_used; /* bit i: buffer i (of kmt_nsnaps pages at kmt_snaps) is some page's copy */
 
 static int kmt_snaps_init(void)
 {
 	kmt_nsnaps = clamp_t(unsigned int, 8 * num_possible_cpus(), 16, 512);
+	/*
+	 * Both in vmalloc space, never tracked (and excluded by the caller): a kmalloc'd bitmap is an
+	 * allocation like any other under track_all=1, and the trap path must never fault on its own
+	 * data (a second load in one boot did: vm.hotplug).
+	 */
 	kmt_snaps = vmalloc(array_size(kmt_nsnaps, PAGE_SIZE));
-	kmt_snap_used = bitmap_zalloc(kmt_nsnaps, GFP_KERNEL);
+	kmt_snap_used = vzalloc(BITS_TO_LONGS(kmt_nsnaps) * sizeof(unsigned long));
 	if (!kmt_snaps || !kmt_snap_used)
 		return -ENOMEM;
 	return 0;
@@ -529,7 +535,7 @@ static int kmt_snaps_init(void)
 static void kmt_snaps_exit(void)
 {
 	vfree(kmt_snaps);
-	bitmap_free(kmt_snap_used);
+	vfree(kmt_snap_used);
 	kmt_snaps = NULL;
 	kmt_snap_used = NULL;
 }
