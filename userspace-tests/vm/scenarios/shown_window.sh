@@ -24,7 +24,6 @@ if [ "$cpus" -gt 1 ]; then
 	to=1
 	smp=allow_smp=1
 fi
-c() { grep "^$1 " $D/kmemtrap/counters | cut -d' ' -f2; }
 window() { # POKE_FILE [kmemtrap parameters]
 	poke=$1
 	shift
@@ -40,7 +39,7 @@ window() { # POKE_FILE [kmemtrap parameters]
 	done
 	echo "$out" | grep -v '^UFFD-DATA'
 	dmesg | grep 'kmt_smp: window:' | tail -1
-	echo "KMT-WINDOW: $poke shown_windows=$(c shown_windows) shown_bytes_settled=$(c shown_bytes_settled) shown_untouched_forgotten=$(c shown_untouched_forgotten) shown_unsnapped=$(c shown_unsnapped) single_steps=$(c single_steps)"
+	echo "KMT-WINDOW: $poke shown_windows=$(kmt_counter shown_windows) shown_bytes_settled=$(kmt_counter shown_bytes_settled) shown_untouched_forgotten=$(kmt_counter shown_untouched_forgotten) shown_unsnapped=$(kmt_counter shown_unsnapped) single_steps=$(kmt_counter single_steps)"
 	cat $D/kmemtrap/reports >/dev/null
 	got=$(kmt_report_sites $before)
 	[ "$got" = "infoleak kmt_smp_window_read" ] || kmt_fail "$poke: report sites [$got], expected [infoleak kmt_smp_window_read]"
