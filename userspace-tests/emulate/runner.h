@@ -27,6 +27,7 @@ struct Stats {
 	uint64_t m_unsupported_by_rule = 0; // UNSUPPORTED by a documented rule, not run natively
 	uint64_t m_fault_injected = 0;     // a callback failed: FAULT, nothing changed
 	uint64_t m_races = 0;              // a compare-exchange lost to an injected store, retried
+	uint64_t m_sigill_retried = 0;     // an emulated case's native run raised SIGILL once, not again
 	uint64_t m_failures = 0;
 	uint64_t m_undefined_differ = 0;   // compared cases where an undefined flag differed
 	uint64_t m_direct_compared = 0;    // kmt_emulate_move_direct() agreed with kmt_emulate()
