@@ -59,11 +59,13 @@ int main(int argc, char **argv)
 		    (unsigned long long)s.m_not_decoded, (unsigned long long)s.m_unsolved);
 	std::printf("emudiff: %llu compared with the CPU (%.0f/s), %llu exceptions both raise (#DE, "
 		    "#GP), %llu declined by rule, %llu injected faults, %llu compare-exchange races, %llu "
-		    "spurious SIGILL run again\n",
+		    "native runs that disagreed once and agreed when run again\n",
 		    (unsigned long long)s.m_compared, s.m_compared / secs,
 		    (unsigned long long)s.m_expected_exception, (unsigned long long)s.m_unsupported_by_rule,
 		    (unsigned long long)s.m_fault_injected, (unsigned long long)s.m_races,
-		    (unsigned long long)s.m_sigill_retried);
+		    (unsigned long long)s.m_native_retried);
+	if (!s.m_retry_text.empty())
+		std::printf("emudiff: the first native run that did not repeat: %s\n", s.m_retry_text.c_str());
 	std::printf("emudiff: %zu of %zu forms and %zu ops compared; undefined flags differed from the "
 		    "CPU in %llu cases; %llu direct moves agreed with kmt_emulate()\n",
 		    s.m_by_form.size(), forms.size(), s.m_by_op.size(), (unsigned long long)s.m_undefined_differ,

@@ -27,7 +27,8 @@ struct Stats {
 	uint64_t m_unsupported_by_rule = 0; // UNSUPPORTED by a documented rule, not run natively
 	uint64_t m_fault_injected = 0;     // a callback failed: FAULT, nothing changed
 	uint64_t m_races = 0;              // a compare-exchange lost to an injected store, retried
-	uint64_t m_sigill_retried = 0;     // an emulated case's native run raised SIGILL once, not again
+	uint64_t m_native_retried = 0;     // a native run disagreed, a rerun of the same case agreed
+	std::string m_retry_text;          // the first such disagreement
 	uint64_t m_failures = 0;
 	uint64_t m_undefined_differ = 0;   // compared cases where an undefined flag differed
 	uint64_t m_direct_compared = 0;    // kmt_emulate_move_direct() agreed with kmt_emulate()
@@ -58,6 +59,8 @@ private:
 	std::string check(const uint8_t *bytes, size_t len, const kmt_insn &insn, NativeState state,
 			  int fault_at, bool race, const char *form);
 	void fail(const std::string &what);
+	std::string compare_native(const uint8_t *bytes, size_t len, const kmt_insn &insn, const NativeState &st,
+				   const kmt_regs &er, NativeState *ns, uint64_t *nrip, const std::string &what);
 	std::string check_direct(const kmt_insn &insn, const kmt_regs &before, const kmt_regs &after, int status,
 				 const std::vector<uint8_t> &pre, uint64_t arena);
 
