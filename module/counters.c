@@ -35,6 +35,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_EMULATE_DECLINED] = "emulate_declined",
 	[KMT_CNT_EMULATED_FAST] = "emulated_fast",
 	[KMT_CNT_EMULATED_AHEAD] = "emulated_ahead",
+	[KMT_CNT_PUSHES_DEFERRED] = "pushes_deferred",
 	[KMT_CNT_DECODES] = "decodes",
 	[KMT_CNT_DECODE_CACHE_HITS] = "decode_cache_hits",
 	[KMT_CNT_INTERNAL_ERRORS] = "internal_errors",
@@ -78,6 +79,7 @@ const char *const kmt_counter_names[KMT_COUNTER_COUNT] = {
 	[KMT_CNT_SHOWN_UNTOUCHED_FORGOTTEN] = "shown_untouched_forgotten",
 	[KMT_CNT_RECONCILE_WAITS] = "reconcile_waits",
 	[KMT_CNT_RECONCILE_WAIT_TIMEOUTS] = "reconcile_wait_timeouts",
+	[KMT_CNT_PUSH_TRAMPS_FULL] = "push_tramps_full",
 };
 
 /* Where each engine counter is in struct kmt_engine_counters, in enum order. */
@@ -108,6 +110,7 @@ static const size_t kmt_engine_offsets[KMT_CNT_ENGINE_COUNT] = {
 	[KMT_CNT_EMULATE_DECLINED] = offsetof(struct kmt_engine_counters, emulate_declined),
 	[KMT_CNT_EMULATED_FAST] = offsetof(struct kmt_engine_counters, emulated_fast),
 	[KMT_CNT_EMULATED_AHEAD] = offsetof(struct kmt_engine_counters, emulated_ahead),
+	[KMT_CNT_PUSHES_DEFERRED] = offsetof(struct kmt_engine_counters, pushes_deferred),
 	[KMT_CNT_DECODES] = offsetof(struct kmt_engine_counters, decodes),
 	[KMT_CNT_DECODE_CACHE_HITS] = offsetof(struct kmt_engine_counters, decode_cache_hits),
 };

@@ -18,6 +18,7 @@
 #include "ktext.h"
 #include "stackslots.h"
 #include "pages.h"
+#include "hooks.h"
 #include "platform.h"
 #include "report.h"
 
@@ -465,6 +466,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.cmpxchg = kmt_pf_cmpxchg,
 	.may_emulate = kmt_pf_may_emulate,
 	.page_ptr = kmt_pf_page_ptr,
+	.defer_push = kmt_hooks_defer_push,
 	.stack_slots = kmt_pf_stack_slots,
 	.current_task = kmt_pf_current_task,
 	.is_stack = kmt_pf_is_stack,

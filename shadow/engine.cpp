@@ -206,6 +206,7 @@ private:
 	[[nodiscard]] kmt_engine_result run_window(bool in_step);
 	// @kernel_operands: the caller has seen that no operand is user memory.
 	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
+	[[nodiscard]] bool emulate_clean_push(bool clean);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	int decode_fault_insn();
 	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
@@ -293,6 +294,10 @@ private:
 	// at the fault (a #PF taken in kernel mode does not switch stacks): an instruction run here
 	// must not write there (it is stepped instead). 0 in a #DB, which has a stack of its own.
 	uint64_t m_stack_guard = 0;
+	// A PUSH of memory at a fault (emulate_plain): its one stack write, at m_stack_guard - 8,
+	// is kept here for platform.defer_push instead of failing (emu_write).
+	bool m_defer_push = false, m_push_deferred = false;
+	uint64_t m_push_value = 0;
 };
 
 void Engine::report_internal(kmt_internal_reason reason, uint64_t fault_addr, uint8_t decode_status)
@@ -906,6 +911,7 @@ kmt_engine_result Engine::start_plain()
 	new_window();
 	m_cpu->follow = kmt_regshadow{};
 	const kmt_prop_env env = prop_env();
+	const uint64_t stored = env.slots ? env.slots->stored : 0;
 	if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
 		// Not covered by the rules: reported at the load, as kmemcheck did.
 		m_follow_end = KMT_FOLLOW_UNCOVERED;
@@ -915,7 +921,8 @@ kmt_engine_result Engine::start_plain()
 		return KMT_ENGINE_HANDLED;
 	}
 	report_uses(uses, n);
-	if (!kmt_regshadow_tainted(&m_cpu->follow)) {
+	// As in emulate_plain(): uninitialized bits stored to the stack are followed to their reload.
+	if (!kmt_regshadow_tainted(&m_cpu->follow) && !(env.slots && env.slots->stored != stored)) {
 		begin_step(StepState::Plain, any_user_operand() ? IfPolicy::Keep : IfPolicy::Clear);
 		return KMT_ENGINE_HANDLED;
 	}
@@ -1132,6 +1139,34 @@ bool Engine::emulate_insn(bool kernel_operands)
 	return true;
 }
 
+// A PUSH of 8 initialized bytes of memory at a fault, when @clean (nothing uninitialized goes
+// in: no stack slot to remember, and nothing to follow after it): emulated, its stack write
+// (which would land in this handler's frame) made by platform.defer_push after the handler
+// returns. The same pages are never shown, so no other CPU sees them meanwhile. False if not
+// (nothing changed): another instruction, or the platform cannot defer it now.
+bool Engine::emulate_clean_push(bool clean)
+{
+	const kmt_insn &in = insn();
+	if (!clean || in.op != KMT_OP_PUSH || in.nops != 1 || in.ops[0].kind != KMT_OPND_MEM || in.ops[0].size != 8 ||
+	    !m_stack_guard || !m_platform->defer_push || !can_emulate() ||
+	    (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &in)))
+		return false;
+	const kmt_regs before = *m_regs;
+	m_defer_push = true;
+	m_push_deferred = false;
+	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
+	const int status = kmt_emulate(&in, m_regs, &mem);
+	m_defer_push = false;
+	if (status != KMT_EMU_OK || !m_push_deferred ||
+	    m_platform->defer_push(m_platform->ctx, m_regs, m_push_value) != 0) {
+		*m_regs = before; // a failed emulation changed nothing; a finished one is put back
+		return false;
+	}
+	m_cpu->counters.emulated++;
+	m_cpu->counters.pushes_deferred++;
+	return true;
+}
+
 // A fault on a tracked page by a plain instruction, run in the handler (platform.cmpxchg):
 // checked, propagated and emulated, then, if it left uninitialized bits in registers, its window
 // run on (run_window). *ran is false when it must take the stepping path instead (the code's own
@@ -1175,6 +1210,7 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 		unsigned n = 0;
 		const kmt_prop_env env = prop_env();
 		m_cpu->follow = kmt_regshadow{};
+		const uint64_t stored = env.slots ? env.slots->stored : 0;
 		if (propagate(&m_cpu->follow, m_regs, env, uses, &n) != KMT_PROP_OK) {
 			// Not covered by the rules: reported at the load, as kmemcheck did.
 			m_follow_end = KMT_FOLLOW_UNCOVERED;
@@ -1183,12 +1219,14 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 			m_cpu->follow = kmt_regshadow{};
 		} else {
 			report_uses(uses, n);
-			window = kmt_regshadow_tainted(&m_cpu->follow);
+			// Uninitialized bits stored to the stack (a PUSH of memory) are followed too: the
+			// window goes on while the slot is live (follow_slots()), to the POP that reloads them.
+			window = kmt_regshadow_tainted(&m_cpu->follow) || (env.slots && env.slots->stored != stored);
 		}
 	} else {
 		apply_plain();
 	}
-	if (!emulate_insn(true)) {
+	if (!emulate_clean_push(clean && !window) && !emulate_insn(true)) {
 		// Natively: shown and stepped, as without emulation.
 		show_operands();
 		if (!window) {
@@ -1343,8 +1381,14 @@ int Engine::emu_read(void *ctx, uint64_t addr, void *buf, uint32_t size)
 int Engine::emu_write(void *ctx, uint64_t addr, const void *buf, uint32_t size)
 {
 	auto *e = static_cast<Engine *>(ctx);
-	if (e->below_stack_guard(addr, size))
+	if (e->below_stack_guard(addr, size)) {
+		if (e->m_defer_push && !e->m_push_deferred && size == 8 && addr == e->m_stack_guard - 8) {
+			__builtin_memcpy(&e->m_push_value, buf, 8);
+			e->m_push_deferred = true;
+			return 0;
+		}
 		return -1; // not here: stepped natively instead
+	}
 	if (!e->can_emulate())
 		e->routine_show(addr, size);
 	return e->m_platform->write(e->m_platform->ctx, addr, buf, size);

@@ -250,6 +250,16 @@ struct kmt_engine_platform {
 	uint64_t (*current_task)(void *ctx);
 	int (*is_stack)(void *ctx, uint64_t addr);
 	/*
+	 * May be NULL (such a push is stepped). In a fault only: the engine ran a PUSH of 8
+	 * initialized bytes of memory except its stack write, which would land in the fault
+	 * handler's own frame, just below the code's RSP at the fault. *regs is the state after the
+	 * push; @value belongs at regs->gpr[KMT_REG_RSP]. The glue makes that write happen after the
+	 * handler returns and edits *regs to match (in the kernel: RIP to an int3 whose handler
+	 * pushes @value, the int3 entry leaving a gap below the stack for exactly this). Returns 0,
+	 * or nonzero if it cannot (*regs unchanged: the engine puts the push back and steps it).
+	 */
+	int (*defer_push)(void *ctx, struct kmt_regs *regs, uint64_t value);
+	/*
 	 * Decoded instructions by address (kmt_decode.h; may be NULL: every instruction decoded
 	 * afresh). Only this CPU's traps use it, never concurrently.
 	 */
@@ -280,6 +290,7 @@ struct kmt_engine_counters {
 	uint64_t emulated_fast;    /* of those, faults by a clean MOV-family access (Engine::emulate_fast) */
 	uint64_t emulated_ahead;   /* of those, accesses after such a fault run with it (Engine::run_ahead) */
 	uint64_t emulate_declined; /* instructions the emulator declined: stepped instead */
+	uint64_t pushes_deferred;  /* of the emulated, PUSHes of memory whose stack write platform.defer_push made */
 	uint64_t decodes;          /* instructions decoded at a fault, a followed step or in a copy routine */
 	uint64_t decode_cache_hits; /* of those, answered by platform.decode_cache */
 };

@@ -108,6 +108,23 @@ noinline uint64_t kmt_case_load_then_add(const uint64_t *p)
 	return *p * 3 + 1;
 }
 
+// PUSH of a word of memory, POP into a register, then a branch on it: how 6.1's mprotect_fixup()
+// passes vma fields to vma_merge() on the stack. In assembly, so that the push is exactly that
+// (and no red zone is in use below RSP).
+__asm__(".text\n"
+	".globl kmt_case_push_mem\n"
+	".type kmt_case_push_mem, @function\n"
+	"kmt_case_push_mem:\n"
+	"	pushq (%rdi)\n"
+	"	popq %rax\n"
+	"	test %rax, %rax\n"
+	"	jz 1f\n"
+	"	mov $1, %eax\n"
+	"	ret\n"
+	"1:	xor %eax, %eax\n"
+	"	ret\n"
+	".size kmt_case_push_mem, . - kmt_case_push_mem\n");
+
 // A branch on the copied field that was initialized (a) and on the one that was not (b).
 noinline int kmt_case_use_a(const struct kmt_pair *p)
 {

@@ -38,6 +38,7 @@ int kmt_case_callee(long v);
 int kmt_case_pass_to_callee(const struct kmt_pair *p);
 uint64_t kmt_case_loop_count(const struct kmt_pair *p, const uint8_t *data);
 void kmt_case_load_unused(const uint64_t *p);
+int kmt_case_push_mem(const uint64_t *p);
 void kmt_case_copy_out(char *user, const void *from, size_t n);
 int kmt_case_word_hash_lookup(const char *name, uint64_t want);
 void kmt_case_stack_copy_out(char *user, const struct kmt_triple *o);

@@ -272,6 +272,54 @@ TEST_P(FollowTest, RunAheadIsNotTriedAgainAfterAnInstructionOfAnotherForm)
 	}
 }
 
+// A PUSH of initialized memory at a fault: its stack write would land in the fault handler's own
+// frame, so, emulated, the write is deferred to an int3 after the handler (platform.defer_push):
+// no page shown, no single step. Stepped as before when not emulating or when the platform cannot.
+TEST_P(FollowTest, PushOfInitializedMemoryIsEmulatedAndItsStackWriteDeferred)
+{
+	auto *word = reinterpret_cast<uint64_t *>(mem(3800));
+	*word = 0x1122334455667788;
+	init(word, sizeof(*word));
+	EXPECT_EQ(run(as_case(kmt_case_push_mem), reinterpret_cast<uint64_t>(word), 0, 0, {}), 1u);
+	const auto &c = m_twin.cpu().counters;
+	if (GetParam()) {
+		EXPECT_EQ(c.pushes_deferred, 1u);
+		EXPECT_EQ(m_twin.counters().push_traps, 1u);
+		EXPECT_EQ(m_twin.counters().trap, 0u) << "nothing stepped";
+		EXPECT_EQ(m_twin.counters().shows, 0u) << "no page shown";
+	} else {
+		EXPECT_EQ(c.pushes_deferred, 0u);
+		EXPECT_GE(m_twin.counters().trap, 1u);
+	}
+	*word = 0;
+	EXPECT_EQ(run(as_case(kmt_case_push_mem), reinterpret_cast<uint64_t>(word), 0, 0, {}), 0u);
+}
+
+TEST_P(FollowTest, PushThatCannotBeDeferredIsStepped)
+{
+	auto *word = reinterpret_cast<uint64_t *>(mem(3808));
+	*word = 5;
+	init(word, sizeof(*word));
+	m_twin.refuse_push(true);
+	EXPECT_EQ(run(as_case(kmt_case_push_mem), reinterpret_cast<uint64_t>(word), 0, 0, {}), 1u);
+	m_twin.refuse_push(false);
+	EXPECT_EQ(m_twin.cpu().counters.pushes_deferred, 0u);
+	EXPECT_EQ(m_twin.counters().push_traps, 0u);
+	EXPECT_GE(m_twin.counters().trap, 1u);
+}
+
+// Uninitialized bytes pushed are not deferred: they go to a stack slot (kmt_slots.h), which the
+// POP reloads, and the branch on them is reported.
+TEST_P(FollowTest, PushOfUninitializedMemoryIsFollowedThroughTheStackToTheBranch)
+{
+	auto *word = reinterpret_cast<uint64_t *>(mem(3816));
+	*word = 9;
+	run(as_case(kmt_case_push_mem), reinterpret_cast<uint64_t>(word), 0, 0,
+	    { { KMT_ERR_UNINIT_USE, "kmt_case_push_mem", "kmt_case_push_mem" } });
+	EXPECT_EQ(m_twin.cpu().counters.pushes_deferred, 0u);
+	EXPECT_EQ(m_twin.counters().push_traps, 0u);
+}
+
 TEST_P(FollowTest, StructCopiedToALocalThenToUserLeaksOnlyTheUninitializedField)
 {
 	// local = *src goes through registers to the (untracked) stack; the byte loop reloads it from

@@ -12,6 +12,14 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+// The push trampoline (Twin::defer_push): an int3, as the module's (module/hooks.c).
+extern "C" const uint8_t twin_push_tramp[];
+__asm__(".text\n"
+	".globl twin_push_tramp\n"
+	"twin_push_tramp:\n"
+	"	int3\n"
+	"	ud2\n");
+
 namespace twin {
 namespace {
 
@@ -135,6 +143,8 @@ void Twin::arm(kmt_rep_mode mode, uint32_t follow_limit, bool emulate)
 	kmt_engine_set_follow_limit(&m_cpu, follow_limit);
 	kmt_engine_set_emulate(&m_cpu, emulate);
 	m_platform.cmpxchg = emulate ? cmpxchg : nullptr;
+	m_platform.defer_push = emulate ? defer_push : nullptr;
+	m_push_pending = false;
 	m_slots = kmt_stack_slots{};
 	pthread_attr_t attr;
 	void *stack = nullptr;
@@ -218,6 +228,18 @@ void Twin::on_trap(int, siginfo_t *, void *context)
 {
 	Twin *self = g_twin;
 	auto *uc = static_cast<ucontext_t *>(context);
+	if (self->m_push_pending &&
+	    static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RIP]) == reinterpret_cast<uint64_t>(twin_push_tramp) + 1) {
+		// The kernel's int3 entry leaves a gap below the code's stack (int3_emulate_push());
+		// here this handler runs on the alternate stack.
+		const uint64_t rsp = static_cast<uint64_t>(uc->uc_mcontext.gregs[REG_RSP]) - 8;
+		std::memcpy(reinterpret_cast<void *>(rsp), &self->m_push_value, 8);
+		uc->uc_mcontext.gregs[REG_RSP] = static_cast<greg_t>(rsp);
+		uc->uc_mcontext.gregs[REG_RIP] = static_cast<greg_t>(self->m_push_rip);
+		self->m_push_pending = false;
+		self->m_counters.push_traps++;
+		return;
+	}
 	self->m_counters.trap++;
 	kmt_regs regs;
 	regs_from_context(uc, &regs);
@@ -226,6 +248,21 @@ void Twin::on_trap(int, siginfo_t *, void *context)
 		self->m_counters.code_traps++;
 	if (result != KMT_ENGINE_NOT_OURS)
 		regs_to_context(&regs, uc);
+}
+
+// As the module (module/hooks.c): the push is made after the handler returns, by an int3's
+// handler, at the code's RSP.
+int Twin::defer_push(void *ctx, kmt_regs *regs, uint64_t value)
+{
+	auto *self = static_cast<Twin *>(ctx);
+	if (self->m_refuse_push || self->m_push_pending)
+		return -1;
+	self->m_push_pending = true;
+	self->m_push_value = value;
+	self->m_push_rip = regs->rip;
+	regs->rip = reinterpret_cast<uint64_t>(twin_push_tramp);
+	regs->gpr[KMT_REG_RSP] += 8;
+	return 0;
 }
 
 kmt_shadow_block *Twin::lookup(void *ctx, uint64_t page)

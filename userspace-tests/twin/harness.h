@@ -38,6 +38,7 @@ struct Counters {
 	uint64_t user_copies = 0; // copy_user calls (batch copies to or from user memory)
 	uint64_t user_faults = 0; // user pages "faulted in" (made accessible) after a native fault
 	uint64_t engine_errors = 0; // KMT_ENGINE_ERROR results
+	uint64_t push_traps = 0;    // int3s at the push trampoline (platform.defer_push), pushes made
 };
 
 class Twin {
@@ -110,6 +111,7 @@ private:
 	static uint64_t current_task(void *ctx);
 	static int is_stack(void *ctx, uint64_t addr);
 	static int nul_words(void *ctx, uint64_t rip);
+	static int defer_push(void *ctx, kmt_regs *regs, uint64_t value);
 	bool user_page_absent(uint64_t addr) const;
 
 	size_t m_tracked_pages;
@@ -131,6 +133,14 @@ private:
 	int m_mem_fd = -1;
 	std::vector<uint8_t> m_altstack;
 	bool m_user_absent[k_user_pages] = {};
+	// A push deferred by platform.defer_push: made by the SIGTRAP of the trampoline's int3.
+	bool m_push_pending = false;
+	uint64_t m_push_value = 0, m_push_rip = 0;
+	bool m_refuse_push = false;
+
+public:
+	// platform.defer_push answers "cannot" (the push is then stepped).
+	void refuse_push(bool refuse) { m_refuse_push = refuse; }
 };
 
 } // namespace twin

@@ -90,6 +90,20 @@ static noinline u64 kmt_st_init_read(const u8 *p)
 	return READ_ONCE(*(const u64 *)(p + 136)); /* not +128: GCC folds identical functions */
 }
 
+/*
+ * PUSH of a word of the object, POP into a register, a branch on it: how 6.1's mprotect_fixup()
+ * passes vma fields to vma_merge(). The PUSH's stack write would land in the #PF handler's own
+ * frame: an initialized word's push is emulated with the write made at an int3 (hooks.c, push
+ * trampolines); an uninitialized one is followed through the stack slot to the branch.
+ */
+static noinline u64 kmt_st_push_use(const u8 *p)
+{
+	u64 v;
+
+	asm volatile("pushq %1\n\tpopq %0" : "=r"(v) : "m"(*(const u64 *)(p + 144)));
+	return v == ST_MAGIC ? ++st_sink : v;
+}
+
 static noinline u64 kmt_st_read_first_half(const u8 *p)
 {
 	return READ_ONCE(*(const u64 *)(p + 24));
@@ -157,6 +171,24 @@ static int st_init_read(char *why)
 	v = kmt_st_init_read(p);
 	st_free2(p);
 	return v == 0x1122334455667788ull ? 0 : sprintf(why, "read %llx", v);
+}
+
+static int st_push_uninit(char *why)
+{
+	return st_read_in_state(why, KMEMTRAP_UNINITIALIZED, kmt_st_push_use);
+}
+
+static int st_push_init(char *why)
+{
+	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
+	u64 v;
+
+	if (!p)
+		return sprintf(why, "no memory");
+	WRITE_ONCE(*(u64 *)(p + 144), 0x8877665544332211ull);
+	v = kmt_st_push_use(p);
+	st_free2(p);
+	return v == 0x8877665544332211ull ? 0 : sprintf(why, "pushed and popped %llx", v);
 }
 
 static int st_memcpy_partial(char *why)
@@ -1067,7 +1099,9 @@ static const struct st_case {
 	{ "nmi", st_nmi, ST_STEP, { "uninit-use kmt_st_nmi_read" } },
 	{ "vmalloc_read", st_vmalloc_read, ST_STEP, { "uninit-use kmt_st_vmalloc_read" } },
 	{ "check_api", kmt_st_check_api, ST_STEP, { "freed-read kmt_st_check_api" } },
+	{ "push_uninit", st_push_uninit, ST_STEP, { "uninit-use kmt_st_push_use" } },
 	{ "init_read", st_init_read, ST_BOTH },
+	{ "push_init", st_push_init, ST_BOTH, {}, { 4, 4 } }, /* the store and the push, each stepped with emulate=0 */
 	{ "memset", st_memset, ST_BOTH },
 	{ "rep_movs", st_rep_movs, ST_BOTH },
 	{ "rep_stos", st_rep_stos, ST_BOTH },
