@@ -43,7 +43,7 @@ enum kmt_counter_id {
 	KMT_CNT_EMULATE_DECLINED,
 	KMT_CNT_EMULATED_FAST,            /* of the emulated, faults by a clean MOV-family access (the engine's fast path) */
 	KMT_CNT_EMULATED_AHEAD,           /* of the emulated, accesses after such a fault run with it (no fault of their own) */
-	KMT_CNT_PUSHES_DEFERRED,          /* of the emulated, PUSHes of memory whose stack write an int3 made (hooks.c) */
+	KMT_CNT_PUSHES_DEFERRED,          /* of the emulated, PUSHes of memory whose stack write an int3 made (pushtramp.c) */
 	KMT_CNT_DECODES,
 	KMT_CNT_DECODE_CACHE_HITS,
 	KMT_CNT_ENGINE_COUNT,
@@ -89,7 +89,7 @@ enum kmt_counter_id {
 	KMT_CNT_SHOWN_UNTOUCHED_FORGOTTEN, /* UNINIT bytes of objects with no write seen, then: now INIT */
 	KMT_CNT_RECONCILE_WAITS,          /* new objects whose CPU waited for another CPU's PTE update of their page */
 	KMT_CNT_RECONCILE_WAIT_TIMEOUTS,  /* of those, waits given up (the object's first writes may go unseen) */
-	KMT_CNT_PUSH_TRAMPS_FULL,         /* PUSHes stepped because every push trampoline was in use (hooks.c) */
+	KMT_CNT_PUSH_TRAMPS_FULL,         /* PUSHes stepped because every push trampoline was in use (pushtramp.c) */
 	KMT_COUNTER_COUNT,
 };
 

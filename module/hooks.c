@@ -15,15 +15,7 @@
  * #DB: a die notifier (DIE_DEBUG); args->err points at DR6. A single step that is ours is
  * consumed (DR6.BS cleared, NOTIFY_STOP).
  *
- * #BP: the same notifier (DIE_INT3), for the push trampolines only. A PUSH of tracked memory
- * cannot be emulated in the #PF handler, whose own frame is just below the code's RSP (a #PF in
- * kernel mode does not switch stacks). The engine emulates it all but the stack write
- * (platform.defer_push, kmt_hooks_defer_push()): the fault returns to one of
- * KMT_PUSH_TRAMPS int3 bytes, holding the value and the next RIP; the int3's handler pushes the
- * value with int3_emulate_push() (the kernel's int3 entry leaves a gap below the interrupted
- * stack for exactly this: how static calls and text_poke_bp() emulate a CALL) and goes on at
- * that RIP. No page is shown, nothing is stepped. The trampolines are global, not per CPU: a task
- * preempted at one (an interrupt at the int3's boundary) may take the int3 on another CPU.
+ * #BP: the same notifier (DIE_INT3), for the push trampolines only (pushtramp.c).
  *
  * Engine state: a few kmt_engine_cpu slots per CPU (see struct kmt_cpu): nested steps for code
  * that runs while a step is in flight, and one for NMI code.
@@ -38,7 +30,6 @@
 #include <linux/kdebug.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
-#include <linux/objtool.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/sched.h>
@@ -49,7 +40,6 @@
 #include <asm/debugreg.h>
 #include <asm/fsgsbase.h>
 #include <asm/msr.h>
-#include <asm/text-patching.h>
 #include <asm/tlbflush.h>
 #include <asm/trap_pf.h>
 
@@ -60,6 +50,7 @@
 #include "objects.h"
 #include "pages.h"
 #include "platform.h"
+#include "pushtramp.h"
 #include "report.h"
 #include "symbols.h"
 
@@ -283,67 +274,6 @@ static struct kmt_engine_platform *kmt_plat_for(struct kmt_cpu *c, struct kmt_cp
 	return &sc->plat[i];
 }
 
-/* ---- push trampolines (see the header comment) ---------------------------------------------- */
-
-#define KMT_PUSH_TRAMPS BITS_PER_LONG
-/* How long unload waits, with a warning, before it waits on for a trampoline in use. */
-#define KMT_PUSH_WAIT_WARN_MS 1000
-
-extern const u8 kmt_push_tramp[KMT_PUSH_TRAMPS];
-/* Reached by the #PF's return, never by an indirect branch: no ENDBR (IBT), and objtool told so. */
-asm(".pushsection .text, \"ax\"\n"
-    "kmt_push_tramp:\n"
-    ANNOTATE_NOENDBR
-    ".fill " __stringify(KMT_PUSH_TRAMPS) ", 1, 0xcc\n"
-    ".popsection\n");
-
-static unsigned long kmt_push_busy; /* bit i: trampoline i holds a push not yet made */
-static struct {
-	unsigned long value, ip;
-} kmt_push_slot[KMT_PUSH_TRAMPS];
-
-/* platform.defer_push, in a #PF: *r is past the PUSH; its value belongs at r's RSP. */
-int notrace kmt_hooks_defer_push(void *ctx, struct kmt_regs *r, uint64_t value)
-{
-	unsigned long busy = READ_ONCE(kmt_push_busy);
-	unsigned int i;
-
-	do {
-		if (busy == ~0UL) {
-			kmt_count(KMT_CNT_PUSH_TRAMPS_FULL);
-			return -EBUSY;
-		}
-		i = ffz(busy);
-	} while (!try_cmpxchg(&kmt_push_busy, &busy, busy | BIT(i)));
-	kmt_push_slot[i].value = value;
-	kmt_push_slot[i].ip = r->rip;
-	r->rip = (unsigned long)&kmt_push_tramp[i];
-	r->gpr[KMT_REG_RSP] += 8; /* the int3's handler moves it back down */
-	return 0;
-}
-NOKPROBE_SYMBOL(kmt_hooks_defer_push);
-
-/* An int3 in kernel mode: one of the trampolines' makes its push and goes on. */
-static int notrace kmt_push_int3(struct pt_regs *regs)
-{
-	unsigned long at = regs->ip - INT3_INSN_SIZE, base = (unsigned long)kmt_push_tramp;
-	unsigned long value, ip;
-	unsigned int i;
-
-	OPTIMIZER_HIDE_VAR(base); /* no base + n folded into a relocation (objtool: not an ENDBR) */
-	if (user_mode(regs) || at - base >= KMT_PUSH_TRAMPS)
-		return NOTIFY_DONE;
-	i = at - base;
-	value = READ_ONCE(kmt_push_slot[i].value);
-	ip = READ_ONCE(kmt_push_slot[i].ip);
-	smp_mb__before_atomic(); /* the slot is read before another push may take it */
-	clear_bit(i, &kmt_push_busy);
-	int3_emulate_push(regs, value);
-	regs->ip = ip;
-	return NOTIFY_STOP;
-}
-NOKPROBE_SYMBOL(kmt_push_int3);
-
 /* A plain return for the probed function (see the header comment). */
 static noinline notrace void kmt_fault_return(void)
 {
@@ -444,7 +374,7 @@ static int notrace kmt_die_notify(struct notifier_block *nb, unsigned long val, 
 	int res, i;
 
 	if (val == DIE_INT3)
-		return kmt_push_int3(args->regs);
+		return kmt_push_int3(args->regs) ? NOTIFY_STOP : NOTIFY_DONE;
 	if (val != DIE_DEBUG || !(*dr6 & DR_STEP) || user_mode(args->regs))
 		return NOTIFY_DONE; /* kmemtrap only ever steps kernel code */
 	c = this_cpu_ptr(kmt_cpus);
@@ -660,11 +590,7 @@ void kmt_hooks_exit(void)
 	 * No new push is deferred now; one in flight is made at its int3, through the die notifier
 	 * and from this module's text: wait for it, however long (a task preempted at the int3).
 	 */
-	for (waited = 0; READ_ONCE(kmt_push_busy); waited++) {
-		if (waited == KMT_PUSH_WAIT_WARN_MS)
-			pr_warn("waiting for a task to leave a push trampoline (%#lx)\n", READ_ONCE(kmt_push_busy));
-		msleep(1);
-	}
+	kmt_push_wait_idle();
 	if (kmt_die_registered) {
 		unregister_die_notifier(&kmt_die_nb);
 		kmt_die_registered = false;

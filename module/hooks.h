@@ -21,8 +21,6 @@ int kmt_hooks_init(const char *hook_symbol, enum kmt_rep_mode mode, unsigned int
 		   bool smp_allowed);
 /* Waits for steps in flight (pages must already be shown), then unhooks everything. */
 void kmt_hooks_exit(void);
-/* platform.defer_push (the push trampolines; see hooks.c). */
-int kmt_hooks_defer_push(void *ctx, struct kmt_regs *r, uint64_t value);
 void kmt_hooks_set_rep_mode(enum kmt_rep_mode mode);
 /* Emulation on or off for every CPU and slot, from the next fault on. */
 void kmt_hooks_set_emulate(bool on);

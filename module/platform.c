@@ -18,7 +18,7 @@
 #include "ktext.h"
 #include "stackslots.h"
 #include "pages.h"
-#include "hooks.h"
+#include "pushtramp.h"
 #include "platform.h"
 #include "report.h"
 
@@ -466,7 +466,7 @@ const struct kmt_engine_platform kmt_platform = {
 	.cmpxchg = kmt_pf_cmpxchg,
 	.may_emulate = kmt_pf_may_emulate,
 	.page_ptr = kmt_pf_page_ptr,
-	.defer_push = kmt_hooks_defer_push,
+	.defer_push = kmt_push_defer,
 	.stack_slots = kmt_pf_stack_slots,
 	.current_task = kmt_pf_current_task,
 	.is_stack = kmt_pf_is_stack,

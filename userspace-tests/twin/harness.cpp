@@ -12,7 +12,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-// The push trampoline (Twin::defer_push): an int3, as the module's (module/hooks.c).
+// The push trampoline (Twin::defer_push): an int3, as the module's (module/pushtramp.c).
 extern "C" const uint8_t twin_push_tramp[];
 __asm__(".text\n"
 	".globl twin_push_tramp\n"
@@ -250,7 +250,7 @@ void Twin::on_trap(int, siginfo_t *, void *context)
 		regs_to_context(&regs, uc);
 }
 
-// As the module (module/hooks.c): the push is made after the handler returns, by an int3's
+// As the module (module/pushtramp.c): the push is made after the handler returns, by an int3's
 // handler, at the code's RSP.
 int Twin::defer_push(void *ctx, kmt_regs *regs, uint64_t value)
 {

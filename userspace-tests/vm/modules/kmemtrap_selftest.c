@@ -93,8 +93,8 @@ static noinline u64 kmt_st_init_read(const u8 *p)
 /*
  * PUSH of a word of the object, POP into a register, a branch on it: how 6.1's mprotect_fixup()
  * passes vma fields to vma_merge(). The PUSH's stack write would land in the #PF handler's own
- * frame: an initialized word's push is emulated with the write made at an int3 (hooks.c, push
- * trampolines); an uninitialized one is followed through the stack slot to the branch.
+ * frame: an initialized word's push is emulated with the write made at an int3 (pushtramp.c);
+ * an uninitialized one is followed through the stack slot to the branch.
  */
 static noinline u64 kmt_st_push_use(const u8 *p)
 {

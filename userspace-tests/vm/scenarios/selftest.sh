@@ -77,7 +77,7 @@ done
 echo "KMT-SELFTEST: emulate=$emulate: $runs case runs, all ok"
 
 # A PUSH of initialized tracked memory, emulated: its stack write is made at an int3 after the
-# #PF handler (module/hooks.c, push trampolines), nothing is shown or stepped.
+# #PF handler (module/pushtramp.c), nothing is shown or stepped.
 if [ "$emulate" = 1 ]; then
 	p0=$(kmt_counter pushes_deferred) f0=$(kmt_counter faults_handled) s0=$(kmt_counter single_steps)
 	echo push_init >$D/kmemtrap_selftest/run || kmt_fail "push_init: run failed"
