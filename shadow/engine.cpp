@@ -205,8 +205,8 @@ private:
 	[[nodiscard]] Next prepare_next(kmt_follow_end *why);
 	[[nodiscard]] kmt_engine_result run_window(bool in_step);
 	// @kernel_operands: the caller has seen that no operand is user memory.
-	[[nodiscard]] bool emulate_insn(bool kernel_operands = false);
-	[[nodiscard]] bool emulate_clean_push(bool clean);
+	// @defer_push: a PUSH of memory may have its stack write made by platform.defer_push.
+	[[nodiscard]] bool emulate_insn(bool kernel_operands = false, bool defer_push = false);
 	int decode_at_rip(uint8_t (&code)[KMT_MAX_INSN_LEN], kmt_insn *out);
 	int decode_fault_insn();
 	[[nodiscard]] kmt_engine_result emulate_plain(const Operand *ops, bool *ran);
@@ -294,8 +294,8 @@ private:
 	// at the fault (a #PF taken in kernel mode does not switch stacks): an instruction run here
 	// must not write there (it is stepped instead). 0 in a #DB, which has a stack of its own.
 	uint64_t m_stack_guard = 0;
-	// A PUSH of memory at a fault (emulate_plain): its one stack write, at m_stack_guard - 8,
-	// is kept here for platform.defer_push instead of failing (emu_write).
+	// A PUSH of memory at a fault (emulate_insn()'s @defer_push): its one stack write, at
+	// m_stack_guard - 8, is kept here for platform.defer_push instead of failing (emu_write).
 	bool m_defer_push = false, m_push_deferred = false;
 	uint64_t m_push_value = 0;
 };
@@ -1124,46 +1124,34 @@ kmt_engine_result Engine::follow_next()
 // (platform.cmpxchg). True if it ran (registers, RIP and memory updated); false if not (nothing
 // changed): an operand in user memory (its page may have to be faulted in), a CPU-specific
 // exclusion, or an instruction the emulator declines.
-bool Engine::emulate_insn(bool kernel_operands)
+//
+// With @defer_push (emulate_plain(): the PUSH that faulted, nothing uninitialized in it, so no
+// stack slot to remember and nothing to follow after it), the push's one stack write, which
+// would land in this handler's frame, is kept (emu_write) and made by platform.defer_push after
+// the handler returns: its page is never shown, so no other CPU sees it meanwhile. If the
+// platform cannot, the push is put back (it changes only RSP and RIP) and declined.
+bool Engine::emulate_insn(bool kernel_operands, bool defer_push)
 {
 	if (!can_emulate() || (!kernel_operands && any_user_operand()) ||
 	    (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &insn())))
 		return false;
 	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
-	if (kmt_emulate(&insn(), m_regs, &mem) != KMT_EMU_OK) {
+	const uint64_t rsp = m_regs->gpr[KMT_REG_RSP], rip = m_regs->rip;
+	m_defer_push = defer_push && insn().op == KMT_OP_PUSH && m_stack_guard && m_platform->defer_push;
+	m_push_deferred = false;
+	const int status = kmt_emulate(&insn(), m_regs, &mem);
+	m_defer_push = false;
+	const bool deferred = status == KMT_EMU_OK && m_push_deferred;
+	if (status != KMT_EMU_OK ||
+	    (deferred && m_platform->defer_push(m_platform->ctx, m_regs, m_push_value) != 0)) {
+		m_regs->gpr[KMT_REG_RSP] = rsp;
+		m_regs->rip = rip;
 		m_cpu->counters.emulate_declined++;
 		return false;
 	}
 	m_cpu->counters.emulated++;
+	m_cpu->counters.pushes_deferred += deferred;
 	settle_slots();
-	return true;
-}
-
-// A PUSH of 8 initialized bytes of memory at a fault, when @clean (nothing uninitialized goes
-// in: no stack slot to remember, and nothing to follow after it): emulated, its stack write
-// (which would land in this handler's frame) made by platform.defer_push after the handler
-// returns. The same pages are never shown, so no other CPU sees them meanwhile. False if not
-// (nothing changed): another instruction, or the platform cannot defer it now.
-bool Engine::emulate_clean_push(bool clean)
-{
-	const kmt_insn &in = insn();
-	if (!clean || in.op != KMT_OP_PUSH || in.nops != 1 || in.ops[0].kind != KMT_OPND_MEM || in.ops[0].size != 8 ||
-	    !m_stack_guard || !m_platform->defer_push || !can_emulate() ||
-	    (m_platform->may_emulate && !m_platform->may_emulate(m_platform->ctx, &in)))
-		return false;
-	const kmt_regs before = *m_regs;
-	m_defer_push = true;
-	m_push_deferred = false;
-	const kmt_emu_mem mem = { this, emu_read, emu_write, emu_cmpxchg, nullptr };
-	const int status = kmt_emulate(&in, m_regs, &mem);
-	m_defer_push = false;
-	if (status != KMT_EMU_OK || !m_push_deferred ||
-	    m_platform->defer_push(m_platform->ctx, m_regs, m_push_value) != 0) {
-		*m_regs = before; // a failed emulation changed nothing; a finished one is put back
-		return false;
-	}
-	m_cpu->counters.emulated++;
-	m_cpu->counters.pushes_deferred++;
 	return true;
 }
 
@@ -1226,7 +1214,7 @@ kmt_engine_result Engine::emulate_plain(const Operand *ops, bool *ran)
 	} else {
 		apply_plain();
 	}
-	if (!emulate_clean_push(clean && !window) && !emulate_insn(true)) {
+	if (!emulate_insn(true, clean && !window)) {
 		// Natively: shown and stepped, as without emulation.
 		show_operands();
 		if (!window) {

@@ -160,17 +160,23 @@ static int st_uninit_read(char *why)
 	return st_read_in_state(why, KMEMTRAP_UNINITIALIZED, kmt_st_uninit_read);
 }
 
-static int st_init_read(char *why)
+/* Writes @value at @off of a fresh object (the rest uninitialized) and reads it back with @read. */
+static int st_read_written(char *why, size_t off, u64 value, u64 (*read)(const u8 *p))
 {
 	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
 	u64 v;
 
 	if (!p)
 		return sprintf(why, "no memory");
-	WRITE_ONCE(*(u64 *)(p + 136), 0x1122334455667788ull);
-	v = kmt_st_init_read(p);
+	WRITE_ONCE(*(u64 *)(p + off), value);
+	v = read(p);
 	st_free2(p);
-	return v == 0x1122334455667788ull ? 0 : sprintf(why, "read %llx", v);
+	return v == value ? 0 : sprintf(why, "read %llx", v);
+}
+
+static int st_init_read(char *why)
+{
+	return st_read_written(why, 136, 0x1122334455667788ull, kmt_st_init_read);
 }
 
 static int st_push_uninit(char *why)
@@ -180,15 +186,7 @@ static int st_push_uninit(char *why)
 
 static int st_push_init(char *why)
 {
-	u8 *p = st_alloc2(KMEMTRAP_UNINITIALIZED);
-	u64 v;
-
-	if (!p)
-		return sprintf(why, "no memory");
-	WRITE_ONCE(*(u64 *)(p + 144), 0x8877665544332211ull);
-	v = kmt_st_push_use(p);
-	st_free2(p);
-	return v == 0x8877665544332211ull ? 0 : sprintf(why, "pushed and popped %llx", v);
+	return st_read_written(why, 144, 0x8877665544332211ull, kmt_st_push_use);
 }
 
 static int st_memcpy_partial(char *why)
