@@ -46,6 +46,7 @@
 #include "kmt.h"
 #include "alias.h"
 #include "counters.h"
+#include "faultsites.h"
 #include "hooks.h"
 #include "objects.h"
 #include "pages.h"
@@ -285,7 +286,7 @@ NOKPROBE_SYMBOL(kmt_fault_return);
 static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 {
 	struct pt_regs *regs = (struct pt_regs *)kregs->di;
-	unsigned long error_code = kregs->si, address = kregs->dx;
+	unsigned long error_code = kregs->si, address = kregs->dx, ip = regs->ip;
 	struct kmt_cpu *c;
 	struct kmt_regs r KMT_UNINITIALIZED; /* kmt_regs_in() sets every field */
 	struct kmt_page *p;
@@ -306,7 +307,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 		kregs->ip = (unsigned long)kmt_fault_return;
 		return 1;
 	}
-	i = kmt_slot_for_fault(c, regs->ip);
+	i = kmt_slot_for_fault(c, ip);
 	was_busy = kmt_engine_busy(&c->slot[i]);
 	/* Steps in flight still finish (or cancel) while disarmed; nothing new starts on an untracked page. */
 	p = kmt_page_find(address);
@@ -329,6 +330,7 @@ static int notrace kmt_fault_pre(struct kprobe *kp, struct pt_regs *kregs)
 	kmt_handler_exit(c);
 	if (res == KMT_ENGINE_NOT_OURS)
 		return 0;
+	kmt_fault_site(ip, error_code & X86_PF_WRITE);
 	if (p)
 		kmt_page_consider_quiet(p);
 	/* Handled: make kernelmode_fixup_or_oops() return to its caller right away. */

@@ -25,6 +25,7 @@
 #include "selfcheck.h"
 #include "stacks.h"
 #include "counters.h"
+#include "faultsites.h"
 #include "hooks.h"
 #include "ktext.h"
 #include "stackslots.h"
@@ -148,6 +149,10 @@ static bool kmt_quiet_pages = true;
 module_param_cb(quiet_pages, &kmt_bool_ops, &kmt_quiet_pages, 0444);
 MODULE_PARM_DESC(quiet_pages, "Leave a tracked page visible while every byte of it is initialized, until an allocation, a free or uninitialized data lands on it (default 1; 0: every tracked page always hidden)");
 
+static bool kmt_fault_sites_param;
+module_param_cb(fault_sites, &kmt_bool_ops, &kmt_fault_sites_param, 0444);
+MODULE_PARM_DESC(fault_sites, "Count the faults handled by the instruction that took them, for debugfs fault_sites (default 0)");
+
 static unsigned int kmt_max_objects = 16384;
 module_param_cb(max_objects, &kmt_pool_size_ops, &kmt_max_objects, 0444);
 MODULE_PARM_DESC(max_objects, "Most tracked heap objects with allocation origins (1..1048576, default 16384)");
@@ -195,6 +200,7 @@ static int kmt_reports_show(struct seq_file *m, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmt_reports);
+DEFINE_SHOW_ATTRIBUTE(kmt_fault_sites);
 
 static ssize_t kmt_enabled_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)
 {
@@ -294,6 +300,7 @@ static void kmt_debugfs_init(void)
 	kmt_debugfs = debugfs_create_dir("kmemtrap", NULL);
 	debugfs_create_file("counters", 0444, kmt_debugfs, NULL, &kmt_counters_fops);
 	debugfs_create_file("reports", 0444, kmt_debugfs, NULL, &kmt_reports_fops);
+	debugfs_create_file("fault_sites", 0444, kmt_debugfs, NULL, &kmt_fault_sites_fops);
 	debugfs_create_file("enabled", 0644, kmt_debugfs, NULL, &kmt_enabled_fops);
 	debugfs_create_file("rep_mode", 0644, kmt_debugfs, NULL, &kmt_rep_mode_fops);
 	debugfs_create_file("emulate", 0644, kmt_debugfs, (void *)&kmt_emulate_knob, &kmt_bool_fops);
@@ -361,9 +368,12 @@ static int __init kmt_init(void)
 	ret = kmt_alias_init();
 	if (ret)
 		goto err_stackslots;
-	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_emulate, kmt_allow_smp);
+	ret = kmt_fault_sites_init(kmt_fault_sites_param);
 	if (ret)
 		goto err_alias;
+	ret = kmt_hooks_init(hook_name, kmt_rep_mode, kmt_follow_limit, kmt_emulate, kmt_allow_smp);
+	if (ret)
+		goto err_sites;
 	ret = kmt_alloc_init();
 	if (ret)
 		goto err_hooks;
@@ -378,6 +388,8 @@ static int __init kmt_init(void)
 
 err_hooks:
 	kmt_hooks_exit();
+err_sites:
+	kmt_fault_sites_exit();
 err_alias:
 	kmt_alias_exit();
 err_stackslots:
@@ -405,6 +417,7 @@ static void __exit kmt_exit(void)
 	debugfs_remove_recursive(kmt_debugfs);
 	kmt_set_armed(false, NULL);  /* every page shown, no new tracked objects from here on */
 	kmt_hooks_exit();            /* waits for steps in flight, then unhooks */
+	kmt_fault_sites_exit();
 	kmt_alias_exit();
 	kmt_stackslots_exit();
 	kmt_alloc_exit();
