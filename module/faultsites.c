@@ -33,10 +33,11 @@ static atomic_long_t kmt_sites_lost;
 
 int kmt_fault_sites_init(bool on)
 {
+	struct kmt_fault_site *t;
+
 	if (!on)
 		return 0;
-	struct kmt_fault_site *t = vzalloc(array_size(KMT_SITES, sizeof(*t)));
-
+	t = vzalloc(array_size(KMT_SITES, sizeof(*t)));
 	if (!t) {
 		pr_err("cannot allocate the fault_sites table\n");
 		return -ENOMEM;
