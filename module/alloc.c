@@ -69,6 +69,7 @@ static unsigned long kmt_iso_mode_of(const struct kmt_selection *sel);
 static void kmt_update_quiet_age(void);
 static atomic_t kmt_module_gen; /* kmt_site_selected()'s cache generation */
 static const struct kmt_iso_ops kmt_alloc_iso_ops;
+static void kmt_alloc_needs_tracepoints(const char *name);
 
 /*
  * Caches never tracked: task_struct is read on the way to our #PF probe (ftrace's recursion
@@ -176,9 +177,21 @@ static int kmt_selection_update(void)
 		ret = -ENOENT;
 	}
 	sel->all = kmt_track_all;
-	/* Selecting nothing splits nothing. */
+	/*
+	 * Selecting nothing splits nothing and attaches nothing. A selection attaches the allocator
+	 * hooks before it is published, so every object it tracks has its free seen.
+	 */
 	if (!ret && (sel->all || sel->nmodules || sel->ncaches))
 		ret = kmt_pages_split_direct_map();
+	/*
+	 * Modules alone, isolating: their kmalloc objects are moved by the rewritten calls and
+	 * isolate.c sees their frees, so no tracepoint is needed until a selected module turns out
+	 * to allocate objects that cannot be moved (kmt_alloc_needs_tracepoints()), or moving is not
+	 * possible (below).
+	 */
+	if (!ret && (sel->all || sel->ncaches || (sel->nmodules && kmt_iso_mode_of(sel) != KMT_ISO_MODULES)))
+		ret = kmt_alloc_attach(sel->all ? "track_all" : sel->ncaches ? "track_caches" :
+					   "track_modules with sampling");
 	if (ret) {
 		kfree(sel);
 		return ret;
@@ -194,6 +207,8 @@ static int kmt_selection_update(void)
 	kmt_iso_set_mode(kmt_iso_mode_of(sel));
 	if (kmt_isolating(sel))
 		kmt_iso_activate(&kmt_alloc_iso_ops); /* (if it cannot, objects are tracked in place: said once) */
+	if (sel->nmodules && !kmt_iso_rewrites_only() && kmt_alloc_attach("track_modules, objects not moved"))
+		pr_err("track_modules: the allocator hooks cannot be attached: only moved objects are tracked\n");
 	kmt_update_quiet_age();
 	return 0;
 }
@@ -288,7 +303,7 @@ static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 	bool interval = kp->arg == &kmt_sample_interval;
 	unsigned int lo = interval || kp->arg == &kmt_fault_budget ? 0 : 1;
 	unsigned int hi = kp->arg == &kmt_sample_max ? KMT_SAMPLE_MAX_MAX : KMT_SAMPLE_INTERVAL_MAX;
-	unsigned int n;
+	unsigned int n, old = *(unsigned int *)kp->arg;
 
 	if (kstrtouint(val, 0, &n) || n < lo || n > hi) {
 		pr_err("invalid %s '%.*s': must be %u..%u\n", kp->name, (int)strcspn(val, "\n"), val,
@@ -305,6 +320,16 @@ static int kmt_sample_param_set(const char *val, const struct kernel_param *kp)
 		rcu_read_lock_sched();
 		mode = kmt_iso_mode_of(rcu_dereference_sched(kmt_sel));
 		rcu_read_unlock_sched();
+		/* Sampling tracks kmem_cache objects in place and needs the tracepoints. */
+		if (mode == KMT_ISO_SAMPLING) {
+			int ret = kmt_alloc_attach("sampling");
+
+			if (ret) {
+				WRITE_ONCE(kmt_sample_interval, old);
+				kmt_update_fault_budget();
+				return ret;
+			}
+		}
 		kmt_iso_set_mode(mode);
 		if (mode)
 			kmt_iso_activate(&kmt_alloc_iso_ops);
@@ -647,22 +672,24 @@ static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gf
 	kmt_pages_flush_local(a, alloc);
 }
 
-/* The isolating wrapper's end (isolate.c): the object the caller gets. Preemptible context. */
-static void *kmt_alloc_isolate_finish(void *ret, unsigned long call_site)
+static struct work_struct kmt_attach_work;
+
+/*
+ * The isolating wrapper's end (isolate.c): the object the caller gets, of @req bytes asked with
+ * @gfp. Any context the allocation may run in (preemptible or not).
+ */
+static void *kmt_alloc_isolate_finish(void *ret, unsigned long call_site, size_t req, gfp_t gfp)
 {
 	enum kmt_why why = KMT_NOT_SELECTED;
 	const char *cache;
 	void *out = ret;
-	u32 req, alloc;
-	gfp_t gfp;
+	size_t alloc;
 
 	if (ZERO_OR_NULL_PTR(ret))
 		return ret;
+	alloc = kmalloc_size_roundup(req); /* (what ksize() will say: the kmalloc cache's size) */
 	preempt_disable_notrace(); /* the hooks' context: the selection is RCU-sched */
-	if (!kmt_iso_unstash(ret, &req, &alloc, &gfp)) {
-		kmt_count(KMT_CNT_ISOLATE_MISSED); /* (the task moved to another CPU meanwhile) */
-		goto out;
-	}
+	kmt_untracked_alloc((unsigned long)ret, alloc); /* (what the tracepoint would have done) */
 	cache = kmt_kmalloc_cache_name(alloc);
 	if (kmt_pages_armed())
 		why = kmt_selected_why(rcu_dereference_sched(kmt_sel), call_site, cache);
@@ -670,8 +697,19 @@ static void *kmt_alloc_isolate_finish(void *ret, unsigned long call_site)
 		goto out;
 	if (why == KMT_BY_MODULE || READ_ONCE(kmt_sample_interval))
 		out = kmt_iso_place(ret, req, alloc, gfp, cache) ?: ret;
-	if (out == ret)
+	if (out != ret)
+		goto out;
+	/*
+	 * Not moved (too large, or the pool is full): tracked where it is, which needs its free
+	 * seen by the tracepoints. Without them, this one is not tracked; they are attached for
+	 * the next ones.
+	 */
+	if (kmt_alloc_attached()) {
 		kmt_track_object((unsigned long)ret, req, alloc, gfp, cache, false, false);
+	} else {
+		kmt_count(KMT_CNT_OBJECTS_SKIPPED_UNHOOKED);
+		schedule_work(&kmt_attach_work);
+	}
 out:
 	preempt_enable_notrace();
 	if (out != ret)
@@ -743,13 +781,15 @@ static void kmt_on_free(const void *ptr)
 	kmt_on_free_inline(ptr);
 }
 
-/* A kfree() or bulk free by @call_site: a moved object's slot (isolate.c) or a tracked object. */
-static __always_inline void kmt_on_free_at(const void *ptr, unsigned long call_site)
+/*
+ * A kfree() or bulk free: a tracked object's. A moved object's slot is isolate.c's (its hook on
+ * free_large_kmalloc() sees that free).
+ */
+static __always_inline void kmt_on_free_at(const void *ptr)
 {
 	if (unlikely(kmt_iso_may_own(ptr)) && kmt_iso_owns(ptr))
-		kmt_iso_free(ptr, call_site);
-	else
-		kmt_on_free_inline(ptr);
+		return;
+	kmt_on_free_inline(ptr);
 }
 
 static const struct kmt_iso_ops kmt_alloc_iso_ops = {
@@ -757,19 +797,14 @@ static const struct kmt_iso_ops kmt_alloc_iso_ops = {
 	.may_isolate = kmt_alloc_may_isolate,
 	.on_free = kmt_on_free,
 	.module_selected = kmt_alloc_module_selected,
+	.needs_tracepoints = kmt_alloc_needs_tracepoints,
 };
 
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,
 				   size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node)
 {
-	if (unlikely(kmt_iso_is_site(call_site))) {
-		/* Called by isolate.c's wrapper: it decides once the real caller is known. */
-		if (!ZERO_OR_NULL_PTR(ptr) && bytes_alloc) {
-			kmt_untracked_alloc((unsigned long)ptr, bytes_alloc);
-			kmt_iso_stash(ptr, bytes_req, bytes_alloc, gfp);
-		}
-		return;
-	}
+	if (unlikely(kmt_iso_is_site(call_site)))
+		return; /* isolate.c's wrapper: its end decides, with the real caller */
 	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, NULL, false, false);
 }
 
@@ -786,7 +821,7 @@ static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site,
 
 static void notrace kmt_tp_kfree(void *data, unsigned long call_site, const void *ptr)
 {
-	kmt_on_free_at(ptr, call_site);
+	kmt_on_free_at(ptr);
 }
 
 static void notrace kmt_tp_kmem_cache_free(void *data, unsigned long call_site, const void *ptr,
@@ -878,7 +913,7 @@ static noinline void notrace kmt_bulk_free_wrapper(struct kmem_cache *s, size_t 
 			break;
 		}
 		for (j = 0; j < m; j++)
-			kmt_on_free_at(chunk[j], (unsigned long)__builtin_return_address(0));
+			kmt_on_free_at(chunk[j]);
 	}
 	preempt_enable_notrace();
 	kmem_cache_free_bulk(s, size, p);
@@ -900,6 +935,7 @@ static struct ftrace_ops kmt_bulk_ops[] = {
 	  .flags = FTRACE_OPS_FL_SAVE_REGS | FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION },
 };
 static const char *const kmt_bulk_names[] = { KMT_ALLOC_BULK_SYMBOL, KMT_FREE_BULK_SYMBOL };
+enum { KMT_BULK_ALLOC, KMT_BULK_FREE };
 static bool kmt_bulk_on[ARRAY_SIZE(kmt_bulk_ops)];
 
 static void kmt_bulk_exit(void)
@@ -913,24 +949,22 @@ static void kmt_bulk_exit(void)
 	}
 }
 
-static int kmt_bulk_init(void)
+/* One of kmt_bulk_ops (KMT_BULK_ALLOC or KMT_BULK_FREE) registered. */
+static int kmt_bulk_hook(unsigned int i)
 {
 	const unsigned long target[] = { (unsigned long)kmt_alloc_bulk_call,
 					 (unsigned long)kmem_cache_free_bulk };
-	unsigned int i;
 	int ret;
 
 	BUILD_BUG_ON(ARRAY_SIZE(target) != ARRAY_SIZE(kmt_bulk_ops));
-	for (i = 0; i < ARRAY_SIZE(kmt_bulk_ops); i++) {
-		ret = ftrace_set_filter_ip(&kmt_bulk_ops[i], target[i], 0, 0);
-		if (!ret)
-			ret = register_ftrace_function(&kmt_bulk_ops[i]);
-		if (ret) {
-			pr_err("cannot hook %s through ftrace (error %d)\n", kmt_bulk_names[i], ret);
-			return ret;
-		}
-		kmt_bulk_on[i] = true;
+	ret = ftrace_set_filter_ip(&kmt_bulk_ops[i], target[i], 0, 0);
+	if (!ret)
+		ret = register_ftrace_function(&kmt_bulk_ops[i]);
+	if (ret) {
+		pr_err("cannot hook %s through ftrace (error %d)\n", kmt_bulk_names[i], ret);
+		return ret;
 	}
+	kmt_bulk_on[i] = true;
 	return 0;
 }
 
@@ -939,12 +973,13 @@ static int kmt_bulk_init(void)
 static const struct {
 	const char *name;
 	void *probe;
+	bool alloc;
 } kmt_alloc_tps[] = {
-	{ "kmalloc", kmt_tp_kmalloc },
-	{ "kmem_cache_alloc", kmt_tp_kmem_cache_alloc },
-	{ "kfree", kmt_tp_kfree },
-	{ "kmem_cache_free", kmt_tp_kmem_cache_free },
-	{ "mm_page_free", kmt_tp_mm_page_free },
+	{ "kmalloc", kmt_tp_kmalloc, true },
+	{ "kmem_cache_alloc", kmt_tp_kmem_cache_alloc, true },
+	{ "kfree", kmt_tp_kfree, false },
+	{ "kmem_cache_free", kmt_tp_kmem_cache_free, false },
+	{ "mm_page_free", kmt_tp_mm_page_free, false },
 };
 static struct tracepoint *kmt_alloc_tp[ARRAY_SIZE(kmt_alloc_tps)];
 static bool kmt_alloc_tp_on[ARRAY_SIZE(kmt_alloc_tps)];
@@ -956,6 +991,87 @@ static void kmt_find_alloc_tp(struct tracepoint *tp, void *priv)
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++)
 		if (!strcmp(tp->name, kmt_alloc_tps[i].name))
 			kmt_alloc_tp[i] = tp;
+}
+
+/*
+ * The hooks, attached when first needed: the first non-empty selection, or the first range
+ * the API tracks. Until then kmemtrap costs untracked allocations and frees nothing: the
+ * tracepoints stay off (goal 2 of issue 13, "nothing selected"). Once attached they stay until
+ * unload (an object tracked under an old selection still needs its free seen).
+ */
+static DEFINE_MUTEX(kmt_attach_mutex);
+static bool kmt_attached;
+
+static void kmt_alloc_detach(void)
+{
+	unsigned int i;
+
+	kmt_bulk_exit();
+	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
+		if (kmt_alloc_tp_on[i])
+			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
+		kmt_alloc_tp_on[i] = false;
+	}
+	tracepoint_synchronize_unregister();
+	WRITE_ONCE(kmt_attached, false);
+}
+
+/* Process context. 0 once every hook is attached; on an error, none is. @why: for the log. */
+int kmt_alloc_attach(const char *why)
+{
+	unsigned int i, alloc;
+	int ret = 0;
+
+	if (smp_load_acquire(&kmt_attached))
+		return 0;
+	mutex_lock(&kmt_attach_mutex);
+	if (kmt_attached)
+		goto out;
+	/* The free hooks first: an object tracked by an allocation hook always has its free seen. */
+	for (alloc = 0; alloc < 2; alloc++) {
+		for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
+			if (kmt_alloc_tps[i].alloc != alloc)
+				continue;
+			ret = tracepoint_probe_register(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
+			if (ret) {
+				pr_err("cannot attach to tracepoint %s (%d)\n", kmt_alloc_tps[i].name, ret);
+				goto fail;
+			}
+			kmt_alloc_tp_on[i] = true;
+		}
+		ret = kmt_bulk_hook(alloc ? KMT_BULK_ALLOC : KMT_BULK_FREE);
+		if (ret)
+			goto fail;
+	}
+	smp_store_release(&kmt_attached, true);
+	pr_info("allocator hooks attached: %s\n", why);
+	goto out;
+fail:
+	kmt_alloc_detach();
+out:
+	mutex_unlock(&kmt_attach_mutex);
+	return ret;
+}
+
+bool kmt_alloc_attached(void)
+{
+	return smp_load_acquire(&kmt_attached);
+}
+
+/* An object that needed them was met where they cannot be attached (kmt_alloc_isolate_finish()). */
+static void kmt_attach_fn(struct work_struct *w)
+{
+	kmt_alloc_attach("a selected object could not be moved (too large, or the pool full)");
+}
+
+static void kmt_alloc_needs_tracepoints(const char *name)
+{
+	char why[80 + KMT_NAME_LEN];
+
+	if (kmt_alloc_attached())
+		return;
+	snprintf(why, sizeof(why), "%s allocates kmem_cache or large kmalloc objects", name);
+	kmt_alloc_attach(why);
 }
 
 int kmt_alloc_init(void)
@@ -972,30 +1088,22 @@ int kmt_alloc_init(void)
 	ret = kmt_kmem_cache_layout_init();
 	if (ret)
 		return ret;
+	/* Found now, attached later: a kernel without them is refused at load. */
+	for_each_kernel_tracepoint(kmt_find_alloc_tp, NULL);
+	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
+		if (!kmt_alloc_tp[i]) {
+			pr_err("tracepoint %s not found: cannot track allocations\n", kmt_alloc_tps[i].name);
+			return -ENOENT;
+		}
+	}
 	ret = register_module_notifier(&kmt_module_nb);
 	if (ret) {
 		pr_err("cannot register a module notifier (%d)\n", ret);
 		return ret;
 	}
 	kmt_module_nb_on = true;
-	ret = kmt_selection_update();
-	if (ret)
-		goto fail;
-	for_each_kernel_tracepoint(kmt_find_alloc_tp, NULL);
-	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
-		if (!kmt_alloc_tp[i]) {
-			pr_err("tracepoint %s not found: cannot track allocations\n", kmt_alloc_tps[i].name);
-			ret = -ENOENT;
-			goto fail;
-		}
-		ret = tracepoint_probe_register(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
-		if (ret) {
-			pr_err("cannot attach to tracepoint %s (%d)\n", kmt_alloc_tps[i].name, ret);
-			goto fail;
-		}
-		kmt_alloc_tp_on[i] = true;
-	}
-	ret = kmt_bulk_init();
+	INIT_WORK(&kmt_attach_work, kmt_attach_fn);
+	ret = kmt_selection_update(); /* (attaches the hooks if it selects anything) */
 	if (ret)
 		goto fail;
 	kmt_hooks_on = true;
@@ -1008,17 +1116,14 @@ fail:
 void kmt_alloc_exit(void)
 {
 	struct kmt_selection *old;
-	unsigned int i;
 
 	kmt_hooks_on = false;
-	kmt_iso_exit(); /* first: the pool's frees go through the tracepoints */
-	kmt_bulk_exit();
-	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
-		if (kmt_alloc_tp_on[i])
-			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
-		kmt_alloc_tp_on[i] = false;
-	}
-	tracepoint_synchronize_unregister();
+	kmt_iso_exit(); /* first: no wrapper left to queue the work */
+	if (kmt_attach_work.func)
+		cancel_work_sync(&kmt_attach_work);
+	mutex_lock(&kmt_attach_mutex);
+	kmt_alloc_detach();
+	mutex_unlock(&kmt_attach_mutex);
 	mutex_lock(&kmt_sel_mutex);
 	old = rcu_dereference_protected(kmt_sel, lockdep_is_held(&kmt_sel_mutex));
 	RCU_INIT_POINTER(kmt_sel, NULL);

@@ -10,6 +10,7 @@
 #include <kmemtrap/kmemtrap.h>
 
 #include "kmt.h"
+#include "alloc.h"
 #include "api.h"
 #include "pages.h"
 #include "report.h"
@@ -39,11 +40,16 @@ int kmemtrap_track(const void *addr, size_t len, enum kmemtrap_state state)
 {
 	unsigned long a = (unsigned long)addr, page, end;
 	struct kmt_page *p;
+	int ret;
 
 	if (!READ_ONCE(kmt_api_open))
 		return -ENODEV;
 	if (!kmt_range_valid(addr, len) || (unsigned int)state > KMEMTRAP_FREED)
 		return -EINVAL;
+	/* A tracked range's page may hold objects: their allocations and frees must be seen. */
+	ret = kmt_alloc_attach("a range tracked through the API");
+	if (ret)
+		return ret;
 	end = a + len;
 	for (page = a & PAGE_MASK; page < end; page += PAGE_SIZE) {
 		p = kmt_page_get(page);

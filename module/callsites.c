@@ -127,6 +127,38 @@ static bool kmt_cs_write(const struct kmt_cs_site *s, s32 from, s32 to)
 	return true;
 }
 
+/*
+ * Whether the bytes at @p (in text starting at @start) are a CALL/JMP rel32 to one of @t's
+ * functions, of a kind it names: its index, or @nt. (Not yet whether an instruction starts there.)
+ */
+static unsigned int kmt_cs_match(unsigned long p, unsigned long start, const struct kmt_cs_target *t,
+				 unsigned int nt, unsigned long *dst)
+{
+	u8 op = *(const u8 *)p;
+	unsigned int j;
+
+	if (!((p - start) & 0xfffff))
+		cond_resched();
+	if (op != 0xe8 && op != 0xe9)
+		return nt;
+	*dst = p + 5 + (long)kmt_cs_rel((const void *)(p + 1));
+	for (j = 0; j < nt; j++)
+		if (*dst == t[j].fn && (t[j].kinds & (op == 0xe8 ? KMT_CS_CALL : KMT_CS_JMP)))
+			break;
+	return j;
+}
+
+int kmt_cs_count(unsigned long start, unsigned long end, const struct kmt_cs_target *t, unsigned int nt)
+{
+	unsigned long p, dst;
+	int n = 0;
+
+	for (p = start; p + 5 <= end; p++)
+		if (kmt_cs_match(p, start, t, nt, &dst) < nt && kmt_cs_boundary(p))
+			n++;
+	return n;
+}
+
 int kmt_cs_redirect(unsigned long start, unsigned long end, const struct kmt_cs_target *t,
 		    unsigned int nt, const void *owner, bool init)
 {
@@ -141,14 +173,7 @@ int kmt_cs_redirect(unsigned long start, unsigned long end, const struct kmt_cs_
 		long rel;
 		u8 op = *(const u8 *)p;
 
-		if (!((p - start) & 0xfffff))
-			cond_resched();
-		if (op != 0xe8 && op != 0xe9)
-			continue;
-		dst = p + 5 + (long)kmt_cs_rel((const void *)(p + 1));
-		for (j = 0; j < nt; j++)
-			if (dst == t[j].fn && (t[j].kinds & (op == 0xe8 ? KMT_CS_CALL : KMT_CS_JMP)))
-				break;
+		j = kmt_cs_match(p, start, t, nt, &dst);
 		if (j == nt)
 			continue;
 		rel = (long)t[j].repl - (long)(p + 5);

@@ -41,6 +41,13 @@ int kmt_cs_redirect(unsigned long start, unsigned long end, const struct kmt_cs_
 		    unsigned int nt, const void *owner, bool init);
 
 /*
+ * How many direct CALL/JMP rel32 in [@start, @end) go to one of @t's functions (of the kinds it
+ * names; @t's repl is not used), counted as kmt_cs_redirect() would rewrite them. Rewrites
+ * nothing; needs no kmt_cs_init().
+ */
+int kmt_cs_count(unsigned long start, unsigned long end, const struct kmt_cs_target *t, unsigned int nt);
+
+/*
  * Whether the function at @fn ends in a tail jump (JMP rel32) to @target somewhere: a wrapper
  * that must pass a call on with the caller's return address checks that its compiler made it so.
  */

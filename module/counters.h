@@ -80,7 +80,7 @@ enum kmt_counter_id {
 	KMT_CNT_ALIAS_REMAPS,             /* alias addresses pointed at another frame (alias.c; each an invlpg) */
 	KMT_CNT_OBJECTS_ISOLATED,         /* tracked objects moved to a pool slot of their own (isolate.c) */
 	KMT_CNT_ISOLATE_POOL_FULL,        /* objects to isolate tracked in place: no pool slot was free */
-	KMT_CNT_ISOLATE_MISSED,           /* wrapped allocations whose tracepoint facts were not found */
+	KMT_CNT_OBJECTS_SKIPPED_UNHOOKED, /* selected, not movable, and the tracepoints not yet attached */
 	KMT_CNT_ISOLATE_BAD_FREES,        /* frees of a pool address that holds no live object (ignored) */
 	KMT_CNT_ISOLATE_CALLS_REWRITTEN,  /* kmalloc calls rewritten to reach the isolating wrapper (callsites.c) */
 	KMT_CNT_SHOWN_WINDOWS,            /* pages shown for steps (0 to 1 in-flight steps): "Writes while shown" */

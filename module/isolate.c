@@ -326,7 +326,10 @@ static size_t notrace kmt_iso_ksize(const void *p)
 typedef unsigned long (*kmt_iso_fn_t)(unsigned long, unsigned long, unsigned long, unsigned long,
 				      unsigned long, unsigned long);
 
-/* The kmalloc entry points (each calls the kmalloc tracepoint), and which argument is "caller". */
+/*
+ * The kmalloc entry points (each calls the kmalloc tracepoint), and which arguments are the caller
+ * (-1: none), the size and the gfp flags.
+ */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
 #ifdef CONFIG_SLAB_BUCKETS
 #define KMT_TRACK_CALLER_ARG 4 /* (size, buckets, flags, node, caller) */
@@ -334,32 +337,41 @@ typedef unsigned long (*kmt_iso_fn_t)(unsigned long, unsigned long, unsigned lon
 #define KMT_TRACK_CALLER_ARG 3
 #endif
 #define KMT_TRACK_CALLER_FN __kmalloc_node_track_caller_noprof
+/* (size, [buckets,] flags, node, ...): the flags after a size that may have buckets */
+#define KMT_BUCKETS_FLAGS_ARG (KMT_TRACK_CALLER_ARG - 2)
 #define KMT_ISO_ALLOC_FNS(X)                                                          \
-	X("__kmalloc_noprof", __kmalloc_noprof, -1)                                   \
-	X("__kmalloc_node_noprof", __kmalloc_node_noprof, -1)                         \
-	X("__kmalloc_cache_noprof", __kmalloc_cache_noprof, -1)                       \
-	X("__kmalloc_cache_node_noprof", __kmalloc_cache_node_noprof, -1)             \
-	X("__kmalloc_node_track_caller_noprof", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG)
+	X("__kmalloc_noprof", __kmalloc_noprof, -1, 0, 1)                             \
+	X("__kmalloc_node_noprof", __kmalloc_node_noprof, -1, 0, KMT_BUCKETS_FLAGS_ARG) \
+	X("__kmalloc_cache_noprof", __kmalloc_cache_noprof, -1, 2, 1)                 \
+	X("__kmalloc_cache_node_noprof", __kmalloc_cache_node_noprof, -1, 3, 1)       \
+	X("__kmalloc_node_track_caller_noprof", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG, 0, \
+	  KMT_BUCKETS_FLAGS_ARG)
+/* The entry points whose objects only the tracepoints see (tracked in place). */
+#define KMT_INPLACE_ALLOC_FNS { "kmem_cache_alloc_noprof", "kmem_cache_alloc_lru_noprof", \
+	"kmem_cache_alloc_node_noprof", "kmem_cache_alloc_bulk_noprof", "__kmalloc_large_noprof", \
+	"__kmalloc_large_node_noprof" }
 #define kmt_iso_kmalloc_large(size, gfp) __kmalloc_large_noprof(size, gfp)
 #define KMT_KREALLOC_KSIZE "ksize"
 #else
 #define KMT_TRACK_CALLER_ARG 3
 #define KMT_TRACK_CALLER_FN __kmalloc_node_track_caller
 #define KMT_ISO_ALLOC_FNS(X)                                                          \
-	X("__kmalloc", __kmalloc, -1)                                                 \
-	X("__kmalloc_node", __kmalloc_node, -1)                                       \
-	X("kmalloc_trace", kmalloc_trace, -1)                                         \
-	X("kmalloc_node_trace", kmalloc_node_trace, -1)                               \
-	X("__kmalloc_node_track_caller", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG)
+	X("__kmalloc", __kmalloc, -1, 0, 1)                                           \
+	X("__kmalloc_node", __kmalloc_node, -1, 0, 1)                                 \
+	X("kmalloc_trace", kmalloc_trace, -1, 2, 1)                                   \
+	X("kmalloc_node_trace", kmalloc_node_trace, -1, 3, 1)                         \
+	X("__kmalloc_node_track_caller", KMT_TRACK_CALLER_FN, KMT_TRACK_CALLER_ARG, 0, 1)
+#define KMT_INPLACE_ALLOC_FNS { "kmem_cache_alloc", "kmem_cache_alloc_lru", "kmem_cache_alloc_node", \
+	"kmem_cache_alloc_bulk", "kmalloc_large", "kmalloc_large_node" }
 #define kmt_iso_kmalloc_large(size, gfp) kmalloc_large(size, gfp)
 #define KMT_KREALLOC_KSIZE "__ksize" /* krealloc() calls it, not ksize() */
 #endif
 
-#define KMT_ISO_FN(name, fn, caller) { name, (kmt_iso_fn_t)(void *)fn, caller },
+#define KMT_ISO_FN(name, fn, caller, size, gfp) { name, (kmt_iso_fn_t)(void *)fn, caller, size, gfp },
 static const struct {
 	const char *name;
 	kmt_iso_fn_t fn;
-	int caller_arg;
+	int caller_arg, size_arg, gfp_arg;
 } kmt_iso_fns[] = { KMT_ISO_ALLOC_FNS(KMT_ISO_FN) };
 #define KMT_ISO_NFNS ARRAY_SIZE(kmt_iso_fns)
 #define KMT_ISO_TC (KMT_ISO_NFNS - 1) /* the track_caller entry point: last (checked at activation) */
@@ -388,7 +400,8 @@ static unsigned long notrace kmt_iso_wrap(unsigned int i, unsigned long caller, 
 		a[kmt_iso_fns[i].caller_arg] = kmt_iso_site;
 	}
 	ret = kmt_iso_call(i, a);
-	ret = (unsigned long)kmt_iso_ops->finish((void *)ret, caller);
+	ret = (unsigned long)kmt_iso_ops->finish((void *)ret, caller, a[kmt_iso_fns[i].size_arg],
+						 (gfp_t)a[kmt_iso_fns[i].gfp_arg]);
 	atomic_dec(&kmt_iso_inflight);
 	return ret;
 }
@@ -586,11 +599,31 @@ static void notrace kmt_iso_size_redirect(unsigned long ip, unsigned long parent
 		kmt_fregs_set_ip(fregs, (unsigned long)op->private);
 }
 
+/*
+ * kfree() of a large kmalloc object: kfree() (a tail jump) and kmem_cache_free_bulk() call
+ * free_large_kmalloc(folio, object) on both kernels, before the kernel drops its page
+ * reference. A pool object's free is seen here, and only large frees pay the callback: no
+ * tracepoint on kfree(), which every free in the kernel would pay.
+ */
+static void notrace kmt_iso_large_free(unsigned long ip, unsigned long parent_ip,
+				       struct ftrace_ops *op, struct ftrace_regs *fregs)
+{
+	const void *obj = (const void *)kmt_fregs_pt(fregs)->si;
+
+	if (!kmt_iso_may_own(obj))
+		return;
+	preempt_disable_notrace();
+	kmt_iso_free(obj, parent_ip);
+	preempt_enable_notrace();
+}
+
 #define KMT_ISO_OPS_FLAGS (FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION)
-static const char *const kmt_iso_free_names[] = { "__ksize", "ksize" };
+#define KMT_ISO_LARGE_FREE "free_large_kmalloc"
+static const char *const kmt_iso_free_names[] = { "__ksize", "ksize", KMT_ISO_LARGE_FREE };
 static struct ftrace_ops kmt_iso_free_ops[] = {
 	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
 	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
+	{ .func = kmt_iso_large_free, .flags = FTRACE_OPS_FL_RECURSION },
 };
 static bool kmt_iso_free_on[ARRAY_SIZE(kmt_iso_free_ops)];
 static struct ftrace_ops kmt_iso_alloc_ops[KMT_ISO_NFNS];
@@ -641,6 +674,43 @@ static void kmt_iso_targets(struct kmt_cs_target *t, bool core)
 					       KMT_CS_JMP | (!core || i == KMT_ISO_TC ? KMT_CS_CALL : 0) };
 }
 
+/*
+ * The entry points whose objects cannot be moved (kmem_cache objects, large kmalloc ones): the
+ * tracepoints track them in place. A selected module that calls one needs the tracepoints.
+ */
+static const char *const kmt_iso_inplace_names[] = KMT_INPLACE_ALLOC_FNS;
+static struct kmt_cs_target kmt_iso_inplace[ARRAY_SIZE(kmt_iso_inplace_names)];
+static unsigned int kmt_iso_ninplace;
+
+static void kmt_iso_find_inplace(void)
+{
+	unsigned int i;
+
+	kmt_iso_ninplace = 0;
+	for (i = 0; i < ARRAY_SIZE(kmt_iso_inplace_names); i++) {
+		unsigned long fn = kmt_lookup_symbol(kmt_iso_inplace_names[i]);
+
+		if (fn) /* (one may be missing: inlined, or not in this kernel) */
+			kmt_iso_inplace[kmt_iso_ninplace++] =
+				(struct kmt_cs_target){ fn, 0, KMT_CS_CALL | KMT_CS_JMP };
+	}
+}
+
+/* Whether @mod's text (with its init text while it is coming) calls one of them directly. */
+static bool kmt_iso_needs_tracepoints(struct module *mod)
+{
+	unsigned int part;
+
+	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
+		unsigned long start, end;
+
+		kmt_module_text(mod, part, &start, &end);
+		if (kmt_cs_count(start, end, kmt_iso_inplace, kmt_iso_ninplace) > 0)
+			return true;
+	}
+	return false;
+}
+
 /* @mod's calls rewritten if the selection names it, put back if not. Under kmt_iso_mutex. */
 static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 {
@@ -655,6 +725,8 @@ static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 	}
 	if (kmt_iso_range_has(mod)) /* (its text's range is added before its calls are rewritten) */
 		return;
+	if (kmt_iso_needs_tracepoints(mod))
+		kmt_iso_ops->needs_tracepoints(mod->name);
 	kmt_iso_targets(t, false);
 	/* Init text only while the module is coming: it is freed once the module is live. */
 	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
@@ -666,9 +738,11 @@ static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 		n = kmt_cs_redirect(start, end, t, KMT_ISO_NFNS, mod, part);
 		if (n > 0)
 			kmt_count_add(KMT_CNT_ISOLATE_CALLS_REWRITTEN, n);
-		else if (n < 0)
+		else if (n < 0) {
 			pr_err("isolate: cannot rewrite %s's kmalloc calls (error %d): its objects are tracked where the allocator puts them\n",
 			       mod->name, n);
+			kmt_iso_ops->needs_tracepoints(mod->name);
+		}
 	}
 }
 
@@ -820,6 +894,17 @@ static void kmt_iso_apply(unsigned long mode)
 	}
 }
 
+bool kmt_iso_rewrites_only(void)
+{
+	bool only;
+
+	mutex_lock(&kmt_iso_mutex);
+	only = kmt_iso_on && kmt_iso_rewriting && !kmt_iso_alloc_on[0] &&
+	       kmt_iso_free_on[ARRAY_SIZE(kmt_iso_free_ops) - 1];
+	mutex_unlock(&kmt_iso_mutex);
+	return only;
+}
+
 /* Process context. */
 void kmt_iso_set_mode(unsigned long mode)
 {
@@ -928,12 +1013,13 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops)
 	ret = kmt_iso_make_pool(n);
 	if (ret)
 		goto out;
+	kmt_iso_find_inplace();
 	for (i = 0; i < ARRAY_SIZE(kmt_iso_free_ops); i++) {
 		what = kmt_iso_free_names[i];
 		ret = kmt_iso_hook(&kmt_iso_free_ops[i], what);
 		if (!ret)
 			kmt_iso_free_on[i] = true;
-		else if (!strcmp(what, KMT_KREALLOC_KSIZE))
+		else if (!strcmp(what, KMT_KREALLOC_KSIZE) || !strcmp(what, KMT_ISO_LARGE_FREE))
 			goto fail_hook; /* (the other ksize function may not exist: inlined) */
 	}
 	if (WARN_ON_ONCE(kmt_iso_fns[KMT_ISO_TC].caller_arg < 0)) {
@@ -980,60 +1066,11 @@ void kmt_iso_exit(void)
 	mutex_lock(&kmt_iso_mutex);
 	if (kmt_iso_on) {
 		WRITE_ONCE(kmt_iso_on, false);
-		synchronize_rcu(); /* the kfree tracepoint's kmt_iso_free() calls in flight */
+		synchronize_rcu(); /* the kmt_iso_free() calls in flight (preemption off) */
 		kmt_iso_unhook();
 		kmt_iso_free_pool();
 	}
 	kmt_iso_free_filters();
 	kmt_cs_exit();
 	mutex_unlock(&kmt_iso_mutex);
-}
-
-/* ---- the tracepoint's facts, from the kmalloc tracepoint to the wrapper ---------------------- */
-
-#define KMT_ISO_STASH 8
-struct kmt_iso_pending {
-	const void *ptr;
-	u32 req, alloc;
-	gfp_t gfp;
-};
-struct kmt_iso_stash {
-	struct kmt_iso_pending e[KMT_ISO_STASH];
-	unsigned int next;
-};
-static DEFINE_PER_CPU(struct kmt_iso_stash, kmt_iso_pending_facts);
-
-void kmt_iso_stash(const void *ptr, size_t req, size_t alloc, gfp_t gfp)
-{
-	struct kmt_iso_stash *st;
-	unsigned long flags;
-
-	local_irq_save(flags);
-	st = this_cpu_ptr(&kmt_iso_pending_facts);
-	st->e[st->next++ % KMT_ISO_STASH] = (struct kmt_iso_pending){ ptr, req, alloc, gfp };
-	local_irq_restore(flags);
-}
-
-bool kmt_iso_unstash(const void *ptr, u32 *req, u32 *alloc, gfp_t *gfp)
-{
-	struct kmt_iso_stash *st;
-	unsigned long flags;
-	bool found = false;
-	unsigned int i;
-
-	local_irq_save(flags);
-	st = this_cpu_ptr(&kmt_iso_pending_facts);
-	for (i = 0; i < KMT_ISO_STASH && !found; i++) {
-		struct kmt_iso_pending *e = &st->e[i];
-
-		if (e->ptr == ptr) {
-			*req = e->req;
-			*alloc = e->alloc;
-			*gfp = e->gfp;
-			e->ptr = NULL;
-			found = true;
-		}
-	}
-	local_irq_restore(flags);
-	return found;
 }

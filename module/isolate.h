@@ -17,14 +17,22 @@
  * two files do not use each other (tools/check-layers.sh).
  */
 struct kmt_iso_ops {
-	/* The wrapper's end: what kmalloc returned becomes the object the caller gets. */
-	void *(*finish)(void *ret, unsigned long call_site);
+	/*
+	 * The wrapper's end: what kmalloc returned for @req bytes with @gfp becomes the object the
+	 * caller gets.
+	 */
+	void *(*finish)(void *ret, unsigned long call_site, size_t req, gfp_t gfp);
 	/* The ftrace callback's question: may a kmalloc called from @call_site be isolated? */
 	bool (*may_isolate)(unsigned long call_site);
 	/* The object at @ptr is freed (its record and shadow). */
 	void (*on_free)(const void *ptr);
 	/* Whether the selection moves the objects of the module named @name (track_modules=). */
 	bool (*module_selected)(const char *name);
+	/*
+	 * The selected module named @name allocates objects that cannot be moved (kmem_cache ones,
+	 * large kmalloc ones): the allocator's tracepoints must see them. Process context.
+	 */
+	void (*needs_tracepoints)(const char *name);
 };
 
 /*
@@ -41,6 +49,12 @@ int kmt_iso_activate(const struct kmt_iso_ops *ops);
 #define KMT_ISO_MODULES 1ul
 #define KMT_ISO_SAMPLING 2ul
 void kmt_iso_set_mode(unsigned long mode);
+/*
+ * Whether every object the selection tracks is moved by the rewritten calls, and its free seen
+ * by isolate.c's own hook: then the allocator's tracepoints are not needed (unless a selected
+ * module calls an entry point whose objects cannot be moved: ops->needs_tracepoints).
+ */
+bool kmt_iso_rewrites_only(void);
 /* Unhooks, waits for the wrappers in flight, gives back every pool page no object lives on. */
 void kmt_iso_exit(void);
 
@@ -50,10 +64,6 @@ static inline bool kmt_iso_is_site(unsigned long call_site)
 {
 	return call_site == READ_ONCE(kmt_iso_site) && call_site;
 }
-/* The kmalloc tracepoint's facts about @ptr, kept for the wrapper that will see it returned. */
-void kmt_iso_stash(const void *ptr, size_t req, size_t alloc, gfp_t gfp);
-/* The wrapper's side: takes this CPU's facts about @ptr back. False if there are none. */
-bool kmt_iso_unstash(const void *ptr, u32 *req, u32 *alloc, gfp_t *gfp);
 
 /*
  * Puts a new object of @req bytes (@alloc given) on a pool slot of its own: copies its @req bytes
@@ -86,7 +96,7 @@ static inline bool kmt_iso_may_own(const void *addr)
 	       test_bit(kmt_iso_unit_bit(a / KMT_ISO_SLOT), kmt_iso_units);
 }
 /*
- * A free of a pool object by @caller, from the kfree tracepoint or a bulk free's wrapper, before
+ * A free of a pool object by @caller, from isolate.c's hook on free_large_kmalloc(), before
  * the kernel's own: the slot goes to quarantine. A double free (or a pointer inside an object) is
  * said and made harmless. Preemption off.
  */

@@ -189,6 +189,7 @@ static int kmt_counters_show(struct seq_file *m, void *unused)
 	seq_printf(m, "rep_mode %s\n", kmt_rep_mode_names[kmt_rep_mode]);
 	seq_printf(m, "emulate %d\n", kmt_emulate);
 	seq_printf(m, "enabled %d\n", kmt_pages_armed());
+	seq_printf(m, "alloc_hooks %d\n", kmt_alloc_attached());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(kmt_counters);

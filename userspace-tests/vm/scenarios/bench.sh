@@ -127,9 +127,15 @@ measure() {
 # Allocation costs first, before isolate.c's hooks are on; selecting a module (absent here)
 # rewrites the kernel's track_caller calls for good (kstrdup() then goes through the wrapper,
 # which sends it straight on); this module's own kmalloc calls are not rewritten (not selected).
+# "Nothing selected" is kmemtrap with its allocator hooks not attached (they attach with the first
+# selection or API-tracked range, and stay).
 alloc_cases=$(awk '$2 == "alloc" { print $1 }' $D/kmt_bench/list)
+[ "$(kmt_counter alloc_hooks)" = 0 ] || kmt_fail "allocator hooks attached before anything was selected"
 for name in $alloc_cases; do measure "$name" "$name" plain; done
 echo kmt_bench_absent >$P/track_modules || kmt_fail "cannot set track_modules"
+# (a module selection that moves its objects needs no tracepoint: the kernel's other allocations
+# and frees still pay nothing but the rewritten track_caller calls' wrapper)
+[ "$(kmt_counter alloc_hooks)" = 0 ] || kmt_fail "selecting a module attached the allocator hooks"
 for name in $alloc_cases; do measure "$name" "$name.isolating" plain; done
 echo "" >$P/track_modules
 while read -r name kind; do
