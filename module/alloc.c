@@ -24,6 +24,7 @@
  */
 #include <linux/ftrace.h>
 #include <linux/hash.h>
+#include <linux/irq_work.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/mm.h>
@@ -207,8 +208,8 @@ static int kmt_selection_update(void)
 	kmt_iso_set_mode(kmt_iso_mode_of(sel));
 	if (kmt_isolating(sel))
 		kmt_iso_activate(&kmt_alloc_iso_ops); /* (if it cannot, objects are tracked in place: said once) */
-	if (sel->nmodules && !kmt_iso_rewrites_only() && kmt_alloc_attach("track_modules, objects not moved"))
-		pr_err("track_modules: the allocator hooks cannot be attached: only moved objects are tracked\n");
+	if (sel->nmodules && !kmt_iso_rewrites_only())
+		kmt_alloc_needs_tracepoints("track_modules, objects not moved");
 	kmt_update_quiet_age();
 	return 0;
 }
@@ -672,7 +673,17 @@ static void kmt_track_object(unsigned long a, size_t req, size_t alloc, gfp_t gf
 	kmt_pages_flush_local(a, alloc);
 }
 
+/*
+ * The hooks attached from an allocation (any context, any locks held): an irq_work, which may
+ * be queued anywhere, queues the work item that attaches them.
+ */
 static struct work_struct kmt_attach_work;
+static struct irq_work kmt_attach_iw;
+
+static void kmt_attach_iw_fn(struct irq_work *w)
+{
+	schedule_work(&kmt_attach_work);
+}
 
 /*
  * The isolating wrapper's end (isolate.c): the object the caller gets, of @req bytes asked with
@@ -708,7 +719,7 @@ static void *kmt_alloc_isolate_finish(void *ret, unsigned long call_site, size_t
 		kmt_track_object((unsigned long)ret, req, alloc, gfp, cache, false, false);
 	} else {
 		kmt_count(KMT_CNT_OBJECTS_SKIPPED_UNHOOKED);
-		schedule_work(&kmt_attach_work);
+		irq_work_queue(&kmt_attach_iw);
 	}
 out:
 	preempt_enable_notrace();
@@ -938,17 +949,6 @@ static const char *const kmt_bulk_names[] = { KMT_ALLOC_BULK_SYMBOL, KMT_FREE_BU
 enum { KMT_BULK_ALLOC, KMT_BULK_FREE };
 static bool kmt_bulk_on[ARRAY_SIZE(kmt_bulk_ops)];
 
-static void kmt_bulk_exit(void)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(kmt_bulk_ops); i++) {
-		if (kmt_bulk_on[i])
-			unregister_ftrace_function(&kmt_bulk_ops[i]);
-		kmt_bulk_on[i] = false;
-	}
-}
-
 /* One of kmt_bulk_ops (KMT_BULK_ALLOC or KMT_BULK_FREE) registered. */
 static int kmt_bulk_hook(unsigned int i)
 {
@@ -1002,24 +1002,56 @@ static void kmt_find_alloc_tp(struct tracepoint *tp, void *priv)
 static DEFINE_MUTEX(kmt_attach_mutex);
 static bool kmt_attached;
 
-static void kmt_alloc_detach(void)
+/* The hooks of one side (@alloc: the allocation hooks, else the free hooks) detached. */
+static void kmt_alloc_detach_side(bool alloc)
 {
-	unsigned int i;
+	unsigned int i, b = alloc ? KMT_BULK_ALLOC : KMT_BULK_FREE;
 
-	kmt_bulk_exit();
+	if (kmt_bulk_on[b])
+		unregister_ftrace_function(&kmt_bulk_ops[b]);
+	kmt_bulk_on[b] = false;
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
-		if (kmt_alloc_tp_on[i])
+		if (kmt_alloc_tps[i].alloc == alloc && kmt_alloc_tp_on[i])
 			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
-		kmt_alloc_tp_on[i] = false;
+		if (kmt_alloc_tps[i].alloc == alloc)
+			kmt_alloc_tp_on[i] = false;
 	}
 	tracepoint_synchronize_unregister();
-	WRITE_ONCE(kmt_attached, false);
 }
 
-/* Process context. 0 once every hook is attached; on an error, none is. @why: for the log. */
+/* One side's hooks attached (those not on yet); on an error, the ones it attached stay. */
+static int kmt_alloc_attach_side(bool alloc)
+{
+	unsigned int i, b = alloc ? KMT_BULK_ALLOC : KMT_BULK_FREE;
+	int ret;
+
+	/* (the bulk allocator's redirect first: the hook most likely to be refused, by a livepatch) */
+	if (!kmt_bulk_on[b]) {
+		ret = kmt_bulk_hook(b);
+		if (ret)
+			return ret;
+	}
+	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
+		if (kmt_alloc_tps[i].alloc != alloc || kmt_alloc_tp_on[i])
+			continue;
+		ret = tracepoint_probe_register(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
+		if (ret) {
+			pr_err("cannot attach to tracepoint %s (%d)\n", kmt_alloc_tps[i].name, ret);
+			return ret;
+		}
+		kmt_alloc_tp_on[i] = true;
+	}
+	return 0;
+}
+
+/*
+ * Process context. 0 once every hook is attached. The free hooks go first, so that an object an
+ * allocation hook tracks always has its free seen; on an error the allocation hooks are taken off
+ * again and the free hooks that are on stay (an object tracked earlier, by a hook that is off
+ * now, may still need them). @why: for the log.
+ */
 int kmt_alloc_attach(const char *why)
 {
-	unsigned int i, alloc;
 	int ret = 0;
 
 	if (smp_load_acquire(&kmt_attached))
@@ -1027,27 +1059,15 @@ int kmt_alloc_attach(const char *why)
 	mutex_lock(&kmt_attach_mutex);
 	if (kmt_attached)
 		goto out;
-	/* The free hooks first: an object tracked by an allocation hook always has its free seen. */
-	for (alloc = 0; alloc < 2; alloc++) {
-		for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
-			if (kmt_alloc_tps[i].alloc != alloc)
-				continue;
-			ret = tracepoint_probe_register(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
-			if (ret) {
-				pr_err("cannot attach to tracepoint %s (%d)\n", kmt_alloc_tps[i].name, ret);
-				goto fail;
-			}
-			kmt_alloc_tp_on[i] = true;
-		}
-		ret = kmt_bulk_hook(alloc ? KMT_BULK_ALLOC : KMT_BULK_FREE);
-		if (ret)
-			goto fail;
+	ret = kmt_alloc_attach_side(false);
+	if (!ret)
+		ret = kmt_alloc_attach_side(true);
+	if (ret) {
+		kmt_alloc_detach_side(true);
+		goto out;
 	}
 	smp_store_release(&kmt_attached, true);
 	pr_info("allocator hooks attached: %s\n", why);
-	goto out;
-fail:
-	kmt_alloc_detach();
 out:
 	mutex_unlock(&kmt_attach_mutex);
 	return ret;
@@ -1064,14 +1084,11 @@ static void kmt_attach_fn(struct work_struct *w)
 	kmt_alloc_attach("a selected object could not be moved (too large, or the pool full)");
 }
 
-static void kmt_alloc_needs_tracepoints(const char *name)
+static void kmt_alloc_needs_tracepoints(const char *why)
 {
-	char why[80 + KMT_NAME_LEN];
-
-	if (kmt_alloc_attached())
-		return;
-	snprintf(why, sizeof(why), "%s allocates kmem_cache or large kmalloc objects", name);
-	kmt_alloc_attach(why);
+	if (!kmt_alloc_attached() && kmt_alloc_attach(why))
+		pr_err("track_modules: the allocator hooks cannot be attached (%s): objects that are not moved are not tracked\n",
+		       why);
 }
 
 int kmt_alloc_init(void)
@@ -1103,6 +1120,7 @@ int kmt_alloc_init(void)
 	}
 	kmt_module_nb_on = true;
 	INIT_WORK(&kmt_attach_work, kmt_attach_fn);
+	init_irq_work(&kmt_attach_iw, kmt_attach_iw_fn);
 	ret = kmt_selection_update(); /* (attaches the hooks if it selects anything) */
 	if (ret)
 		goto fail;
@@ -1119,10 +1137,14 @@ void kmt_alloc_exit(void)
 
 	kmt_hooks_on = false;
 	kmt_iso_exit(); /* first: no wrapper left to queue the work */
-	if (kmt_attach_work.func)
+	if (kmt_attach_work.func) {
+		irq_work_sync(&kmt_attach_iw);
 		cancel_work_sync(&kmt_attach_work);
+	}
 	mutex_lock(&kmt_attach_mutex);
-	kmt_alloc_detach();
+	kmt_alloc_detach_side(true);
+	kmt_alloc_detach_side(false);
+	WRITE_ONCE(kmt_attached, false);
 	mutex_unlock(&kmt_attach_mutex);
 	mutex_lock(&kmt_sel_mutex);
 	old = rcu_dereference_protected(kmt_sel, lockdep_is_held(&kmt_sel_mutex));

@@ -24,18 +24,20 @@
  *   selected modules' text straight on (a tail jump); nothing else pays.
  *   Sampling (or no text_poke_bp): an ftrace callback (FTRACE_OPS_FL_IPMODIFY, as alloc.c's bulk
  *   hooks) on each entry point sends a call there when sampling's next turn is near. The
- *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside sees
- *   that site as its call_site, and alloc.c keeps the tracepoint's facts (kmt_iso_stash()) instead
- *   of tracking the object there. When the function returns, alloc.c decides with the real
- *   caller (kmt_iso_ops->finish): isolate, track in place, or nothing.
+ *   wrapper calls the real function from a single call site; the kmalloc tracepoint inside (if
+ *   alloc.c attached it) sees that site as its call_site and leaves the object alone. When the
+ *   function returns, alloc.c decides with the real caller and the entry point's size and flags
+ *   arguments (kmt_iso_ops->finish): isolate, track in place, or nothing.
  *   __kmalloc_node_track_caller's caller argument is replaced by that site for the same reason.
  *   Calls are rewritten, or callbacks registered, only while the selection moves objects
  *   (kmt_iso_set_mode()).
- * - Frees: the kfree tracepoint (and kmem_cache_free_bulk()'s wrapper, alloc.c) tells isolate.c
- *   before the kernel's free_large_kmalloc() runs, and a reference of kmemtrap's own keeps the
- *   slot's pages (kmt_iso_kernel_ref()): no hook on kfree(), which every free in the kernel
- *   would pay. ksize() (__ksize() on 6.1, which krealloc() calls) is sent to our version when
- *   its pointer is in a pool slot.
+ * - Frees: an ftrace callback on free_large_kmalloc() (which kfree() and kmem_cache_free_bulk()
+ *   call for a large kmalloc object) tells isolate.c before the kernel's put, and a reference of
+ *   kmemtrap's own keeps the slot's pages (kmt_iso_kernel_ref()): no hook on kfree(), which
+ *   every free in the kernel would pay; only large frees pay the callback. So a selection whose
+ *   objects are all moved needs none of the allocator's tracepoints (alloc.c attaches them only
+ *   when asked: kmt_iso_ops->needs_tracepoints). ksize() (__ksize() on 6.1, which krealloc()
+ *   calls) is sent to our version when its pointer is in a pool slot.
  * - A freed slot keeps its page hidden and its bytes freed (a use after free is reported) until
  *   it is the oldest freed slot and a new object needs one.
  * - Unload: the hooks go, the wrappers in flight are waited for (a GFP_KERNEL kmalloc can sleep
@@ -195,8 +197,8 @@ bool kmt_iso_owns(const void *addr)
  * kfree() never frees a slot: FREE (never used) and QUARANTINE slots hold only kmemtrap's, a LIVE
  * one also the kernel's, which its kfree() drops. A slot taken from quarantine gives the statistic
  * its 16 KiB back; a free that the slot did not expect (a double free, or a pointer inside it) is
- * compensated before the kernel's put. No kfree() hook is needed: the kfree tracepoint (and
- * kmem_cache_free_bulk()'s wrapper) tell kmemtrap first.
+ * compensated before the kernel's put. No kfree() hook is needed: the callback on
+ * free_large_kmalloc() tells kmemtrap first.
  */
 static void kmt_iso_kernel_ref(struct kmt_iso_slot *s, int dir)
 {
@@ -696,6 +698,14 @@ static void kmt_iso_find_inplace(void)
 	}
 }
 
+static void kmt_iso_say_needs(const struct module *mod, const char *what)
+{
+	char why[MODULE_NAME_LEN + 64];
+
+	snprintf(why, sizeof(why), "%s %s", mod->name, what);
+	kmt_iso_ops->needs_tracepoints(why);
+}
+
 /* Whether @mod's text (with its init text while it is coming) calls one of them directly. */
 static bool kmt_iso_needs_tracepoints(struct module *mod)
 {
@@ -726,7 +736,7 @@ static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 	if (kmt_iso_range_has(mod)) /* (its text's range is added before its calls are rewritten) */
 		return;
 	if (kmt_iso_needs_tracepoints(mod))
-		kmt_iso_ops->needs_tracepoints(mod->name);
+		kmt_iso_say_needs(mod, "allocates kmem_cache or large kmalloc objects");
 	kmt_iso_targets(t, false);
 	/* Init text only while the module is coming: it is freed once the module is live. */
 	for (part = 0; part < 1 + (mod->state == MODULE_STATE_COMING); part++) {
@@ -741,7 +751,7 @@ static void kmt_iso_rewrite_module(struct module *mod, void *unused)
 		else if (n < 0) {
 			pr_err("isolate: cannot rewrite %s's kmalloc calls (error %d): its objects are tracked where the allocator puts them\n",
 			       mod->name, n);
-			kmt_iso_ops->needs_tracepoints(mod->name);
+			kmt_iso_say_needs(mod, "has kmalloc calls that cannot be rewritten");
 		}
 	}
 }
@@ -775,8 +785,11 @@ static void kmt_iso_rewrite(bool on)
 		kmt_iso_core_said = true;
 	}
 	kmt_iso_rewriting = true;
-	if (kmt_for_each_module(kmt_iso_rewrite_module, NULL))
+	if (kmt_for_each_module(kmt_iso_rewrite_module, NULL)) {
 		pr_warn_once("isolate: modules loaded before kmemtrap cannot be searched: only those loaded later get their objects moved\n");
+		/* (theirs are then tracked in place, which needs the tracepoints) */
+		kmt_iso_ops->needs_tracepoints("modules loaded before kmemtrap cannot be searched");
+	}
 }
 
 /* A module coming (its calls rewritten if selected), going live (init text), or going. */

@@ -29,10 +29,11 @@ struct kmt_iso_ops {
 	/* Whether the selection moves the objects of the module named @name (track_modules=). */
 	bool (*module_selected)(const char *name);
 	/*
-	 * The selected module named @name allocates objects that cannot be moved (kmem_cache ones,
-	 * large kmalloc ones): the allocator's tracepoints must see them. Process context.
+	 * A selected module has objects that cannot be moved (kmem_cache ones, large kmalloc ones,
+	 * calls not rewritten; @why says which, for the log): the allocator's tracepoints must see
+	 * them. Process context.
 	 */
-	void (*needs_tracepoints)(const char *name);
+	void (*needs_tracepoints)(const char *why);
 };
 
 /*

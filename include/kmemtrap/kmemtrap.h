@@ -28,7 +28,8 @@ enum kmemtrap_state {
 /*
  * kmemtrap_track - start tracking [addr, addr+len) with every byte in @state.
  * Returns 0, -EINVAL (untrackable memory, len 0, bad state), -ENOSPC (max_pages reached; nothing
- * is tracked then) or -ENODEV (kmemtrap is unloading). Each call must be matched by one
+ * is tracked then), -ENODEV (kmemtrap is unloading), or the error of an allocator hook that
+ * could not be attached (the first tracked range attaches them; nothing is tracked then). Each call must be matched by one
  * kmemtrap_untrack() of the same range.
  */
 int kmemtrap_track(const void *addr, size_t len, enum kmemtrap_state state);
