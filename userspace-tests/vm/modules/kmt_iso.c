@@ -39,6 +39,24 @@ static char *iso_nb;
 ISO_OOB_READER(kmt_iso_oob_read, 9)
 ISO_OOB_READER(kmt_iso_kmemdup_oob_read, 10)
 ISO_OOB_READER(kmt_iso_init_oob_read, 11)
+ISO_OOB_READER(kmt_iso_big_read, 100)
+
+/*
+ * A 12,000-byte kmalloc object (a run-time size: __kmalloc, not kmalloc_large), left
+ * uninitialized and read in a branch. Too large for a pool slot, so never moved: tracked where
+ * the allocator put it once kmemtrap's allocator hooks are attached, not at all before.
+ */
+static volatile size_t iso_big_size = 12000;
+ISO_CASE(big)
+{
+	u64 *p = kmalloc(iso_big_size, GFP_KERNEL);
+
+	if (!p)
+		return sprintf(why, "no memory");
+	iso_sink = kmt_iso_big_read(p);
+	kfree(p);
+	return 0;
+}
 
 ISO_CASE(oob_read)
 {
@@ -316,6 +334,7 @@ static const struct {
 	{ "neighbour", iso_neighbour },
 	{ "neighbour_read", iso_neighbour_read },
 	{ "neighbour_free", iso_neighbour_free },
+	{ "big", iso_big },
 };
 
 static ssize_t iso_run_write(struct file *f, const char __user *ubuf, size_t len, loff_t *off)

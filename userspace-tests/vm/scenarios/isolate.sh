@@ -5,6 +5,8 @@
 #    of moved objects frees them through kmemtrap (no bad free, no warning); a double free of a
 #    moved object is said and ignored (run only with objects moved: the slab allocator would stop);
 #    2,000 objects through the 128 slots (each slot freed by the kernel's kfree() and reused);
+#    no allocator tracepoint attached (kmt_iso only kmallocs); an object too large to move is
+#    not tracked then, the hooks are attached, and the next one is tracked in place;
 # 2. an untracked kmalloc-64 neighbour of the tracked object's birthplace is read 1,000 times
 #    without a fault; with isolate=0 (the object tracked where the allocator put it) the same
 #    reads fault when the neighbour shares its page;
@@ -36,7 +38,10 @@
 #@expect kmemtrap: unloaded: .* 0 internal errors, .* 0 pages still tracked, 0 hidden
 #@reject kmt_iso: .*WRONG
 #@reject WARNING:
-#@expect kmemtrap: summary: 3 reports printed, 0 repeats
+#@expect KMT-ISO: big object unhooked: not tracked, hooks attached, then tracked in place
+#@expect BUG: kmemtrap: uninit-use in kmt_iso_big_read
+#@expect kmemtrap: allocator hooks attached: a selected object could not be moved
+#@expect kmemtrap: summary: 4 reports printed, 0 repeats
 #@reject BUG: kmemtrap: .* in iso_
 D=/sys/kernel/debug
 run() { echo "$1" >$D/kmt_iso/run || kmt_fail "kmt_iso: $1 failed"; }
@@ -65,6 +70,17 @@ sleep 6 # kfree_rcu's batch
 # the kernel's other allocations and frees pay nothing.
 echo "KMT-ISO: $(for c in objects_isolated isolate_pool_full objects_skipped_unhooked isolate_bad_frees alloc_hooks; do
 	printf '%s %s ' $c "$(kmt_counter $c)"; done)"
+# An object too large to move, met with the hooks off: not tracked (no report), counted; the
+# hooks are attached then (irq_work, then a work item), and the next one is tracked in place.
+nrep() { cat $D/kmemtrap/reports >/dev/null; dmesg | grep -c 'BUG: kmemtrap: uninit-use in kmt_iso_big_read'; }
+run big
+[ "$(nrep)" = 0 ] || kmt_fail "an object too large to move was tracked with the allocator hooks off"
+[ "$(kmt_counter objects_skipped_unhooked)" = 1 ] || kmt_fail "objects_skipped_unhooked is $(kmt_counter objects_skipped_unhooked), not 1"
+for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(kmt_counter alloc_hooks)" = 1 ] && break; usleep 500000; done
+[ "$(kmt_counter alloc_hooks)" = 1 ] || kmt_fail "the allocator hooks were not attached after an object could not be moved"
+run big
+[ "$(nrep)" = 1 ] || kmt_fail "the large object was not tracked in place once the hooks were attached"
+echo "KMT-ISO: big object unhooked: not tracked, hooks attached, then tracked in place"
 # A selected module's calls are rewritten: no kmalloc callback; sampling needs the callbacks.
 mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
 hooks() { grep -c 'kmt_iso_alloc_redirect' /sys/kernel/tracing/enabled_functions; }
