@@ -811,12 +811,27 @@ static const struct kmt_iso_ops kmt_alloc_iso_ops = {
 	.needs_tracepoints = kmt_alloc_needs_tracepoints,
 };
 
+static noinline void notrace kmt_tp_kmalloc_slow(unsigned long call_site, const void *ptr,
+						  size_t bytes_req, size_t bytes_alloc, gfp_t gfp)
+{
+	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, NULL, false, false);
+}
+
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,
 				   size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node)
 {
+	unsigned long a = (unsigned long)ptr;
+
 	if (unlikely(kmt_iso_is_site(call_site)))
 		return; /* isolate.c's wrapper: its end decides, with the real caller */
-	kmt_on_alloc(call_site, ptr, bytes_req, bytes_alloc, gfp, NULL, false, false);
+	/*
+	 * The common answer, with no call (so no register saved): not selectable, and on one page
+	 * that is certainly not tracked. kmt_on_alloc() gives the same answer, slower.
+	 */
+	if (!kmt_may_select(rcu_dereference_sched(kmt_sel), call_site) &&
+	    (a & PAGE_MASK) == ((a + bytes_alloc - 1) & PAGE_MASK) && !kmt_pages_maybe_tracked(a))
+		return;
+	kmt_tp_kmalloc_slow(call_site, ptr, bytes_req, bytes_alloc, gfp);
 }
 
 static void notrace kmt_tp_kmem_cache_alloc(void *data, unsigned long call_site, const void *ptr,
