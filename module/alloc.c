@@ -586,6 +586,15 @@ static noinline void kmt_untracked_alloc_tracked_page(unsigned long a, size_t al
 }
 
 /*
+ * Whether an object of @alloc bytes at @a is on one page that the filter says is certainly not
+ * tracked (inline, no call). Most objects are.
+ */
+static __always_inline bool kmt_on_one_untracked_page(unsigned long a, size_t alloc)
+{
+	return (a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && !kmt_pages_maybe_tracked(a);
+}
+
+/*
  * An untracked object on a tracked page (e.g. reusing a freed tracked one): its bytes are
  * initialized, and a page left with no tracked object is given back.
  */
@@ -597,7 +606,8 @@ static __always_inline void kmt_untracked_alloc(unsigned long a, size_t alloc)
 	 * used: the page's object starts are cleared when it is tracked again, and a tracked
 	 * object at its address drops it).
 	 */
-	if ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && (!kmt_pages_maybe_tracked(a) || !kmt_page_find(a)))
+	if (kmt_on_one_untracked_page(a, alloc) ||
+	    ((a & PAGE_MASK) == ((a + alloc - 1) & PAGE_MASK) && !kmt_page_find(a)))
 		return;
 	kmt_untracked_alloc_tracked_page(a, alloc);
 }
@@ -820,8 +830,6 @@ static noinline void notrace kmt_tp_kmalloc_slow(unsigned long call_site, const 
 static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const void *ptr,
 				   size_t bytes_req, size_t bytes_alloc, gfp_t gfp, int node)
 {
-	unsigned long a = (unsigned long)ptr;
-
 	if (unlikely(kmt_iso_is_site(call_site)))
 		return; /* isolate.c's wrapper: its end decides, with the real caller */
 	/*
@@ -829,7 +837,7 @@ static void notrace kmt_tp_kmalloc(void *data, unsigned long call_site, const vo
 	 * that is certainly not tracked. kmt_on_alloc() gives the same answer, slower.
 	 */
 	if (!kmt_may_select(rcu_dereference_sched(kmt_sel), call_site) &&
-	    (a & PAGE_MASK) == ((a + bytes_alloc - 1) & PAGE_MASK) && !kmt_pages_maybe_tracked(a))
+	    kmt_on_one_untracked_page((unsigned long)ptr, bytes_alloc))
 		return;
 	kmt_tp_kmalloc_slow(call_site, ptr, bytes_req, bytes_alloc, gfp);
 }
@@ -1026,10 +1034,11 @@ static void kmt_alloc_detach_side(bool alloc)
 		unregister_ftrace_function(&kmt_bulk_ops[b]);
 	kmt_bulk_on[b] = false;
 	for (i = 0; i < ARRAY_SIZE(kmt_alloc_tps); i++) {
-		if (kmt_alloc_tps[i].alloc == alloc && kmt_alloc_tp_on[i])
+		if (kmt_alloc_tps[i].alloc != alloc)
+			continue;
+		if (kmt_alloc_tp_on[i])
 			tracepoint_probe_unregister(kmt_alloc_tp[i], kmt_alloc_tps[i].probe, NULL);
-		if (kmt_alloc_tps[i].alloc == alloc)
-			kmt_alloc_tp_on[i] = false;
+		kmt_alloc_tp_on[i] = false;
 	}
 	tracepoint_synchronize_unregister();
 }
@@ -1101,7 +1110,7 @@ static void kmt_attach_fn(struct work_struct *w)
 
 static void kmt_alloc_needs_tracepoints(const char *why)
 {
-	if (!kmt_alloc_attached() && kmt_alloc_attach(why))
+	if (kmt_alloc_attach(why))
 		pr_err("track_modules: the allocator hooks cannot be attached (%s): objects that are not moved are not tracked\n",
 		       why);
 }

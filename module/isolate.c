@@ -622,6 +622,7 @@ static void notrace kmt_iso_large_free(unsigned long ip, unsigned long parent_ip
 #define KMT_ISO_OPS_FLAGS (FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_RECURSION)
 #define KMT_ISO_LARGE_FREE "free_large_kmalloc"
 static const char *const kmt_iso_free_names[] = { "__ksize", "ksize", KMT_ISO_LARGE_FREE };
+#define KMT_ISO_LARGE_FREE_OPS 2 /* (its index in both arrays) */
 static struct ftrace_ops kmt_iso_free_ops[] = {
 	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
 	{ .func = kmt_iso_size_redirect, .private = kmt_iso_ksize, .flags = KMT_ISO_OPS_FLAGS },
@@ -913,7 +914,7 @@ bool kmt_iso_rewrites_only(void)
 
 	mutex_lock(&kmt_iso_mutex);
 	only = kmt_iso_on && kmt_iso_rewriting && !kmt_iso_alloc_on[0] &&
-	       kmt_iso_free_on[ARRAY_SIZE(kmt_iso_free_ops) - 1];
+	       kmt_iso_free_on[KMT_ISO_LARGE_FREE_OPS];
 	mutex_unlock(&kmt_iso_mutex);
 	return only;
 }
